@@ -1,0 +1,414 @@
+//! Shared types and stage contracts of the docex pipeline.
+//!
+//! ```text
+//!  input file ──► ingest ──► Page{text, words} ──► tagger ──► TaggedSpan ──► normalize ──► Entity / Fields ──► output
+//!                 (PDF text, page images, OCR)     (tokenizer + ONNX + Viterbi)   (dates, amounts, parties)    (CSV)
+//! ```
+//!
+//! Every stage depends on this leaf crate and on nothing else of docex, so a stage
+//! can be read, tested and replaced on its own. The one invariant that crosses
+//! every boundary is the *offset*: a [`Word`], a [`TaggedSpan`] and an [`Entity`]
+//! all carry character offsets into their [`Page::text`], and a word carries its
+//! box on the page, so every value in the output tables can be traced back to the
+//! place in the document it came from.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// A box on a page: pixels of the OCR image, or PDF points for text PDFs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BBox {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+}
+
+impl BBox {
+    /// The smallest box holding both boxes.
+    pub fn union(self, other: BBox) -> BBox {
+        let x = self.x.min(other.x);
+        let y = self.y.min(other.y);
+        let right = (self.x + self.width).max(other.x + other.width);
+        let bottom = (self.y + self.height).max(other.y + other.height);
+        BBox { x, y, width: right - x, height: bottom - y }
+    }
+}
+
+/// One word of a page: its character range in [`Page::text`] and, when known, its box.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    /// First character (Unicode scalar value index) in the page text.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// Where the word is on the page, if the extractor knows.
+    pub bbox: Option<BBox>,
+    /// Recognition confidence in [0, 1] (OCR only).
+    pub confidence: Option<f32>,
+}
+
+/// How a page's text was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Extractor {
+    /// The file was plain text.
+    PlainText,
+    /// The PDF page has a text layer.
+    PdfText,
+    /// The PDF page was image-only; its image was OCR'd.
+    PdfOcr,
+    /// A raster image (PNG, JPEG, TIFF frame) was OCR'd.
+    ImageOcr,
+}
+
+/// One page of a document after extraction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// 1-based page number.
+    pub number: usize,
+    /// The page text; lines separated by `\n`.
+    pub text: String,
+    /// The words of `text`, in order; may be empty when the extractor has no word boxes.
+    pub words: Vec<Word>,
+    /// How the text was obtained.
+    pub extractor: Extractor,
+}
+
+impl Page {
+    /// The box covering the words that overlap the character range `start..end`, if any has one.
+    pub fn bbox_of(&self, start: usize, end: usize) -> Option<BBox> {
+        self.words
+            .iter()
+            .filter(|w| w.start < end && start < w.end)
+            .filter_map(|w| w.bbox)
+            .reduce(BBox::union)
+    }
+
+    /// The text of the character range `start..end`.
+    pub fn slice(&self, start: usize, end: usize) -> String {
+        self.text.chars().skip(start).take(end.saturating_sub(start)).collect()
+    }
+}
+
+/// The file types docex reads, recognised by content (magic bytes), not by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InputKind {
+    /// PDF, with text layer, image-only or mixed.
+    Pdf,
+    /// PNG image.
+    Png,
+    /// JPEG image.
+    Jpeg,
+    /// TIFF image, possibly multi-page.
+    Tiff,
+    /// UTF-8 (or Latin-1) plain text.
+    Text,
+}
+
+/// The entity types the tagger assigns; each is a role a value plays in a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// Seller, supplier or store.
+    Vendor,
+    /// Buyer or bill-to party.
+    Customer,
+    /// Invoice or receipt number.
+    InvoiceNumber,
+    /// Date of the invoice or receipt.
+    InvoiceDate,
+    /// Payment due date.
+    DueDate,
+    /// Amount before tax.
+    NetAmount,
+    /// Tax amount.
+    TaxAmount,
+    /// Amount payable.
+    TotalAmount,
+    /// A party to a contract.
+    Party,
+    /// Date the contract was made.
+    AgreementDate,
+    /// Date the contract takes effect.
+    EffectiveDate,
+    /// Date the contract ends.
+    ExpirationDate,
+    /// Length of the contract term.
+    Term,
+    /// Governing law.
+    Jurisdiction,
+}
+
+impl Role {
+    /// Every role, in a fixed order.
+    pub const ALL: [Role; 14] = [
+        Role::Vendor,
+        Role::Customer,
+        Role::InvoiceNumber,
+        Role::InvoiceDate,
+        Role::DueDate,
+        Role::NetAmount,
+        Role::TaxAmount,
+        Role::TotalAmount,
+        Role::Party,
+        Role::AgreementDate,
+        Role::EffectiveDate,
+        Role::ExpirationDate,
+        Role::Term,
+        Role::Jurisdiction,
+    ];
+
+    /// The entity-type name used in the model's BILOU labels (`B-TOTAL` ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Vendor => "VENDOR",
+            Role::Customer => "CUSTOMER",
+            Role::InvoiceNumber => "INVOICE_NO",
+            Role::InvoiceDate => "INVOICE_DATE",
+            Role::DueDate => "DUE_DATE",
+            Role::NetAmount => "NET",
+            Role::TaxAmount => "TAX",
+            Role::TotalAmount => "TOTAL",
+            Role::Party => "PARTY",
+            Role::AgreementDate => "AGREEMENT_DATE",
+            Role::EffectiveDate => "EFFECTIVE_DATE",
+            Role::ExpirationDate => "EXPIRATION_DATE",
+            Role::Term => "TERM",
+            Role::Jurisdiction => "JURISDICTION",
+        }
+    }
+
+    /// The role of a model label's entity type.
+    pub fn from_label(label: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.label() == label)
+    }
+
+    /// The name of the role in the output tables (`field` column, `documents.csv` header).
+    pub fn field_name(self) -> &'static str {
+        match self {
+            Role::Vendor => "vendor",
+            Role::Customer => "customer",
+            Role::InvoiceNumber => "invoice_number",
+            Role::InvoiceDate => "invoice_date",
+            Role::DueDate => "due_date",
+            Role::NetAmount => "net_amount",
+            Role::TaxAmount => "tax_amount",
+            Role::TotalAmount => "total_amount",
+            Role::Party => "parties",
+            Role::AgreementDate => "agreement_date",
+            Role::EffectiveDate => "effective_date",
+            Role::ExpirationDate => "expiration_date",
+            Role::Term => "term",
+            Role::Jurisdiction => "jurisdiction",
+        }
+    }
+
+    /// What kind of value the role holds.
+    pub fn kind(self) -> EntityKind {
+        match self {
+            Role::Vendor | Role::Customer | Role::Party => EntityKind::Party,
+            Role::InvoiceNumber => EntityKind::Id,
+            Role::InvoiceDate
+            | Role::DueDate
+            | Role::AgreementDate
+            | Role::EffectiveDate
+            | Role::ExpirationDate => EntityKind::Date,
+            Role::NetAmount | Role::TaxAmount | Role::TotalAmount => EntityKind::Amount,
+            Role::Term => EntityKind::Duration,
+            Role::Jurisdiction => EntityKind::Place,
+        }
+    }
+}
+
+/// The kind of an extracted value, which decides how it is normalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EntityKind {
+    /// A calendar date, normalised to `YYYY-MM-DD`.
+    Date,
+    /// A money amount, normalised to a plain decimal.
+    Amount,
+    /// A person or organisation.
+    Party,
+    /// An identifier such as an invoice number.
+    Id,
+    /// A duration, normalised to ISO 8601 (`P2Y`).
+    Duration,
+    /// A place, such as a governing-law jurisdiction.
+    Place,
+}
+
+impl EntityKind {
+    /// The name in the `kind` column of `entities.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Date => "date",
+            EntityKind::Amount => "amount",
+            EntityKind::Party => "party",
+            EntityKind::Id => "id",
+            EntityKind::Duration => "duration",
+            EntityKind::Place => "place",
+        }
+    }
+}
+
+/// A span of a page the tagger labelled with a role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaggedSpan {
+    /// First character in the page text.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// The role the tagger gave it.
+    pub role: Role,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+}
+
+/// One value found in a document: a row of `entities.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// 1-based page number.
+    pub page: usize,
+    /// The role chosen for it, if any.
+    pub role: Option<Role>,
+    /// What kind of value it is.
+    pub kind: EntityKind,
+    /// The text as in the document.
+    pub text: String,
+    /// The normalised value (empty when it could not be normalised).
+    pub value: String,
+    /// Confidence in [0, 1].
+    pub confidence: f32,
+    /// First character in the page text.
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// The box on the page, when known.
+    pub bbox: Option<BBox>,
+    /// Currency of an amount (ISO 4217), when known.
+    pub currency: Option<String>,
+}
+
+/// What kind of document it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DocType {
+    /// An invoice or bill.
+    Invoice,
+    /// A till receipt.
+    Receipt,
+    /// A contract or agreement.
+    Contract,
+    /// None of these.
+    Other,
+}
+
+impl DocType {
+    /// The name in the `doc_type` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocType::Invoice => "invoice",
+            DocType::Receipt => "receipt",
+            DocType::Contract => "contract",
+            DocType::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for DocType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The chosen value of each field of a document: one row of `documents.csv`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fields {
+    /// Seller, supplier or store.
+    pub vendor: Option<String>,
+    /// Buyer.
+    pub customer: Option<String>,
+    /// Invoice or receipt number.
+    pub invoice_number: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub invoice_date: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// ISO 4217 code.
+    pub currency: Option<String>,
+    /// Plain decimal.
+    pub net_amount: Option<String>,
+    /// Plain decimal.
+    pub tax_amount: Option<String>,
+    /// Plain decimal.
+    pub total_amount: Option<String>,
+    /// Contract parties, in order of appearance.
+    pub parties: Vec<String>,
+    /// `YYYY-MM-DD`.
+    pub agreement_date: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub effective_date: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub expiration_date: Option<String>,
+    /// ISO 8601 duration.
+    pub term: Option<String>,
+    /// Governing law.
+    pub jurisdiction: Option<String>,
+}
+
+impl Fields {
+    /// The single-valued slot of a role (`None` for [`Role::Party`], which is a list).
+    pub fn slot_mut(&mut self, role: Role) -> Option<&mut Option<String>> {
+        Some(match role {
+            Role::Vendor => &mut self.vendor,
+            Role::Customer => &mut self.customer,
+            Role::InvoiceNumber => &mut self.invoice_number,
+            Role::InvoiceDate => &mut self.invoice_date,
+            Role::DueDate => &mut self.due_date,
+            Role::NetAmount => &mut self.net_amount,
+            Role::TaxAmount => &mut self.tax_amount,
+            Role::TotalAmount => &mut self.total_amount,
+            Role::AgreementDate => &mut self.agreement_date,
+            Role::EffectiveDate => &mut self.effective_date,
+            Role::ExpirationDate => &mut self.expiration_date,
+            Role::Term => &mut self.term,
+            Role::Jurisdiction => &mut self.jurisdiction,
+            Role::Party => return None,
+        })
+    }
+}
+
+/// Everything extracted from one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extraction {
+    /// What kind of document it is.
+    pub doc_type: DocType,
+    /// Number of pages.
+    pub pages: usize,
+    /// The chosen field values.
+    pub fields: Fields,
+    /// Every entity found, in page and offset order.
+    pub entities: Vec<Entity>,
+}
+
+/// The outcome for one input document: a row of `documents.csv` and its entity rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentResult {
+    /// The input path as given, or relative to the folder given.
+    pub document: String,
+    /// The extraction, or a one-line reason why it failed.
+    pub outcome: Result<Extraction, String>,
+}
+
+/// One input to process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputDoc {
+    /// Path to read.
+    pub path: PathBuf,
+    /// Name in the output tables.
+    pub display: String,
+}

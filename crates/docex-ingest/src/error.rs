@@ -1,0 +1,70 @@
+use thiserror::Error;
+
+/// Why a document could not be read.
+#[derive(Debug, Error)]
+pub enum IngestError {
+    /// The bytes are not a type docex reads.
+    #[error("unsupported file type (not PDF, PNG, JPEG, TIFF or text)")]
+    Unsupported,
+    /// The file is empty.
+    #[error("empty file")]
+    Empty,
+    /// The PDF could not be parsed.
+    #[error("unreadable PDF")]
+    Pdf(#[source] pdf_extract::Error),
+    /// The PDF is encrypted.
+    #[error("encrypted PDF (no password given)")]
+    Encrypted,
+    /// pdf-extract failed on a page.
+    #[error("text extraction failed on page {page}: {reason}")]
+    PdfText {
+        /// 1-based page.
+        page: usize,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A page has neither text nor an image docex can decode.
+    #[error("page {page} has no text layer and no decodable image ({reason})")]
+    NoPageImage {
+        /// 1-based page.
+        page: usize,
+        /// What was found instead.
+        reason: String,
+    },
+    /// An image could not be decoded.
+    #[error("cannot decode image")]
+    Image(#[source] image::ImageError),
+    /// A TIFF could not be decoded.
+    #[error("cannot decode TIFF")]
+    Tiff(#[source] tiff::TiffError),
+    /// An image is larger than the pixel limit.
+    #[error("image of {width}x{height} pixels is over the limit of {limit} pixels")]
+    TooLarge {
+        /// Width in pixels.
+        width: u64,
+        /// Height in pixels.
+        height: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// More pages than the page limit.
+    #[error("{pages} pages is over the limit of {limit}")]
+    TooManyPages {
+        /// Pages in the document.
+        pages: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document has no pages.
+    #[error("document has no pages")]
+    NoPages,
+    /// Tesseract could not start.
+    #[error("cannot start Tesseract for language {lang:?} (is tesseract-ocr-{lang} installed?)")]
+    OcrInit {
+        /// Language asked for.
+        lang: String,
+    },
+    /// Tesseract failed on a page.
+    #[error("OCR failed: {0}")]
+    Ocr(String),
+}

@@ -1,0 +1,139 @@
+//! Bytes to pages: the first stage of docex.
+//!
+//! ```text
+//! file bytes ─► detect (magic bytes) ─► PDF ─► text layer per page (pdf-extract)
+//!                                     │        └─ empty page ─► embedded page image ─┐
+//!                                     ├─► PNG / JPEG / TIFF frames ──────────────────┤
+//!                                     └─► plain text                                  ▼
+//!                                                                     Tesseract (leptess) ─► Page{text, words}
+//! ```
+//!
+//! The boundary sits at [`PageInput`]: reading a file is cheap and sequential,
+//! recognising an image is the expensive part, so [`read_document`] returns the
+//! pages still to be recognised and the caller decides where to run each one
+//! (the pipeline OCRs the pages of a long scan in parallel). The [`Ocr`] engine is
+//! owned by one worker thread and reused for every page it recognises.
+
+mod detect;
+mod error;
+mod ocr;
+mod pdf;
+mod raster;
+
+pub use detect::detect_kind;
+pub use error::IngestError;
+pub use ocr::{Ocr, OcrConfig};
+
+use docex_core::{Extractor, InputKind, Page, Word};
+use image::GrayImage;
+
+/// A page as read from the file: either its text already, or an image to recognise.
+#[derive(Debug)]
+pub enum PageInput {
+    /// Text from a PDF text layer or a plain-text file.
+    Text {
+        /// The page text.
+        text: String,
+        /// Where it came from.
+        extractor: Extractor,
+    },
+    /// A page image to OCR.
+    Image {
+        /// 8-bit grayscale pixels.
+        image: GrayImage,
+        /// Resolution in dots per inch, when the file says or it can be derived.
+        dpi: Option<u32>,
+        /// Where it came from.
+        extractor: Extractor,
+    },
+}
+
+/// Limits on what one document may ask of the machine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest page image accepted, in pixels.
+    pub max_pixels: u64,
+    /// Most pages read from one document.
+    pub max_pages: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_pixels: 250_000_000, max_pages: 2_000 }
+    }
+}
+
+/// Reads a document's bytes into its pages, recognising the type by content.
+pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<(InputKind, Vec<PageInput>), IngestError> {
+    let kind = detect_kind(bytes)?;
+    let pages = match kind {
+        InputKind::Pdf => pdf::read_pdf(bytes, limits)?,
+        InputKind::Png | InputKind::Jpeg => vec![raster::read_image(bytes, limits)?],
+        InputKind::Tiff => raster::read_tiff(bytes, limits)?,
+        InputKind::Text => text_pages(bytes),
+    };
+    if pages.is_empty() {
+        return Err(IngestError::NoPages);
+    }
+    Ok((kind, pages))
+}
+
+/// Turns a page that already has text into a [`Page`]; words are the
+/// whitespace-separated runs of the text (no boxes).
+pub fn text_page(number: usize, text: String, extractor: Extractor) -> Page {
+    let words = whitespace_words(&text);
+    Page { number, text, words, extractor }
+}
+
+fn whitespace_words(text: &str) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in text.chars().enumerate() {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                words.push(Word { start: s, end: i, bbox: None, confidence: None });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push(Word { start: s, end: text.chars().count(), bbox: None, confidence: None });
+    }
+    words
+}
+
+/// Plain text: UTF-8, else Latin-1; form feeds separate pages.
+fn text_pages(bytes: &[u8]) -> Vec<PageInput> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.trim_start_matches('\u{feff}').to_owned(),
+        Err(_) => bytes.iter().map(|&b| b as char).collect(),
+    };
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    text.split('\u{c}')
+        .map(|t| PageInput::Text { text: t.to_owned(), extractor: Extractor::PlainText })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_words_have_char_offsets() {
+        let words = whitespace_words("Total:  €12,50\nThanks");
+        let spans: Vec<_> = words.iter().map(|w| (w.start, w.end)).collect();
+        assert_eq!(spans, vec![(0, 6), (8, 14), (15, 21)]);
+    }
+
+    #[test]
+    fn text_files_split_on_form_feed_and_accept_latin1() {
+        let pages = text_pages(b"caf\xe9\x0cpage two");
+        assert_eq!(pages.len(), 2);
+        match &pages[0] {
+            PageInput::Text { text, .. } => assert_eq!(text, "café"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

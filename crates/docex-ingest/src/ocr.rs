@@ -1,0 +1,125 @@
+//! Tesseract through leptess: one engine per worker, images handed over as raw pixels.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use docex_core::{BBox, Extractor, Page, Word};
+use image::GrayImage;
+use leptess::tesseract::TessApi;
+
+use crate::IngestError;
+
+/// DPI assumed for images that do not say (most office scans are 200–300 DPI).
+const FALLBACK_DPI: u32 = 300;
+
+/// Which Tesseract to start.
+#[derive(Debug, Clone)]
+pub struct OcrConfig {
+    /// Tesseract language(s), e.g. `eng` or `eng+deu`.
+    pub lang: String,
+    /// Folder of `*.traineddata`; `None` for the system's.
+    pub datapath: Option<String>,
+}
+
+impl Default for OcrConfig {
+    fn default() -> Self {
+        OcrConfig { lang: "eng".into(), datapath: None }
+    }
+}
+
+/// A Tesseract engine, created once per worker thread and reused for every page.
+pub struct Ocr {
+    api: TessApi,
+}
+
+impl std::fmt::Debug for Ocr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ocr")
+    }
+}
+
+impl Ocr {
+    /// Starts Tesseract with the configured language data.
+    pub fn new(config: &OcrConfig) -> Result<Ocr, IngestError> {
+        let api = TessApi::new(config.datapath.as_deref(), &config.lang)
+            .map_err(|_| IngestError::OcrInit { lang: config.lang.clone() })?;
+        Ok(Ocr { api })
+    }
+
+    /// Recognises one page image: its text (lines joined by `\n`) and every word's box
+    /// (in pixels of `image`) and confidence.
+    pub fn recognize(&mut self, number: usize, image: &GrayImage, dpi: Option<u32>, extractor: Extractor) -> Result<Page, IngestError> {
+        let (w, h) = image.dimensions();
+        if w == 0 || h == 0 {
+            return Err(IngestError::Ocr("empty image".into()));
+        }
+        self.api
+            .raw
+            .set_image(image.as_raw(), w as i32, h as i32, 1, w as i32)
+            .map_err(|e| IngestError::Ocr(format!("{e:?}")))?;
+        let dpi = dpi.filter(|d| (70..=2400).contains(d)).unwrap_or(FALLBACK_DPI);
+        self.api.set_source_resolution(dpi as i32);
+        let tsv = panic::catch_unwind(AssertUnwindSafe(|| self.api.get_tsv_text(0)))
+            .map_err(|_| IngestError::Ocr("Tesseract returned no result".into()))?
+            .map_err(|e| IngestError::Ocr(e.to_string()))?;
+        let (text, words) = parse_tsv(&tsv);
+        Ok(Page { number, text, words, extractor })
+    }
+}
+
+/// Builds page text and words from Tesseract's TSV: words of a line joined by one
+/// space, lines by `\n` (the same layout the training data was built with).
+pub(crate) fn parse_tsv(tsv: &str) -> (String, Vec<Word>) {
+    let mut text = String::new();
+    let mut words = Vec::new();
+    let mut chars = 0usize;
+    let mut current_line = None;
+    for row in tsv.lines() {
+        let cols: Vec<&str> = row.splitn(12, '\t').collect();
+        if cols.len() < 12 || cols[0] != "5" {
+            continue;
+        }
+        let word = cols[11].trim();
+        if word.is_empty() {
+            continue;
+        }
+        let num = |i: usize| cols[i].parse::<f32>().unwrap_or(0.0);
+        let line = (cols[2], cols[3], cols[4]);
+        if current_line.is_some() {
+            let sep = if current_line == Some(line) { ' ' } else { '\n' };
+            text.push(sep);
+            chars += 1;
+        }
+        current_line = Some(line);
+        let len = word.chars().count();
+        text.push_str(word);
+        let conf = num(10);
+        words.push(Word {
+            start: chars,
+            end: chars + len,
+            bbox: Some(BBox { x: num(6), y: num(7), width: num(8), height: num(9) }),
+            confidence: (conf >= 0.0).then_some(conf / 100.0),
+        });
+        chars += len;
+    }
+    (text, words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_to_lines_and_boxes() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t10\t20\t30\t12\t96.5\tTotal:\n\
+                   5\t1\t1\t1\t1\t2\t45\t20\t40\t12\t91\t€12,50\n\
+                   5\t1\t1\t1\t2\t1\t10\t40\t30\t12\t88\tThanks\n";
+        let (text, words) = parse_tsv(tsv);
+        assert_eq!(text, "Total: €12,50\nThanks");
+        assert_eq!(words.len(), 3);
+        assert_eq!((words[1].start, words[1].end), (7, 13));
+        assert_eq!(words[2].bbox.unwrap().y, 40.0);
+        assert!((words[0].confidence.unwrap() - 0.965).abs() < 1e-6);
+    }
+}

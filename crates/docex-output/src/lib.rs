@@ -1,0 +1,1 @@
+//! docex-output (in progress).

@@ -1,0 +1,1 @@
+//! docex-pipeline (in progress).

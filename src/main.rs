@@ -1,0 +1,2 @@
+//! docex command line (in progress).
+fn main() {}
