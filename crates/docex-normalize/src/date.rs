@@ -1,0 +1,564 @@
+//! Dates: one span to a calendar date, a document's day/month order, and a
+//! scanner that finds every date expression in free text.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::{Captures, Regex};
+use serde::{Deserialize, Serialize};
+
+use crate::scan::{char_after, char_before, second_char_after, to_found, Found};
+
+/// How to read an all-numeric date whose day and month could be swapped.
+///
+/// The order only decides what the digits cannot: `25/12/2024` is read as
+/// 25 December under every order, `05/12/2024` depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOrder {
+    /// `dd/mm/yyyy`: most of the world.
+    DayFirst,
+    /// `mm/dd/yyyy`: the United States.
+    MonthFirst,
+    /// `yy/mm/dd` for all-two-digit dates (East Asia); otherwise as [`DateOrder::DayFirst`].
+    YearFirst,
+}
+
+/// A date read from text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParsedDate {
+    /// The calendar date.
+    pub date: NaiveDate,
+    /// True when the text was numeric and the [`DateOrder`] chose between two
+    /// valid readings (day and month both 1..=12 and different, or a
+    /// `yy/mm/dd` reading under [`DateOrder::YearFirst`]).
+    pub ambiguous: bool,
+}
+
+/// Years a date may have: anything else is a number that only looks like a date.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// Month names and abbreviations, lowercase: English, German, French, Spanish, Malay.
+const MONTHS: &[(&str, u32)] = &[
+    // English
+    ("january", 1),
+    ("jan", 1),
+    ("february", 2),
+    ("feb", 2),
+    ("march", 3),
+    ("mar", 3),
+    ("april", 4),
+    ("apr", 4),
+    ("may", 5),
+    ("june", 6),
+    ("jun", 6),
+    ("july", 7),
+    ("jul", 7),
+    ("august", 8),
+    ("aug", 8),
+    ("september", 9),
+    ("sept", 9),
+    ("sep", 9),
+    ("october", 10),
+    ("oct", 10),
+    ("november", 11),
+    ("nov", 11),
+    ("december", 12),
+    ("dec", 12),
+    // German
+    ("januar", 1),
+    ("jänner", 1),
+    ("februar", 2),
+    ("märz", 3),
+    ("maerz", 3),
+    ("mär", 3),
+    ("mrz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("okt", 10),
+    ("dezember", 12),
+    ("dez", 12),
+    // French
+    ("janvier", 1),
+    ("janv", 1),
+    ("février", 2),
+    ("fevrier", 2),
+    ("févr", 2),
+    ("fevr", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("avr", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("juil", 7),
+    ("août", 8),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("decembre", 12),
+    ("déc", 12),
+    // Spanish
+    ("enero", 1),
+    ("ene", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("abr", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("ago", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("dic", 12),
+    // Malay
+    ("januari", 1),
+    ("februari", 2),
+    ("mac", 3),
+    ("mei", 5),
+    ("julai", 7),
+    ("ogos", 8),
+    ("disember", 12),
+    ("dis", 12),
+];
+
+fn month_number(name: &str) -> Option<u32> {
+    let name = name.to_lowercase();
+    MONTHS.iter().find(|(n, _)| *n == name).map(|&(_, m)| m)
+}
+
+/// Alternation of all month names, longest first so `march` wins over `mar`.
+fn month_alternation() -> String {
+    let mut names: Vec<&str> = MONTHS.iter().map(|(n, _)| *n).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    names.join("|")
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("date pattern is valid")
+}
+
+static WEEKDAY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)\b\.?\s*,?\s*",
+    )
+});
+
+static TIME_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:\s*,?\s*(?:at\s+)?|T)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\.?)?(?:\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?|[a-z]{3,4}))?$",
+    )
+});
+
+static NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^(\d{1,4})([/.\-])(\d{1,2})([/.\-])(\d{1,4})$"));
+
+static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)^(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th|er)?\.?(?:\s+day)?(?:\s+of)?(?:\s+de)?[\s\-/.]*({})\.?(?:\s+del?)?[\s\-/.,]*('?\d{{2}}|\d{{4}})$",
+        month_alternation()
+    ))
+});
+
+static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)^({})\.?[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|[\s\-/.]+)('?\d{{2}}|\d{{4}})$",
+        month_alternation()
+    ))
+});
+
+static YEAR_MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)^(\d{{4}})[\s\-/.,]+({})\.?[\s\-/.,]+(\d{{1,2}})(?:st|nd|rd|th)?$",
+        month_alternation()
+    ))
+});
+
+/// Characters trimmed from both ends of a date span.
+fn is_trimmed(c: char) -> bool {
+    c.is_whitespace() || ",:;.()[]\"“”‘’'".contains(c)
+}
+
+/// The date part of a span: trimmed, without a weekday before or a time after.
+fn date_core(text: &str) -> String {
+    let text = text.trim_matches(is_trimmed);
+    let text = WEEKDAY_PREFIX.replace(text, "");
+    let text = TIME_SUFFIX.replace(&text, "");
+    text.trim_matches(is_trimmed).to_string()
+}
+
+/// A year as written: two digits (optionally after `'`) pivot at 69, four must be in range.
+fn year(text: &str) -> Option<i32> {
+    let digits = text.trim_start_matches('\'');
+    let y: i32 = digits.parse().ok()?;
+    let y = match digits.len() {
+        2 if y <= 69 => 2000 + y,
+        2 => 1900 + y,
+        4 => y,
+        _ => return None,
+    };
+    YEARS.contains(&y).then_some(y)
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    if !YEARS.contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Parses one date expression.
+///
+/// The span is the date: labels and surrounding words are not skipped, but
+/// whitespace and punctuation at either end, a weekday before the date and a
+/// time after it are. Numeric dates take `/`, `.` or `-` (the same twice);
+/// written months may be English, German, French, Spanish or Malay names or
+/// abbreviations, with ordinals (`5th`, `the 5th day of March, 2021`). Two-digit
+/// years are 20xx up to 69 and 19xx from 70; years outside 1900..=2100 and
+/// impossible dates (`31/02/2024`) give `None`.
+///
+/// `order` is used only when the digits leave a choice; see [`DateOrder`].
+pub fn parse_date(text: &str, order: DateOrder) -> Option<ParsedDate> {
+    let core = date_core(text);
+    if let Some(c) = NUMERIC.captures(&core) {
+        return numeric(&c, order);
+    }
+    let unambiguous = |date| {
+        Some(ParsedDate {
+            date,
+            ambiguous: false,
+        })
+    };
+    if let Some(c) = DAY_MONTH_YEAR.captures(&core) {
+        return unambiguous(ymd(year(&c[3])?, month_number(&c[2])?, c[1].parse().ok()?)?);
+    }
+    if let Some(c) = MONTH_DAY_YEAR.captures(&core) {
+        return unambiguous(ymd(year(&c[3])?, month_number(&c[1])?, c[2].parse().ok()?)?);
+    }
+    if let Some(c) = YEAR_MONTH_DAY.captures(&core) {
+        return unambiguous(ymd(year(&c[1])?, month_number(&c[2])?, c[3].parse().ok()?)?);
+    }
+    None
+}
+
+fn numeric(c: &Captures<'_>, order: DateOrder) -> Option<ParsedDate> {
+    if c[2] != c[4] {
+        return None;
+    }
+    let (first, second, last) = (&c[1], &c[3], &c[5]);
+    let a: u32 = first.parse().ok()?;
+    let b: u32 = second.parse().ok()?;
+    let z: u32 = last.parse().ok()?;
+    if first.len() == 4 {
+        // yyyy-mm-dd: never written the other way round.
+        if last.len() > 2 {
+            return None;
+        }
+        let date = ymd(a as i32, b, z)?;
+        return Some(ParsedDate {
+            date,
+            ambiguous: false,
+        });
+    }
+    if first.len() > 2 {
+        return None;
+    }
+    if order == DateOrder::YearFirst && first.len() == 2 && last.len() == 2 {
+        let date = ymd(year(first)?, b, z)?;
+        return Some(ParsedDate {
+            date,
+            ambiguous: true,
+        });
+    }
+    let y = year(last)?;
+    let (day, month, ambiguous) = match (a, b) {
+        (a, b) if a > 12 && b > 12 => return None,
+        (a, b) if a > 12 => (a, b, false),
+        (a, b) if b > 12 => (b, a, false),
+        (a, b) if a == b => (a, b, false),
+        (a, b) => match order {
+            DateOrder::MonthFirst => (b, a, true),
+            DateOrder::DayFirst | DateOrder::YearFirst => (a, b, true),
+        },
+    };
+    let date = ymd(y, month, day)?;
+    Some(ParsedDate { date, ambiguous })
+}
+
+/// Decides a document's day/month order from its dates.
+///
+/// Each candidate that is an all-numeric `a/b/year` date with exactly one of
+/// `a`, `b` above 12 (and at most 31) is a vote: `25/12/2024` for
+/// [`DateOrder::DayFirst`], `12/25/2024` for [`DateOrder::MonthFirst`]. The
+/// majority wins; `None` when there are no votes or they tie.
+pub fn infer_date_order(candidates: &[&str]) -> Option<DateOrder> {
+    let (mut day_first, mut month_first) = (0usize, 0usize);
+    for text in candidates {
+        let core = date_core(text);
+        let Some(c) = NUMERIC.captures(&core) else {
+            continue;
+        };
+        if c[2] != c[4] || c[1].len() > 2 || year(&c[5]).is_none() {
+            continue;
+        }
+        let (a, b): (u32, u32) = match (c[1].parse(), c[3].parse()) {
+            (Ok(a), Ok(b)) => (a, b),
+            _ => continue,
+        };
+        match (a, b) {
+            (13..=31, 1..=12) => day_first += 1,
+            (1..=12, 13..=31) => month_first += 1,
+            _ => {}
+        }
+    }
+    match day_first.cmp(&month_first) {
+        std::cmp::Ordering::Greater => Some(DateOrder::DayFirst),
+        std::cmp::Ordering::Less => Some(DateOrder::MonthFirst),
+        std::cmp::Ordering::Equal => None,
+    }
+}
+
+static SCAN_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|\d{1,2}-\d{1,2}-(?:\d{4}|\d{2})|\d{1,2}\.\d{1,2}\.\d{4}|\d{2}\.\d{2}\.\d{2}",
+    )
+});
+
+/// Written-month forms. A two-digit year is only taken after `-`, `/`, `.` or
+/// `'` (`05-Mar-24`, `5 Mar '24`): after a space it is too often a count.
+static SCAN_WORDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    let m = month_alternation();
+    vec![
+        regex(&format!(
+            r"(?i)\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th|er)?\.?(?:\s+day\s+of|\s+of|\s+de)?[\s\-/.]*(?:{m})\b\.?(?:\s+del?)?(?:[\s\-/.,]*\d{{4}}|[\-/.]\d{{2}}|\s*'\d{{2}})\b"
+        )),
+        regex(&format!(
+            r"(?i)\b(?:{m})\b\.?[\s\-/.]*\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s*,\s*|[\s\-/.]+)(?:\d{{4}}|'\d{{2}})\b"
+        )),
+        regex(&format!(
+            r"(?i)\b\d{{4}}[ \-/.](?:{m})\b\.?[ \-/.]\d{{1,2}}(?:st|nd|rd|th)?\b"
+        )),
+    ]
+});
+
+/// Whether a numeric match is a whole token and not part of a longer number
+/// (`v1.2.24`, `10.0.0.1`, `+44-12-03-2018`).
+fn numeric_stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let glued = |c: Option<char>, next: Option<char>| {
+        matches!(c, Some(c) if c.is_alphanumeric())
+            || matches!((c, next), (Some('/' | '.' | '-' | '+'), Some(n)) if n.is_ascii_digit())
+    };
+    let before = char_before(text, start);
+    let before2 = before.and_then(|c| char_before(text, start - c.len_utf8()));
+    let after = char_after(text, end);
+    let after2 = second_char_after(text, end);
+    let iso_time = after == Some('T') && after2.is_some_and(|c| c.is_ascii_digit());
+    !glued(before, before2) && (iso_time || !glued(after, after2))
+}
+
+/// Finds every date expression in free text, in text order.
+///
+/// Spans cover the date itself (no weekday, no time) and are meant to be read
+/// with [`parse_date`] under the document's [`DateOrder`] (see
+/// [`infer_date_order`]). A numeric hit must be a whole token and a valid date
+/// under at least one order, with a year in 1900..=2100, which keeps out
+/// amounts (`12.50`), versions (`1.2.3`), IP addresses and most phone numbers.
+pub fn find_dates(text: &str) -> Vec<Found> {
+    let mut ranges = Vec::new();
+    let valid = |span: &str| {
+        parse_date(span, DateOrder::DayFirst).is_some()
+            || parse_date(span, DateOrder::MonthFirst).is_some()
+    };
+    for m in SCAN_NUMERIC.find_iter(text) {
+        if numeric_stands_alone(text, m.start(), m.end()) && valid(m.as_str()) {
+            ranges.push((m.start(), m.end()));
+        }
+    }
+    for re in SCAN_WORDS.iter() {
+        for m in re.find_iter(text) {
+            if valid(m.as_str()) {
+                ranges.push((m.start(), m.end()));
+            }
+        }
+    }
+    to_found(text, ranges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DateOrder::*;
+
+    fn iso(p: Option<ParsedDate>) -> Option<String> {
+        p.map(|p| p.date.format("%Y-%m-%d").to_string())
+    }
+
+    #[test]
+    fn parse_date_table() {
+        let cases: &[(&str, DateOrder, Option<&str>)] = &[
+            // numeric, both conventions
+            ("12/03/2018", DayFirst, Some("2018-03-12")),
+            ("12/03/2018", MonthFirst, Some("2018-12-03")),
+            ("25/12/2024", MonthFirst, Some("2024-12-25")),
+            ("12/25/2024", DayFirst, Some("2024-12-25")),
+            ("05.03.2024", DayFirst, Some("2024-03-05")),
+            ("5-3-2024", DayFirst, Some("2024-03-05")),
+            ("5/3/24", MonthFirst, Some("2024-05-03")),
+            ("01/02/70", DayFirst, Some("1970-02-01")),
+            ("01/02/69", DayFirst, Some("2069-02-01")),
+            ("2024-03-05", MonthFirst, Some("2024-03-05")),
+            ("2024/3/5", DayFirst, Some("2024-03-05")),
+            ("2024.03.05", DayFirst, Some("2024-03-05")),
+            ("24/03/05", YearFirst, Some("2024-03-05")),
+            ("24/03/2005", YearFirst, Some("2005-03-24")),
+            // times after, weekday before, punctuation around
+            ("12/03/2018 10:15", DayFirst, Some("2018-03-12")),
+            ("12/03/2018, 10:15 AM", DayFirst, Some("2018-03-12")),
+            ("2024-03-05T10:15:00Z", DayFirst, Some("2024-03-05")),
+            ("  12/03/2018: ", DayFirst, Some("2018-03-12")),
+            ("(12/03/2018),", DayFirst, Some("2018-03-12")),
+            ("Tue, 5 March 2024", DayFirst, Some("2024-03-05")),
+            ("Tuesday 05/03/2024", MonthFirst, Some("2024-05-03")),
+            // written months
+            ("5 March 2024", MonthFirst, Some("2024-03-05")),
+            ("March 5, 2024", DayFirst, Some("2024-03-05")),
+            ("05-Mar-24", MonthFirst, Some("2024-03-05")),
+            ("5-MAR-2024", DayFirst, Some("2024-03-05")),
+            ("Mar 5 2024", DayFirst, Some("2024-03-05")),
+            ("Sept. 30, 2023", DayFirst, Some("2023-09-30")),
+            ("5th March 2024", DayFirst, Some("2024-03-05")),
+            ("1st Jan 2020", DayFirst, Some("2020-01-01")),
+            ("the 5th day of March, 2021", DayFirst, Some("2021-03-05")),
+            ("March 5th, 2021", DayFirst, Some("2021-03-05")),
+            ("5 Mar '24", DayFirst, Some("2024-03-05")),
+            ("2024-Mar-05", DayFirst, Some("2024-03-05")),
+            ("2024 March 5", DayFirst, Some("2024-03-05")),
+            // other languages
+            ("5. März 2024", DayFirst, Some("2024-03-05")),
+            ("1. Januar 2020", DayFirst, Some("2020-01-01")),
+            ("1er janvier 2020", DayFirst, Some("2020-01-01")),
+            ("15 août 2022", DayFirst, Some("2022-08-15")),
+            ("5 de marzo de 2024", DayFirst, Some("2024-03-05")),
+            ("3 enero 2021", DayFirst, Some("2021-01-03")),
+            ("5 Mac 2024", DayFirst, Some("2024-03-05")),
+            ("12 Ogos 2023", DayFirst, Some("2023-08-12")),
+            ("1 Mei 2023", DayFirst, Some("2023-05-01")),
+            ("31 Dis 2023", DayFirst, Some("2023-12-31")),
+            ("9 Okt 2023", DayFirst, Some("2023-10-09")),
+            // invalid dates and garbage
+            ("31/02/2024", DayFirst, None),
+            ("29/02/2023", DayFirst, None),
+            ("29/02/2024", DayFirst, Some("2024-02-29")),
+            ("31 April 2024", DayFirst, None),
+            ("13/13/2024", DayFirst, None),
+            ("12/03/1850", DayFirst, None),
+            ("12/03-2018", DayFirst, None),
+            ("123/03/2018", DayFirst, None),
+            ("March 2024", DayFirst, None),
+            ("Date: 12/03/2018", DayFirst, None),
+            ("12.50", DayFirst, None),
+            ("hello", DayFirst, None),
+            ("", DayFirst, None),
+            ("5 Marchy 2024", DayFirst, None),
+            ("10:15", DayFirst, None),
+        ];
+        for &(input, order, expected) in cases {
+            assert_eq!(
+                iso(parse_date(input, order)).as_deref(),
+                expected,
+                "parse_date({input:?}, {order:?})"
+            );
+        }
+    }
+
+    #[test]
+    fn ambiguity_flag() {
+        let cases: &[(&str, DateOrder, bool)] = &[
+            ("05/03/2024", DayFirst, true),
+            ("05/03/2024", MonthFirst, true),
+            ("25/03/2024", DayFirst, false),
+            ("03/25/2024", DayFirst, false),
+            ("03/03/2024", DayFirst, false),
+            ("2024-03-05", DayFirst, false),
+            ("5 March 2024", MonthFirst, false),
+            ("24/03/05", YearFirst, true),
+        ];
+        for &(input, order, expected) in cases {
+            let parsed = parse_date(input, order).expect(input);
+            assert_eq!(parsed.ambiguous, expected, "{input:?} {order:?}");
+        }
+    }
+
+    #[test]
+    fn infer_date_order_table() {
+        let cases: &[(&[&str], Option<DateOrder>)] = &[
+            (&["25/12/2024", "05/03/2024"], Some(DayFirst)),
+            (&["12/25/2024", "05/03/2024"], Some(MonthFirst)),
+            (&["13.01.2020 10:00"], Some(DayFirst)),
+            (&["05/03/2024", "2024-03-05", "5 March 2024"], None),
+            (&["25/12/2024", "12/25/2024"], None),
+            (&["25/12/2024", "26/12/2024", "12/25/2024"], Some(DayFirst)),
+            (&["32/12/2024"], None),
+            (&[], None),
+        ];
+        for &(inputs, expected) in cases {
+            assert_eq!(infer_date_order(inputs), expected, "{inputs:?}");
+        }
+    }
+
+    #[test]
+    fn find_dates_table() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "Invoice date: 12/03/2018 Due: 2018-04-11",
+                &["12/03/2018", "2018-04-11"],
+            ),
+            (
+                "Made on the 5th day of March, 2021 by and between",
+                &["the 5th day of March, 2021"],
+            ),
+            (
+                "Signed Tue, 5 March 2024 at 10:15; effective March 5th, 2021.",
+                &["5 March 2024", "March 5th, 2021"],
+            ),
+            (
+                "Shipped 05-Mar-24, paid 5-MAR-2024",
+                &["05-Mar-24", "5-MAR-2024"],
+            ),
+            ("Datum: 5. März 2024", &["5. März 2024"]),
+            ("Tarikh: 12 Ogos 2023", &["12 Ogos 2023"]),
+            ("Date 12.03.2018. Total 12.50", &["12.03.2018"]),
+            // not dates
+            ("Total 12.50 EUR, qty 3", &[]),
+            ("Call 555-123-4567 or +44 20 7946 0958", &[]),
+            ("Version 1.2.3 and v1.2.24 on 10.0.0.1", &[]),
+            ("Ref 12/34/2024 and 2024-13-01", &[]),
+            ("Part no. 12/03/20189", &[]),
+            ("Paid 12 May, 25 people attended", &[]),
+            ("the year 2024 and 1999", &[]),
+        ];
+        for &(text, expected) in cases {
+            let found: Vec<String> = find_dates(text).into_iter().map(|f| f.text).collect();
+            assert_eq!(found, expected, "find_dates({text:?})");
+        }
+    }
+
+    #[test]
+    fn find_dates_offsets_are_chars() {
+        let text = "Fälligkeit: 5. März 2024";
+        let found = find_dates(text);
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
+        let span: String = text.chars().skip(f.start).take(f.end - f.start).collect();
+        assert_eq!(span, "5. März 2024");
+        assert_eq!((f.start, f.end), (12, 24));
+    }
+}
