@@ -1,0 +1,331 @@
+//! The tagger stage: page text in, labelled spans out.
+//!
+//! ```text
+//! page text ─► tokenizer.json (tokenizers) ─► word ids, char ids, features ─► BiLSTM (ONNX, ort) ─► emissions
+//!                                                                                               │
+//!                     TaggedSpan{start, end, role, confidence} ◄─ BILOU spans ◄─ constrained Viterbi (CRF transitions)
+//! ```
+//!
+//! A [`Model`] (tokenizer, labels, transitions, ONNX bytes) is loaded once and shared.
+//! ONNX Runtime's `Session::run` takes `&mut self`, so every worker thread gets its own
+//! [`Tagger`] (one session, one intra-op thread) from [`Model::tagger`]; parallelism
+//! comes from the workers, never from nested thread pools. The shared [`Runtime`]
+//! holds the one ONNX Runtime environment of the process and the execution provider.
+
+mod decode;
+mod encode;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use docex_core::{Role, TaggedSpan};
+use ort::ep::{self, ExecutionProvider};
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::value::Tensor;
+use serde::Deserialize;
+use thiserror::Error;
+use tracing::{info, warn};
+
+pub use decode::{spans, Crf, LabelSet, TokenSpan};
+pub use encode::{features, Encoded, Encoder, N_FEATURES};
+
+/// Why tagging failed.
+#[derive(Debug, Error)]
+pub enum TaggerError {
+    /// A model file is missing or unreadable.
+    #[error("cannot read model file {path}")]
+    ModelFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `meta.json` is malformed.
+    #[error("bad model metadata {path}: {reason}")]
+    Meta {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The tokenizer failed.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// The ONNX Runtime library could not be loaded.
+    #[error("cannot load the ONNX Runtime library {path}: {reason}")]
+    Library {
+        /// The library file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// CUDA was asked for and cannot be used.
+    #[error("CUDA execution provider not available: {0}")]
+    CudaUnavailable(String),
+    /// ONNX Runtime failed.
+    #[error("ONNX Runtime: {0}")]
+    Ort(String),
+}
+
+fn ort_err(e: impl std::fmt::Display) -> TaggerError {
+    TaggerError::Ort(e.to_string())
+}
+
+/// Where the tagger runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    /// ONNX Runtime's CPU provider.
+    Cpu,
+    /// The CUDA provider; an error if it cannot be used.
+    Cuda,
+    /// CUDA when the library has it and a GPU is there, else CPU.
+    Auto,
+}
+
+/// The execution provider actually in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    /// CPUExecutionProvider.
+    Cpu,
+    /// CUDAExecutionProvider.
+    Cuda,
+}
+
+/// The process's ONNX Runtime: the loaded library, its environment and the provider.
+pub struct Runtime {
+    env: Environment,
+    provider: Provider,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").field("provider", &self.provider).finish()
+    }
+}
+
+impl Runtime {
+    /// Loads the ONNX Runtime library at `library` and picks the provider for `device`.
+    /// Call once per process.
+    pub fn init(library: &Path, device: Device) -> Result<Runtime, TaggerError> {
+        let lib_err = |reason: String| TaggerError::Library { path: library.to_owned(), reason };
+        let env = ort::init_from(library)
+            .map_err(|e| lib_err(e.to_string()))?
+            .with_name("docex")
+            .build()
+            .map_err(|e| lib_err(e.to_string()))?;
+        let cuda_in_library = ep::CUDA::is_available().unwrap_or(false);
+        let provider = match (device, cuda_in_library) {
+            (Device::Cpu, _) => Provider::Cpu,
+            (Device::Cuda, true) | (Device::Auto, true) => Provider::Cuda,
+            (Device::Cuda, false) => {
+                return Err(TaggerError::CudaUnavailable(format!(
+                    "{} is a CPU-only build; install the onnxruntime-gpu library (see README, GPU) or use --device cpu",
+                    library.display()
+                )))
+            }
+            (Device::Auto, false) => Provider::Cpu,
+        };
+        Ok(Runtime { env, provider })
+    }
+
+    /// The provider sessions will use (after [`Model::tagger`] confirmed it).
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Meta {
+    name: String,
+    labels: Vec<String>,
+    max_chars: usize,
+    chars: Vec<String>,
+    transitions: Vec<Vec<f32>>,
+    start_transitions: Vec<f32>,
+    end_transitions: Vec<f32>,
+    window: usize,
+}
+
+/// A shipped tagger model (`models/<name>/`), loaded once and shared by all workers.
+#[derive(Debug)]
+pub struct Model {
+    name: String,
+    encoder: Encoder,
+    labels: LabelSet,
+    crf: Crf,
+    window: usize,
+    onnx: Arc<Vec<u8>>,
+}
+
+impl Model {
+    /// Loads `model.onnx`, `tokenizer.json` and `meta.json` from `dir`.
+    pub fn load(dir: &Path) -> Result<Model, TaggerError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| TaggerError::ModelFile { path, source })
+        };
+        let meta_path = dir.join("meta.json");
+        let meta: Meta = serde_json::from_slice(&read("meta.json")?)
+            .map_err(|e| TaggerError::Meta { path: meta_path.clone(), reason: e.to_string() })?;
+        let n = meta.labels.len();
+        if meta.transitions.len() != n || meta.start_transitions.len() != n || meta.end_transitions.len() != n || meta.window == 0 {
+            return Err(TaggerError::Meta { path: meta_path, reason: "transition sizes do not match the labels".into() });
+        }
+        let tokenizer = tokenizers::Tokenizer::from_bytes(read("tokenizer.json")?)
+            .map_err(|e| TaggerError::Tokenizer(e.to_string()))?;
+        let labels = LabelSet::new(meta.labels);
+        let crf = Crf::new(&labels, &meta.transitions, &meta.start_transitions, &meta.end_transitions);
+        Ok(Model {
+            name: meta.name,
+            encoder: Encoder::new(tokenizer, &meta.chars, meta.max_chars),
+            labels,
+            crf,
+            window: meta.window,
+            onnx: Arc::new(read("model.onnx")?),
+        })
+    }
+
+    /// The model's name (from `meta.json`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The label set.
+    pub fn labels(&self) -> &LabelSet {
+        &self.labels
+    }
+
+    /// The encoder (tokenizer and features).
+    pub fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+
+    /// The CRF decoder.
+    pub fn crf(&self) -> &Crf {
+        &self.crf
+    }
+
+    /// A tagger for one worker thread: its own session with one intra-op thread.
+    pub fn tagger(self: &Arc<Self>, runtime: &Runtime) -> Result<Tagger, TaggerError> {
+        let builder = Session::builder(&runtime.env).map_err(ort_err)?.with_intra_threads(1).map_err(ort_err)?;
+        let builder = match runtime.provider {
+            Provider::Cpu => builder,
+            Provider::Cuda => builder
+                .with_execution_providers([ep::CUDA::default().build().error_on_failure()])
+                .map_err(|e| TaggerError::CudaUnavailable(e.to_string()))?,
+        };
+        let session = { builder }.commit_from_memory(&self.onnx).map_err(ort_err)?;
+        Ok(Tagger { session, model: Arc::clone(self) })
+    }
+}
+
+/// One worker's tagger: a model and its own ONNX Runtime session.
+pub struct Tagger {
+    session: Session,
+    model: Arc<Model>,
+}
+
+impl std::fmt::Debug for Tagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tagger").field("model", &self.model.name).finish()
+    }
+}
+
+impl Tagger {
+    /// Labels the spans of one page's text. Offsets are character offsets into `text`.
+    pub fn tag(&mut self, text: &str) -> Result<Vec<TaggedSpan>, TaggerError> {
+        let enc = self.model.encoder.encode(text)?;
+        let emissions = self.emissions(&enc)?;
+        let n = self.model.labels.len();
+        let mut out = Vec::new();
+        for (w, em) in emissions.iter().enumerate() {
+            let base = w * self.model.window;
+            let path = self.model.crf.viterbi(em);
+            let marg = self.model.crf.marginals(em, &path);
+            debug_assert_eq!(em.len(), path.len() * n);
+            for s in spans(&self.model.labels, &path) {
+                let Some(role) = Role::from_label(&s.kind) else { continue };
+                let conf = marg[s.first..=s.last].iter().copied().fold(1.0f32, f32::min);
+                out.push(TaggedSpan {
+                    start: enc.offsets[base + s.first].0,
+                    end: enc.offsets[base + s.last].1,
+                    role,
+                    confidence: conf,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs the model over the page in windows of `window` tokens, all windows in one
+    /// padded batch. Returns each window's emissions (`len × labels`, row-major).
+    pub fn emissions(&mut self, enc: &Encoded) -> Result<Vec<Vec<f32>>, TaggerError> {
+        let total = enc.word_ids.len();
+        if total == 0 {
+            return Ok(Vec::new());
+        }
+        let win = self.model.window;
+        let b = total.div_ceil(win);
+        let t = win.min(total);
+        let c = self.model.encoder.max_chars();
+        let mut word_ids = vec![0i64; b * t];
+        let mut char_ids = vec![0i64; b * t * c];
+        let mut feats = vec![0f32; b * t * N_FEATURES];
+        let mut lengths = vec![0i64; b];
+        for i in 0..total {
+            let (row, col) = (i / win, i % win);
+            let at = row * t + col;
+            word_ids[at] = enc.word_ids[i];
+            char_ids[at * c..(at + 1) * c].copy_from_slice(&enc.char_ids[i]);
+            feats[at * N_FEATURES..(at + 1) * N_FEATURES].copy_from_slice(&enc.features[i]);
+            lengths[row] += 1;
+        }
+        let (bi, ti) = (b as i64, t as i64);
+        let outputs = self
+            .session
+            .run(ort::inputs! {
+                "word_ids" => Tensor::from_array((vec![bi, ti], word_ids)).map_err(ort_err)?,
+                "char_ids" => Tensor::from_array((vec![bi, ti, c as i64], char_ids)).map_err(ort_err)?,
+                "features" => Tensor::from_array((vec![bi, ti, N_FEATURES as i64], feats)).map_err(ort_err)?,
+                "lengths" => Tensor::from_array((vec![bi], lengths.clone())).map_err(ort_err)?,
+            })
+            .map_err(ort_err)?;
+        let (shape, data) = outputs["emissions"].try_extract_tensor::<f32>().map_err(ort_err)?;
+        let n = self.model.labels.len();
+        if shape.len() != 3 || shape[2] as usize != n || shape[1] as usize != t {
+            return Err(TaggerError::Ort(format!("unexpected emissions shape {shape:?}")));
+        }
+        Ok((0..b)
+            .map(|row| data[row * t * n..(row * t + lengths[row] as usize) * n].to_vec())
+            .collect())
+    }
+}
+
+/// Finds the ONNX Runtime library: `ORT_DYLIB_PATH`, else `libonnxruntime.so*` in
+/// each of `dirs` (the setup script puts it in the repository's `.ort/`).
+pub fn locate_onnxruntime(dirs: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
+        return Some(PathBuf::from(p));
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut libs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so")))
+            .collect();
+        libs.sort();
+        if let Some(p) = libs.into_iter().next() {
+            return Some(p);
+        }
+    }
+    warn!("ONNX Runtime library not found");
+    None
+}
+
+/// Logs which provider runs, once.
+pub fn log_provider(runtime: &Runtime, model: &Model) {
+    info!(model = model.name(), provider = ?runtime.provider(), "tagger ready");
+}
