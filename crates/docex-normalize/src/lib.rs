@@ -1,7 +1,11 @@
 //! docex-normalize (in progress).
 
+mod amount;
 mod date;
 mod scan;
 
+pub use amount::{
+    decimal_cents, detect_currency, find_amounts, parse_amount, parse_amount_in, Amount,
+};
 pub use date::{find_dates, infer_date_order, parse_date, DateOrder, ParsedDate};
 pub use scan::Found;
