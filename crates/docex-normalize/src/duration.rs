@@ -1,0 +1,253 @@
+//! Durations: contract terms and notice periods to ISO 8601 (`P2Y`, `P36M`).
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+const ONES: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+
+const TENS: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+
+/// The value of an English number word from zero to ninety-nine
+/// (`"thirty-six"`, `"thirty six"`, `"Twelve"`); `a`/`an` are one.
+fn number_word(word: &str) -> Option<u32> {
+    let word = word.to_lowercase();
+    if word == "a" || word == "an" {
+        return Some(1);
+    }
+    let mut parts = word
+        .split(|c: char| c == '-' || c.is_whitespace())
+        .filter(|p| !p.is_empty());
+    let first = parts.next()?;
+    let second = parts.next();
+    if parts.next().is_some() {
+        return None;
+    }
+    let tens = TENS
+        .iter()
+        .position(|t| !t.is_empty() && (*t == first || (*t == "forty" && first == "fourty")));
+    let ones = |w: &str| ONES.iter().position(|o| *o == w).map(|n| n as u32);
+    match (tens, second) {
+        (Some(t), None) => Some(t as u32 * 10),
+        (Some(t), Some(o)) => ones(o)
+            .filter(|&o| (1..=9).contains(&o))
+            .map(|o| t as u32 * 10 + o),
+        (None, None) => ones(first),
+        (None, Some(_)) => None,
+    }
+}
+
+/// A number word: tens (with an optional unit), teens and units before the
+/// shorter words they start with, then the articles.
+fn number_word_pattern() -> String {
+    let tens = "twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety";
+    let units = "one|two|three|four|five|six|seven|eight|nine";
+    let teens = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen";
+    // Longer words first so that `fourteen` is not read as `four`.
+    let mut small: Vec<&str> = teens
+        .split('|')
+        .chain(units.split('|'))
+        .chain(["zero"])
+        .collect();
+    small.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    format!(
+        r"(?:(?:{tens})(?:[\s-]+(?:{units}))?|{})\b",
+        small.join("|")
+    )
+}
+
+static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    let word = number_word_pattern();
+    Regex::new(&format!(
+        r"(?i)(?:\b(?P<word>{word}|an?\b)\s*)?(?:\(\s*(?P<paren>\d{{1,3}})\s*\)\s*)?(?:\b(?P<digits>\d{{1,3}})(?:\s*\(\s*(?P<pword>{word})\s*\))?)?\s*-?\s*(?:calendar\s+)?(?P<unit>years?|yrs?|months?|mos?|weeks?|wks?|days?)\b"
+    ))
+    .expect("duration pattern is valid")
+});
+
+static JOINER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:,\s*)?(?:and\s+|&\s*)?$").expect("joiner pattern is valid")
+});
+
+/// The count of one match: a number word wins over the digits (in contracts
+/// the words govern), an article only when nothing else is written.
+fn count(c: &Captures<'_>) -> Option<u32> {
+    let word = c.name("word").map(|m| m.as_str());
+    let article = word.is_some_and(|w| w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an"));
+    let digits = |name| c.name(name).and_then(|m| m.as_str().parse::<u32>().ok());
+    let written = |name| c.name(name).and_then(|m| number_word(m.as_str()));
+    if !article {
+        if let Some(n) = word.and_then(number_word) {
+            return Some(n);
+        }
+    }
+    written("pword")
+        .or_else(|| digits("paren"))
+        .or_else(|| digits("digits"))
+        .or_else(|| article.then_some(1))
+}
+
+/// Parses a duration to ISO 8601: `P2Y`, `P36M`, `P90D`, `P4W`, `P1Y6M`.
+///
+/// The number may be digits, English words up to ninety-nine, or both
+/// (`two (2) years`, `thirty-six (36) months`, `12 (twelve) months`); `a`/`an`
+/// count one. Units are years, months, weeks and (calendar) days, singular or
+/// plural, spaced or hyphenated (`12-month`). Words around the duration are
+/// skipped (`a term of two (2) years from the Effective Date`). Parts joined by
+/// `and` or a comma add up (`one year and six months` is `P1Y6M`; weeks then
+/// become days). Fractions (`1.5 years`) and business days give `None`.
+pub fn parse_duration(text: &str) -> Option<String> {
+    let mut parts: Vec<(char, u32)> = Vec::new();
+    let mut last_end = None;
+    for c in DURATION.captures_iter(text) {
+        let m = c.get(0).expect("group 0 always matches");
+        if let Some(end) = last_end {
+            if !JOINER.is_match(&text[end..m.start()]) {
+                break;
+            }
+        }
+        // `1.5 years`: the match starts inside a decimal number.
+        let before = text[..m.start()].strip_suffix(['.', ',']);
+        if before.is_some_and(|b| b.ends_with(|c: char| c.is_ascii_digit())) {
+            return None;
+        }
+        let Some(n) = count(&c) else {
+            if parts.is_empty() {
+                continue;
+            }
+            break;
+        };
+        let unit = match c["unit"].to_lowercase().chars().next() {
+            Some('y') => 'Y',
+            Some('m') => 'M',
+            Some('w') => 'W',
+            _ => 'D',
+        };
+        if parts.iter().any(|&(u, _)| u == unit) {
+            break;
+        }
+        parts.push((unit, n));
+        last_end = Some(m.end());
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    if let [('W', n)] = parts[..] {
+        return Some(format!("P{n}W"));
+    }
+    let get = |unit| {
+        parts
+            .iter()
+            .find(|&&(u, _)| u == unit)
+            .map_or(0, |&(_, n)| n)
+    };
+    let days = get('D') + 7 * get('W');
+    let mut out = String::from("P");
+    for (n, unit) in [(get('Y'), 'Y'), (get('M'), 'M'), (days, 'D')] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    if out == "P" {
+        out.push_str(&format!("0{}", parts[0].0));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_duration_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("two (2) years", Some("P2Y")),
+            ("2 years", Some("P2Y")),
+            ("thirty-six (36) months", Some("P36M")),
+            ("Thirty Six (36) Months", Some("P36M")),
+            ("ninety (90) days", Some("P90D")),
+            ("one year", Some("P1Y")),
+            ("6 months", Some("P6M")),
+            ("12-month", Some("P12M")),
+            ("a 12-month term", Some("P12M")),
+            ("five (5) year", Some("P5Y")),
+            ("twelve (12) months", Some("P12M")),
+            ("12 (twelve) months", Some("P12M")),
+            ("fourteen days", Some("P14D")),
+            ("four weeks", Some("P4W")),
+            ("2 wks", Some("P2W")),
+            ("thirty (30) calendar days", Some("P30D")),
+            ("ninety-nine years", Some("P99Y")),
+            ("twenty years", Some("P20Y")),
+            ("a year", Some("P1Y")),
+            ("one (1) yr", Some("P1Y")),
+            ("(3) months", Some("P3M")),
+            ("3mos", Some("P3M")),
+            ("zero days", Some("P0D")),
+            // words disagree with digits: the words govern
+            ("two (3) years", Some("P2Y")),
+            // surrounding words and combinations
+            (
+                "for a term of two (2) years from the Effective Date",
+                Some("P2Y"),
+            ),
+            ("one year and six months", Some("P1Y6M")),
+            ("1 year, 2 months and 3 days", Some("P1Y2M3D")),
+            ("2 weeks and 3 days", Some("P17D")),
+            ("2 years; thereafter 1 year", Some("P2Y")),
+            // garbage and unsupported
+            ("years", None),
+            ("the term", None),
+            ("1.5 years", None),
+            ("30 business days", None),
+            ("tenant", None),
+            ("", None),
+        ];
+        for &(input, expected) in cases {
+            assert_eq!(
+                parse_duration(input).as_deref(),
+                expected,
+                "parse_duration({input:?})"
+            );
+        }
+    }
+
+    #[test]
+    fn number_words() {
+        let cases: &[(&str, Option<u32>)] = &[
+            ("zero", Some(0)),
+            ("seventeen", Some(17)),
+            ("forty", Some(40)),
+            ("fourty-two", Some(42)),
+            ("ninety nine", Some(99)),
+            ("twenty-ten", None),
+            ("hundred", None),
+            ("one two three", None),
+        ];
+        for &(input, expected) in cases {
+            assert_eq!(number_word(input), expected, "number_word({input:?})");
+        }
+    }
+}

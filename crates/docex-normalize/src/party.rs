@@ -1,0 +1,330 @@
+//! Parties: a tagged name cleaned of labels, quotes and legal boilerplate, and
+//! the folded form used to compare names.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("party pattern is valid")
+}
+
+/// Labels that are stripped even without a colon (`Ship to ACME`).
+static PHRASE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^(?:bill(?:ed)?\s+to|sold\s+to|ship(?:ped)?\s+to|deliver(?:ed)?\s+to|invoice(?:d)?\s+to|remit(?:tance)?\s+to|issued\s+(?:to|by)|billed\s+by|prepared\s+for|(?:by\s+and\s+)?between|attn|attention)\b\.?\s*[:\-–]?\s*",
+    )
+});
+
+/// Single-word labels, stripped only before a colon or dash (`To:` but not `Toyota`).
+static WORD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)^(?:vendor|supplier|seller|customer|buyer|purchaser|client|from|to|payee|payer|merchant|store|company|party|lessor|lessee|licensor|licensee|landlord|tenant|contractor|consultant|employer|employee|name|recipient)\s*[:\-–]\s*",
+    )
+});
+
+/// A trailing parenthetical that defines or registers the party:
+/// `(the "Company")`, `(hereinafter "Buyer")`, `(Company No. 12345-X)`.
+static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r#"(?i)\s*\([^()]*(?:["“”'‘’]|\bhereinafter\b|\bherein\b|\bno\.?\s*:?\s*\d|\bregistration\b|\breg\.)[^()]*\)\s*$"#,
+    )
+});
+
+/// Boilerplate after the name: `, a Delaware corporation`, `, hereinafter ...`,
+/// `, incorporated in ...`, `, with its principal office at ...`, `, Company No. ...`.
+static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i),?\s*(?:(?:hereinafter|herein\s+after)\b|(?:incorporated|organi[sz]ed|registered|existing|duly\s+organi[sz]ed)\s+(?:in|under|and)\b|(?:with|having)\s+(?:its\s+)?(?:principal\s+|registered\s+|head\s+)?(?:office|offices|place\s+of\s+business|address)\b|(?:company|registration|reg\.?|co\.?)\s*(?:no\.?|number)\s*:?\s*\d).*$",
+    )
+});
+
+/// `, a Delaware corporation` and kin: an article, a few words, an entity kind.
+static ENTITY_KIND: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i),\s*(?:an?|the)\s+(?:[\w.&'’\-]+\s+){0,6}?(?:corporation|company|limited\s+liability\s+company|limited\s+partnership|general\s+partnership|partnership|llc|entity|organi[sz]ation|association|trust|bank|individual|sole\s+proprietorship|body\s+corporate)\b.*$",
+    )
+});
+
+/// Abbreviations whose final `.` belongs to the name.
+const ABBREVIATIONS: &[&str] = &[
+    "co", "corp", "inc", "ltd", "bhd", "pte", "pty", "plc", "llc", "llp", "lp", "sa", "ag", "nv",
+    "bv", "srl", "spa", "jr", "sr", "intl", "assn", "bros", "mfg", "dept", "st", "limited",
+];
+
+/// What a party cannot be: the role words contracts and forms use in place of a name.
+const GENERIC: &[&str] = &[
+    "company",
+    "customer",
+    "client",
+    "vendor",
+    "supplier",
+    "seller",
+    "buyer",
+    "purchaser",
+    "licensee",
+    "licensor",
+    "lessor",
+    "lessee",
+    "landlord",
+    "tenant",
+    "contractor",
+    "subcontractor",
+    "consultant",
+    "employer",
+    "employee",
+    "provider",
+    "service provider",
+    "recipient",
+    "discloser",
+    "disclosing party",
+    "receiving party",
+    "party",
+    "parties",
+    "both parties",
+    "each party",
+    "owner",
+    "agent",
+    "distributor",
+    "partner",
+    "borrower",
+    "lender",
+    "guarantor",
+    "merchant",
+    "store",
+    "payee",
+    "payer",
+    "name",
+    "from",
+    "to",
+    "bill to",
+    "ship to",
+    "sold to",
+    "invoice to",
+    "n a",
+    "na",
+    "none",
+    "tbd",
+];
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Punctuation trimmed from the ends of a name (parentheses are balanced separately).
+fn is_edge_punct(c: char) -> bool {
+    c.is_whitespace() || ",;:\"'“”‘’«»*–—-_/|".contains(c)
+}
+
+/// Removes wrapping or unmatched parentheses at the ends.
+fn balance_parens(s: &str) -> &str {
+    let mut s = s;
+    loop {
+        let opens = s.matches('(').count();
+        let closes = s.matches(')').count();
+        let before = s;
+        if s.starts_with('(') && s.ends_with(')') && opens == closes {
+            let inner = &s[1..s.len() - 1];
+            // Only if the outer pair wraps everything: `(A) and (B)` stays.
+            if inner.find(')') >= inner.find('(') || !inner.contains(')') {
+                s = inner;
+            }
+        } else if s.ends_with(')') && closes > opens {
+            s = &s[..s.len() - 1];
+        } else if s.starts_with('(') && opens > closes {
+            s = &s[1..];
+        }
+        s = s.trim_matches(is_edge_punct);
+        if s == before {
+            return s;
+        }
+    }
+}
+
+/// Drops a sentence-final `.` unless it ends an abbreviation (`Corp.`, `S.A.`).
+fn trailing_period(s: &str) -> &str {
+    let Some(stem) = s.strip_suffix('.') else {
+        return s;
+    };
+    let last = stem.rsplit(' ').next().unwrap_or(stem);
+    let keep = last.contains('.')
+        || last.chars().count() == 1
+        || ABBREVIATIONS.contains(&last.to_lowercase().as_str());
+    if keep {
+        s
+    } else {
+        stem
+    }
+}
+
+/// Cleans a tagged party name: `"Bill to: ACME Corp."` → `"ACME Corp."`.
+///
+/// Strips leading labels (`Bill to`, `Sold To :`, `Ship to`, `Invoice to`,
+/// `between`; single-word labels such as `Vendor`, `Customer`, `From`, `To`
+/// only before a colon or dash), quotes, commas, colons and unmatched or
+/// wrapping parentheses at the ends, trailing definitions (`(the "Company")`,
+/// `(hereinafter "Buyer")`, `(Company No. 12345-X)`) and descriptions
+/// (`, a Delaware corporation`, `, with its principal office at ...`), and
+/// collapses whitespace. A final `.` is kept only after an abbreviation.
+/// `None` when nothing with a letter is left or only a role word
+/// (`Company`, `the Customer`, `Licensee`, `the Parties`).
+pub fn clean_party(text: &str) -> Option<String> {
+    let mut s = collapse_whitespace(text);
+    loop {
+        let before = s.clone();
+        let trimmed = s.trim_matches(is_edge_punct);
+        let trimmed = PHRASE_LABEL.replace(trimmed, "");
+        let trimmed = WORD_LABEL.replace(&trimmed, "");
+        let trimmed = DEFINITION.replace(&trimmed, "");
+        let trimmed = DESCRIPTION.replace(&trimmed, "");
+        let trimmed = ENTITY_KIND.replace(&trimmed, "");
+        s = trailing_period(balance_parens(trimmed.trim_matches(is_edge_punct))).to_string();
+        if s == before {
+            break;
+        }
+    }
+    if !s.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    let folded = fold(&s);
+    let role = folded.strip_prefix("the ").unwrap_or(&folded);
+    if GENERIC.contains(&role) || (s.chars().count() == 1) {
+        return None;
+    }
+    Some(s)
+}
+
+/// Folds a name for comparison: lowercase, common Latin accents removed,
+/// `.` and apostrophes dropped (`A.C.M.E.` = `ACME`), `&` read as `and`, other
+/// punctuation as a space, whitespace collapsed.
+///
+/// `fold("ACME Corp.") == fold("acme  corp")`; `fold("Müller & Söhne") == "muller and sohne"`.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            '.' | '\'' | '’' | '‘' => {}
+            '&' => out.push_str(" and "),
+            c if c.is_alphanumeric() => match unaccent(c) {
+                Some(plain) => out.push_str(plain),
+                None => out.push(c),
+            },
+            _ => out.push(' '),
+        }
+    }
+    collapse_whitespace(&out)
+}
+
+/// The plain spelling of a lowercase accented Latin letter.
+fn unaccent(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' => "i",
+        'ł' | 'ľ' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'ř' => "r",
+        'ś' | 'š' | 'ş' => "s",
+        'ť' | 'ţ' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_party_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Bill to: ACME Corp.", Some("ACME Corp.")),
+            ("Sold To : Foo Ltd", Some("Foo Ltd")),
+            ("Vendor: X Trading", Some("X Trading")),
+            ("Supplier - Globex GmbH", Some("Globex GmbH")),
+            ("From: Initech LLC", Some("Initech LLC")),
+            ("To: Jane Doe", Some("Jane Doe")),
+            ("Ship to ACME Corp", Some("ACME Corp")),
+            ("Invoice to: Umbrella plc,", Some("Umbrella plc")),
+            ("BILL TO:\n  Wayne   Enterprises", Some("Wayne Enterprises")),
+            ("Toyota Motor Corp.", Some("Toyota Motor Corp.")),
+            ("Fromm Family Foods", Some("Fromm Family Foods")),
+            ("\"Acme Widgets, Inc.\"", Some("Acme Widgets, Inc.")),
+            ("“Blue Sky Ltd”", Some("Blue Sky Ltd")),
+            ("(Stark Industries)", Some("Stark Industries")),
+            ("Stark Industries)", Some("Stark Industries")),
+            ("ACME (Pty) Ltd", Some("ACME (Pty) Ltd")),
+            ("Kedai ABC (M) Sdn. Bhd.", Some("Kedai ABC (M) Sdn. Bhd.")),
+            ("Foo Inc., a Delaware corporation", Some("Foo Inc.")),
+            (
+                "Bar LLC, a New York limited liability company, with offices at 1 Main St",
+                Some("Bar LLC"),
+            ),
+            (
+                "Baz Ltd, a company incorporated in England",
+                Some("Baz Ltd"),
+            ),
+            ("Qux Pte. Ltd. (the \"Company\")", Some("Qux Pte. Ltd.")),
+            (
+                "Zed Corp (hereinafter referred to as “Licensor”)",
+                Some("Zed Corp"),
+            ),
+            ("Zed Corp, hereinafter \"Licensor\"", Some("Zed Corp")),
+            (
+                "Kedai Maju Sdn Bhd (Company No. 123456-X)",
+                Some("Kedai Maju Sdn Bhd"),
+            ),
+            (
+                "Widget Co, with its principal office at 5 Elm Rd",
+                Some("Widget Co"),
+            ),
+            ("between Alpha Corporation.", Some("Alpha Corporation")),
+            ("John Smith.", Some("John Smith")),
+            ("A Better Company", Some("A Better Company")),
+            // nothing or only a role left
+            ("Customer:", None),
+            ("Supplier", None),
+            ("the Company", None),
+            ("Licensee", None),
+            ("the Parties", None),
+            ("(the \"Customer\")", None),
+            ("Bill to:", None),
+            ("  , : ", None),
+            ("12345", None),
+            ("", None),
+        ];
+        for &(input, expected) in cases {
+            assert_eq!(
+                clean_party(input).as_deref(),
+                expected,
+                "clean_party({input:?})"
+            );
+        }
+    }
+
+    #[test]
+    fn fold_table() {
+        let cases: &[(&str, &str)] = &[
+            ("ACME Corp.", "acme corp"),
+            ("  acme   CORP ", "acme corp"),
+            ("A.C.M.E.", "acme"),
+            ("O'Brien & Sons", "obrien and sons"),
+            ("Müller-Lüdenscheidt GmbH", "muller ludenscheidt gmbh"),
+            ("Société Générale, S.A.", "societe generale sa"),
+            ("Straße", "strasse"),
+            ("", ""),
+        ];
+        for &(input, expected) in cases {
+            assert_eq!(fold(input), expected, "fold({input:?})");
+        }
+    }
+}
