@@ -346,7 +346,8 @@ static CURRENCY_SCAN: LazyLock<Regex> = LazyLock::new(|| regex(&currency_alterna
 /// Decides a document's currency from the marks and codes in its text.
 ///
 /// ISO codes and symbols count wherever they stand as words; marks that are
-/// also ordinary letters (`RM`, `Rs`, `Fr.`, `Rp`) count only next to a number.
+/// also ordinary letters (`RM`, `Rs`, `Fr.`, `Rp`) count only next to a number
+/// or in parentheses (`Total (RM)`).
 /// The most frequent currency wins (the first seen on a tie). A bare `$` counts
 /// for the dollar currency the document names (`SGD`, `AUD`...), else for USD.
 pub fn detect_currency(text: &str) -> Option<String> {
@@ -362,7 +363,9 @@ pub fn detect_currency(text: &str) -> Option<String> {
                 continue;
             }
             let is_code = CODES.contains(&mark) || mark.ends_with('$');
-            if !is_code && !next_to_number(text, m.start(), m.end()) {
+            let in_parens =
+                char_before(text, m.start()) == Some('(') && char_after(text, m.end()) == Some(')');
+            if !is_code && !in_parens && !next_to_number(text, m.start(), m.end()) {
                 continue;
             }
         }
@@ -639,6 +642,7 @@ mod tests {
             ("All amounts in SGD. Total $120.00, tax $8.40", Some("SGD")),
             ("Summe 12,50 € zzgl. MwSt 2,38 €; USD 1", Some("EUR")),
             ("Rs. 500 and Rs 20", Some("INR")),
+            ("TOTAL (RM)   45.10", Some("MYR")),
             ("FROM the ROOM, Mrs Smith", None),
             ("Price in GBP", Some("GBP")),
             ("no money here", None),

@@ -31,37 +31,49 @@ const TENS: [&str; 10] = [
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 
-/// The value of an English number word from zero to ninety-nine
-/// (`"thirty-six"`, `"thirty six"`, `"Twelve"`); `a`/`an` are one.
+/// The value of an English number word below a thousand (`"thirty-six"`,
+/// `"thirty six"`, `"one hundred and eighty"`, `"Twelve"`); `a`/`an` are one.
 fn number_word(word: &str) -> Option<u32> {
     let word = word.to_lowercase();
     if word == "a" || word == "an" {
         return Some(1);
     }
-    let mut parts = word
+    let parts: Vec<&str> = word
         .split(|c: char| c == '-' || c.is_whitespace())
-        .filter(|p| !p.is_empty());
-    let first = parts.next()?;
-    let second = parts.next();
-    if parts.next().is_some() {
-        return None;
-    }
-    let tens = TENS
-        .iter()
-        .position(|t| !t.is_empty() && (*t == first || (*t == "forty" && first == "fourty")));
-    let ones = |w: &str| ONES.iter().position(|o| *o == w).map(|n| n as u32);
-    match (tens, second) {
-        (Some(t), None) => Some(t as u32 * 10),
-        (Some(t), Some(o)) => ones(o)
-            .filter(|&o| (1..=9).contains(&o))
-            .map(|o| t as u32 * 10 + o),
-        (None, None) => ones(first),
-        (None, Some(_)) => None,
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.iter().position(|&p| p == "hundred") {
+        Some(1) => {
+            let hundreds = below_hundred(&parts[..1]).filter(|h| (1..=9).contains(h))?;
+            let rest = match &parts[2..] {
+                [] => 0,
+                ["and", rest @ ..] | rest => below_hundred(rest)?,
+            };
+            Some(hundreds * 100 + rest)
+        }
+        Some(_) => None,
+        None => below_hundred(&parts),
     }
 }
 
-/// A number word: tens (with an optional unit), teens and units before the
-/// shorter words they start with, then the articles.
+/// `["thirty", "six"]` → 36; `["twelve"]` → 12.
+fn below_hundred(parts: &[&str]) -> Option<u32> {
+    let ones = |w: &str| ONES.iter().position(|o| *o == w).map(|n| n as u32);
+    let tens = |w: &str| {
+        let w = if w == "fourty" { "forty" } else { w };
+        TENS.iter()
+            .position(|t| !t.is_empty() && *t == w)
+            .map(|n| n as u32 * 10)
+    };
+    match parts {
+        [one] => tens(one).or_else(|| ones(one)),
+        [ten, one] => Some(tens(ten)? + ones(one).filter(|o| (1..=9).contains(o))?),
+        _ => None,
+    }
+}
+
+/// A number word below a thousand: hundreds, then tens (with an optional
+/// unit), teens and units before the shorter words they start with.
 fn number_word_pattern() -> String {
     let tens = "twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety";
     let units = "one|two|three|four|five|six|seven|eight|nine";
@@ -73,9 +85,10 @@ fn number_word_pattern() -> String {
         .chain(["zero"])
         .collect();
     small.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let small = small.join("|");
+    let below_hundred = format!(r"(?:(?:{tens})(?:[\s-]+(?:{units}))?|{small})");
     format!(
-        r"(?:(?:{tens})(?:[\s-]+(?:{units}))?|{})\b",
-        small.join("|")
+        r"(?:(?:{units})[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?{below_hundred}\b)?|{below_hundred})\b"
     )
 }
 
@@ -111,7 +124,7 @@ fn count(c: &Captures<'_>) -> Option<u32> {
 
 /// Parses a duration to ISO 8601: `P2Y`, `P36M`, `P90D`, `P4W`, `P1Y6M`.
 ///
-/// The number may be digits, English words up to ninety-nine, or both
+/// The number may be digits, English words below a thousand, or both
 /// (`two (2) years`, `thirty-six (36) months`, `12 (twelve) months`); `a`/`an`
 /// count one. Units are years, months, weeks and (calendar) days, singular or
 /// plural, spaced or hyphenated (`12-month`). Words around the duration are
@@ -200,6 +213,10 @@ mod tests {
             ("2 wks", Some("P2W")),
             ("thirty (30) calendar days", Some("P30D")),
             ("ninety-nine years", Some("P99Y")),
+            ("one hundred eighty (180) days", Some("P180D")),
+            ("three hundred sixty-five (365) days", Some("P365D")),
+            ("one hundred and twenty days", Some("P120D")),
+            ("365 days", Some("P365D")),
             ("twenty years", Some("P20Y")),
             ("a year", Some("P1Y")),
             ("one (1) yr", Some("P1Y")),
@@ -243,6 +260,10 @@ mod tests {
             ("fourty-two", Some(42)),
             ("ninety nine", Some(99)),
             ("twenty-ten", None),
+            ("one hundred", Some(100)),
+            ("nine hundred and ninety-nine", Some(999)),
+            ("twelve hundred", None),
+            ("hundred five", None),
             ("hundred", None),
             ("one two three", None),
         ];

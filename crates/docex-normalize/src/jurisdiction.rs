@@ -13,7 +13,7 @@ fn regex(pattern: &str) -> Regex {
 /// Words before the place: `governed by the laws of the State of`, `courts of`.
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)^(?:(?:is|are|shall\s+be|will\s+be)\s+)?(?:governed\s+by|construed\s+(?:in\s+accordance\s+with|under)|interpreted\s+(?:in\s+accordance\s+with|under)|in\s+accordance\s+with|pursuant\s+to|subject\s+to|under|by|and|the|(?:exclusive\s+|non-exclusive\s+)?jurisdiction\s+of|(?:internal\s+|substantive\s+)?laws?\s+(?:of|in)|courts?\s+(?:of|in|located\s+in)|(?:state|commonwealth|province|territory|canton|emirate|kingdom|republic)\s+of)\b\s*",
+        r"(?i)^(?:(?:is|are|shall\s+be|will\s+be)\s+)?(?:governed\s+by|construed\s+(?:in\s+accordance\s+with|under)|interpreted\s+(?:in\s+accordance\s+with|under)|in\s+accordance\s+with|pursuant\s+to|subject\s+to|under|by|and|the|(?:exclusive\s+|non-exclusive\s+)?jurisdiction\s+of|(?:internal\s+|substantive\s+)?laws?\s+(?:of|in)|courts?\s+(?:of|in|located\s+in)|(?:state|commonwealth|province|territory|canton|emirate|kingdom|(?:federal\s+)?republic|grand\s+duchy|principality)\s+of)\b\s*",
     )
 });
 
@@ -22,6 +22,11 @@ static TAIL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i)(?:,?\s*(?:without\s+(?:regard|reference|giving\s+effect)|excluding|exclusive\s+of|notwithstanding|other\s+than|applicable\s+(?:therein|to|in)|as\s+applied|including|which\s+apply|and\s+the\s+(?:federal|applicable)\s+laws?)\b.*|,\s*(?:USA|U\.S\.A?\.?|United\s+States(?:\s+of\s+America)?)|\s+laws?)$",
     )
+});
+
+/// Countries whose name is "the State of ...": kept whole, not cut to the last word.
+static STATE_NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\bthe\s+state\s+of\s+(?:israel|qatar|kuwait|eritrea|palestine)\b")
 });
 
 /// What is not a place.
@@ -45,12 +50,17 @@ fn is_edge_punct(c: char) -> bool {
 /// `"Delaware"` → `"Delaware"`.
 ///
 /// Strips leading `governed by`, `the laws of`, `the State of` (also
-/// Commonwealth, Province, Republic ... of), `courts of`, and trailing
+/// Commonwealth, Province, Federal Republic, Grand Duchy ... of), `courts of`,
+/// and trailing
 /// conflict-of-laws riders (`, without regard to ...`), `and the federal laws
 /// of ...`, `, USA` and a final `law(s)` (`New York law`). The place keeps its
 /// case. `None` when nothing or no place is left.
 pub fn clean_jurisdiction(text: &str) -> Option<String> {
-    let mut s = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(m) = STATE_NAMED.find(&s) {
+        return Some(m.as_str().to_string());
+    }
+    let mut s = s;
     loop {
         let before = s.clone();
         let trimmed = s.trim_matches(is_edge_punct);
@@ -97,6 +107,11 @@ mod tests {
                 Some("Delaware"),
             ),
             ("the courts of England", Some("England")),
+            ("the Federal Republic of Germany", Some("Germany")),
+            ("the Grand Duchy of Luxembourg", Some("Luxembourg")),
+            ("the Netherlands", Some("Netherlands")),
+            ("the laws of the State of Israel", Some("the State of Israel")),
+            ("England and Wales law", Some("England and Wales")),
             ("the United Kingdom", Some("United Kingdom")),
             ("the laws of the United States", Some("United States")),
             ("  (Germany) ", Some("Germany")),

@@ -42,14 +42,14 @@ static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
 /// `, a Delaware corporation` and kin: an article, a few words, an entity kind.
 static ENTITY_KIND: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i),\s*(?:an?|the)\s+(?:[\w.&'’\-]+\s+){0,6}?(?:corporation|company|limited\s+liability\s+company|limited\s+partnership|general\s+partnership|partnership|llc|entity|organi[sz]ation|association|trust|bank|individual|sole\s+proprietorship|body\s+corporate)\b.*$",
+        r"(?i),\s*(?:an?|the)\s+(?:[\w.&'’\-]+\s+){0,6}?(?:corporation|company|limited\s+liability\s+company|limited\s+partnership|general\s+partnership|partnership|llc|entity|organi[sz]ation|association|trust|bank|individual|sole\s+proprietorship|body\s+corporate|soci[ée]t[ée])\b.*$",
     )
 });
 
 /// Abbreviations whose final `.` belongs to the name.
 const ABBREVIATIONS: &[&str] = &[
-    "co", "corp", "inc", "ltd", "bhd", "pte", "pty", "plc", "llc", "llp", "lp", "sa", "ag", "nv",
-    "bv", "srl", "spa", "jr", "sr", "intl", "assn", "bros", "mfg", "dept", "st", "limited",
+    "co", "corp", "inc", "ltd", "pvt", "bhd", "pte", "pty", "plc", "llc", "llp", "lp", "sa", "ag",
+    "nv", "bv", "srl", "spa", "jr", "sr", "intl", "assn", "bros", "mfg", "dept", "st", "limited",
 ];
 
 /// What a party cannot be: the role words contracts and forms use in place of a name.
