@@ -548,7 +548,7 @@ def fmt_date(d: _dt.date, style: str) -> str:
         "ord_month_y": f"{ordinal(dd)} {mon} {y}",
         "d_month_y_de": f"{dd}. {MONTHS_DE[m - 1]} {y}",
         "d_month_y_fr": f"{dd} {MONTHS_FR[m - 1]} {y}",
-        "legal": f"the {ordinal(dd)} day of {mon}, {y}",
+        "legal": f"{ordinal(dd)} day of {mon}, {y}",
         "legal_nocomma": f"{ordinal(dd)} day of {mon} {y}",
     }[style]
 
@@ -829,6 +829,8 @@ def sep(g: Gen) -> str:
 
 def make_invoice(g: Gen) -> tuple[Doc, dict]:
     r = g.r
+    if g.o.get("email") or ("email" not in g.o and r.random() < 0.06):
+        return make_email_invoice(g)
     cc = g.ch(list(PROFILE_WEIGHTS), "country") if "country" in g.o else \
         r.choices(list(PROFILE_WEIGHTS), weights=list(PROFILE_WEIGHTS.values()))[0]
     prof = PROFILES[cc]
@@ -1149,6 +1151,75 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
               "net_amount": norm_amount(net) if has_tax else "",
               "tax_amount": norm_amount(tax) if has_tax else "",
               "total_amount": norm_amount(total)}
+    return d, fields
+
+
+def make_email_invoice(g: Gen) -> tuple[Doc, dict]:
+    """Plain-text e-mail with the invoice data in the body."""
+    r = g.r
+    cc = g.o.get("country") or r.choices(list(PROFILE_WEIGHTS), weights=list(PROFILE_WEIGHTS.values()))[0]
+    prof = PROFILES[cc]
+    cur = prof["cur"]
+    amt_style = g.ch(prof["amt"], "amt_style")
+    date_style = g.ch(prof["dates"], "date_style")
+    sym = g.ch([x for x in prof["sym"] if x != "₹"] or prof["sym"], "sym")
+    vendor = g.o.get("vendor") or g.company(cc)
+    customer = g.o.get("customer") or g.company(cc)
+    inv_date = g.o.get("invoice_date") or g.date()
+    due = inv_date + _dt.timedelta(days=g.ch([10, 14, 30, 30, 45]))
+    inv_no = g.o.get("invoice_number") or g.invoice_no(inv_date.year, cc)
+    net = g.o.get("force_net") or g.ri(5000, 2500000)
+    rate = g.ch([x for x in prof["rates"] if x] or [10], "tax_rate")
+    tax = round(net * rate / 100)
+    total = net + tax
+    fd = lambda x: fmt_date(x, date_style)
+    sender = g.person()
+    recip = g.person()
+    dom = re.sub(r"[^a-z]", "", vendor.lower().split()[0])[:12] or "mail"
+    cdom = re.sub(r"[^a-z]", "", customer.lower().split()[0])[:12] or "client"
+    tld = {"DE": "de", "CH": "ch", "GB": "co.uk", "FR": "fr", "MY": "com.my", "IN": "in"}.get(cc, "com")
+    sent = inv_date + _dt.timedelta(days=g.ch([0, 1, 2]))
+    wd = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][sent.weekday()]
+    sp = " " if sym.isalpha() or len(sym) > 1 else ""
+
+    def m(c, label):
+        return [f"{sym}{sp}", (fmt_amount(c, amt_style), label)] if r.random() < 0.8 else [(fmt_amount(c, amt_style), label), f" {cur}"]
+
+    d = Doc()
+    d.line(f"From: {sender} <{g.ch(['billing', 'accounts', 'invoices', 'finance'])}@{dom}.{tld}>")
+    d.line(f"To: {recip} <{recip.split()[-1].lower().strip('.')}@{cdom}.{tld}>")
+    d.line(f"Date: {wd}, {sent.day} {MONTHS[sent.month - 1][:3]} {sent.year} {g.ri(8, 17):02d}:{g.ri(0, 59):02d}:{g.ri(0, 59):02d} {g.ch(['+0100', '+0000', '-0500', '+0800', '+0530'])}")
+    d.line(f"Subject: {g.ch(['Invoice', 'Your invoice', 'New invoice'])} ", (inv_no, "INVOICE_NO"), " from ", (vendor, "VENDOR"))
+    d.blank()
+    d.line(f"Dear {recip.split()[0] if r.random() < 0.5 else recip},")
+    d.blank()
+    d.line(g.ch(["please find below our invoice for the services delivered last month.",
+                 "thank you for your order. Here is your invoice:",
+                 "as agreed, we are invoicing the following:"]))
+    d.blank()
+    lw = 18
+    d.line(*pad([g.ch(["Invoice number:", "Invoice no.:", "Invoice #:"])], lw), (inv_no, "INVOICE_NO"))
+    d.line(*pad([g.ch(["Invoice date:", "Date of issue:", "Issue date:"])], lw), (fd(inv_date), "INVOICE_DATE"))
+    d.line(*pad([g.ch(["Customer:", "Billed to:", "Bill to:"])], lw), (customer, "CUSTOMER"))
+    d.line(*pad(["Description:"], lw), g.ch(ITEMS_SERVICES))
+    d.blank()
+    tname = g.ch(prof["tax"])
+    d.line(*pad([g.ch(["Net amount:", "Subtotal:", "Amount (net):"])], lw), *m(net, "NET"))
+    d.line(*pad([f"{tname} {rate:g}%:"], lw), *m(tax, "TAX"))
+    d.line(*pad([g.ch(["Total due:", "Total:", "Amount due:", "Total amount:"])], lw), *m(total, "TOTAL"))
+    d.blank()
+    d.line(g.ch(["Please pay by ", "Payment is due by ", "Please transfer the amount by "]), (fd(due), "DUE_DATE"),
+           f" to IBAN {iban(r, cc if cc in ('DE', 'GB', 'FR', 'CH', 'NL', 'IT', 'ES', 'AT', 'IE') else 'DE')}, quoting the invoice number.")
+    d.blank()
+    d.line(g.ch(["Kind regards,", "Best regards,", "Thanks and regards,", "Regards,"]))
+    d.line(sender)
+    d.line((vendor, "VENDOR"))
+    for a in g.address(cc):
+        d.line(a)
+    d.line(f"Tel. {g.phone(cc)}")
+    fields = {"doc_type": "invoice", "vendor": vendor, "customer": customer, "invoice_number": inv_no,
+              "invoice_date": inv_date.isoformat(), "due_date": due.isoformat(), "currency": cur,
+              "net_amount": norm_amount(net), "tax_amount": norm_amount(tax), "total_amount": norm_amount(total)}
     return d, fields
 
 
@@ -1479,6 +1550,7 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
     d.blank()
     pre = Doc()
     ds = fmt_date(agr, date_style)
+    the = "the " if date_style.startswith("legal") else ""
     descs = [g.ch(INCORP_BY_CC.get(c, INCORP)) for c in [cc_a, cc_b, "US"][: len(parties)]]
     addr = ["with its principal place of business at " + ", ".join(g.address(c)) if r.random() < 0.5 else "" for c in [cc_a, cc_b, "US"]]
 
@@ -1502,6 +1574,7 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
             pre.add(g.ch(["made and entered into effective as of ", "entered into effective as of "]))
         else:
             pre.add(g.ch(["entered into as of ", "made and entered into as of ", "made and entered into on ", "dated as of ", "entered into on "]))
+        pre.add(the)
         pre.add(ds, "AGREEMENT_DATE")
         if eff_def:
             pre.add(g.ch([' (the "Effective Date")', ' ("Effective Date")', " (the “Effective Date”)"]))
@@ -1515,7 +1588,7 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
         pre.add(". ")
         pre.add(g.ch([f"{alias_a} and {alias_b} are each referred to herein as a \"Party\" and collectively as the \"Parties\".", ""]))
     elif pre_style == "uk":
-        pre.add(f"THIS AGREEMENT is {g.ch(['made', 'dated'])} ")
+        pre.add(f"THIS AGREEMENT is {g.ch(['made', 'dated'])} {the}")
         pre.add(ds, "AGREEMENT_DATE")
         if eff_def:
             pre.add(' (the "Effective Date")')
@@ -1528,7 +1601,7 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
             party(2, "Guarantor")
         pre.add(".")
     elif pre_style == "dated":
-        pre.add(f"This {ctype} is dated ")
+        pre.add(f"This {ctype} is dated {the}")
         pre.add(ds, "AGREEMENT_DATE")
         if eff_def:
             pre.add(' (the "Effective Date")')
