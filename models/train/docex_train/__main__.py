@@ -2,23 +2,59 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORK = os.path.join(os.path.dirname(HERE), "work")
 
 
 def main(argv=None):
     torch.set_num_threads(2)
     ap = argparse.ArgumentParser(prog="docex_train")
     sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("train", help="convert the real data, train, export, evaluate, write the model card")
+    p.add_argument("--data", required=True, help="the shared data folder (read-only)")
+    p.add_argument("--out", required=True, help="model folder to write (model.onnx, tokenizer.json, meta.json, MODEL_CARD.md)")
+    p.add_argument("--work", default=WORK, help="intermediate files (default models/train/work)")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--cuad-windows", type=int, dest="cuad_windows")
+    p.add_argument("--synth-docs", type=int, dest="synth_docs")
+    p.add_argument("--synth-wait", type=float, default=0.0, help="seconds to wait for docex_train.synth")
+    p.add_argument("--time-budget", type=float, dest="time_budget", help="max seconds of training")
     p = sub.add_parser("fixture", help="tiny random-init model + expected outputs for the Rust tests")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=1234)
+    p = sub.add_parser("convert", help="only convert the real data to JSONL (+ splits.json)")
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", default=os.path.join(WORK, "data"))
+    p = sub.add_parser("evaluate", help="evaluate a shipped model folder on the dev splits")
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", default=os.path.join(WORK, "data"), help="folder with *.dev.jsonl")
     args = ap.parse_args(argv)
     if args.cmd == "fixture":
         from .fixture import build_fixture
         exp, total = build_fixture(args.out, args.seed)
         print(f"fixture written to {args.out} ({total} bytes); labels: {exp['labels']}")
+    elif args.cmd == "convert":
+        from .convert import convert_all
+        convert_all(args.data, args.out)
+    elif args.cmd == "evaluate":
+        from .convert import read_jsonl
+        from .evaluate import Predictor, evaluate_docs, format_table
+        pred = Predictor(args.model)
+        rows = []
+        for s in ("sroie", "midd", "cuad"):
+            rows += evaluate_docs(pred, read_jsonl(os.path.join(args.data, f"{s}.dev.jsonl")))
+        print(format_table(rows))
+    elif args.cmd == "train":
+        from .train import run_train
+        run_train(args.data, args.out, args.work, synth_wait=args.synth_wait, epochs=args.epochs,
+                  seed=args.seed, cuad_windows=args.cuad_windows, synth_docs=args.synth_docs,
+                  time_budget=args.time_budget)
     return 0
 
 

@@ -1,6 +1,8 @@
 """Label set (BILOU over the contract's entity types) and span <-> tag conversion."""
 from __future__ import annotations
 
+import bisect
+
 ENTITY_TYPES = [
     "VENDOR", "CUSTOMER", "INVOICE_NO", "INVOICE_DATE", "DUE_DATE", "NET", "TAX", "TOTAL",
     "PARTY", "AGREEMENT_DATE", "EFFECTIVE_DATE", "EXPIRATION_DATE", "TERM", "JURISDICTION",
@@ -43,26 +45,31 @@ def allowed_end(a: str) -> bool:
 
 
 def spans_to_bilou(offsets: list[tuple[int, int]], spans) -> list[str]:
-    """Token offsets + character spans [(start, end, type)] -> BILOU tags.
+    """Token offsets (sorted, non-overlapping) + character spans [(start, end, type)] ->
+    BILOU tags.
 
     A token belongs to a span when the two overlap (so a span that starts or ends in
     the middle of a token still labels that token). Where spans overlap, the first
     one (in start order, longer first) that claims a token wins; later spans that
     would collide are dropped entirely.
     """
+    starts = [a for a, _ in offsets]
+    ends = [b for _, b in offsets]
     tags = ["O"] * len(offsets)
     for s, e, typ in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
         if e <= s:
             continue
-        idx = [i for i, (a, b) in enumerate(offsets) if a < e and b > s]
-        if not idx or any(tags[i] != "O" for i in idx):
+        i = bisect.bisect_right(ends, s)  # first token ending after s
+        j = bisect.bisect_left(starts, e)  # tokens [i, j) start before e
+        idx = list(range(i, j))
+        if not idx or any(tags[k] != "O" for k in idx):
             continue
         if len(idx) == 1:
             tags[idx[0]] = f"U-{typ}"
         else:
             tags[idx[0]] = f"B-{typ}"
-            for i in idx[1:-1]:
-                tags[i] = f"I-{typ}"
+            for k in idx[1:-1]:
+                tags[k] = f"I-{typ}"
             tags[idx[-1]] = f"L-{typ}"
     return tags
 

@@ -1,0 +1,141 @@
+"""MODEL_CARD.md writer."""
+from __future__ import annotations
+
+import json
+import os
+
+from .evaluate import format_table
+
+
+def write_card(out_dir: str, info: dict):
+    sp = info["splits"]
+    cfg = info["config"]
+    size = sum(os.path.getsize(os.path.join(out_dir, f)) for f in ("model.onnx", "tokenizer.json", "meta.json"))
+    rows = info["dev"]
+    by_type = {}
+    for r in rows:
+        a = by_type.setdefault(r["type"], [0, 0, 0, 0, 0])
+        a[0] += r["tp"]; a[1] += r["fp"]; a[2] += r["fn"]; a[3] += r["doc_correct"]; a[4] += r["doc_total"]
+    overall = ["| field | P | R | F1 | doc acc (n) |", "|---|---|---|---|---|"]
+    for t, (tp, fp, fn, c, n) in sorted(by_type.items()):
+        P = tp / (tp + fp) if tp + fp else 0.0
+        R = tp / (tp + fn) if tp + fn else 0.0
+        F = 2 * P * R / (P + R) if P + R else 0.0
+        overall.append(f"| {t} | {P:.3f} | {R:.3f} | {F:.3f} | {(c / n if n else 0):.3f} ({n}) |")
+    hist = "\n".join(f"| {h['epoch']} | {h['loss']} | {h['elapsed_s']} |" for h in info["history"])
+    text = f"""# docex-tagger-v1
+
+BiLSTM-CRF token tagger for invoices, receipts and contracts, used by `crates/docex-tagger`.
+Inputs, outputs, tokenizer and label set follow the contract in `models/README.md`.
+
+## Files
+| file | |
+|---|---|
+| `model.onnx` | emissions model (opset 17; inputs `word_ids`, `char_ids`, `features`, `lengths`; output `emissions`) |
+| `tokenizer.json` | WordLevel tokenizer, {info['vocab']} entries (`[PAD]`=0, `[UNK]`=1, training-split words seen at least twice, capped at {cfg['vocab_size']}) |
+| `meta.json` | {len(json.load(open(os.path.join(out_dir, 'meta.json')))['labels'])} BILOU labels, {info['chars']} characters, 8 features, CRF start/end/transition scores, window {cfg['window']} |
+
+Total size: {size / 1e6:.1f} MB.
+
+## Architecture
+- word embedding (100) + character CNN (char embedding 24, 50 filters, kernel 3, ReLU, max-pool over the
+  first 20 characters) + the 8 binary token features, dropout 0.3
+- BiLSTM, 128 hidden units per direction, one layer. The backward direction is a forward LSTM run
+  over each row reversed within its length (no packed sequences), so a row's output does not depend
+  on padding and the graph exports to ONNX; checked at export (max |PyTorch - onnxruntime| =
+  {info['parity_max_abs']:.1e} on random padded batches, and identical rows at different paddings).
+- linear emissions over the labels; linear-chain CRF (start/end/transition scores) trained with the
+  forward algorithm, BILOU-invalid transitions masked in training and in Viterbi decoding.
+
+## Training
+Command (from the repository root, `models/train/requirements.txt` installed):
+
+```
+cd models/train && python -m docex_train train --data ../../../shared/data --out ../docex-tagger-v1
+# or, from the repository root:
+PYTHONPATH=models/train python -m docex_train train --data ../shared/data --out models/docex-tagger-v1
+```
+
+Seeds fixed (seed {cfg['seed']}); CPU, {info['torch_threads']} threads, torch {info['torch']}.
+Training {info['train_seconds']:.0f} s, whole command (conversion, training, export, dev evaluation)
+{info['total_seconds']:.0f} s; {info['tokens_seen']} training tokens processed.
+Adam, learning rate {cfg['lr']} decaying linearly to 40 % over {cfg['epochs']} epochs, batch {cfg['batch']},
+gradient clipping {cfg['clip']}, word dropout to `[UNK]` {cfg['word_dropout']}.
+Windows of up to {cfg['window']} tokens: whole SROIE and MIDD documents (tiled when longer);
+for CUAD, windows at random offsets covering every labelled token plus about 30 % random windows,
+{info['windows']['cuad_per_epoch']} of {info['windows']['cuad_pool']} resampled each epoch; generated documents
+(`docex_train.synth`): {info['synth_docs']} documents, {info['windows']['synth_per_epoch']} windows per epoch
+(at most {int(cfg['synth_frac'] * 100)} % of the windows).
+
+| epoch | mean loss | elapsed s |
+|---|---|---|
+{hist}
+
+## Data, licenses and attribution
+Real, third-party annotated data (read from the shared data folder, not shipped):
+
+| set | what | license | used |
+|---|---|---|---|
+| SROIE | ICDAR-2019 scanned receipts (Malaysia), Tesseract 5.3 TSV text + key fields | CC BY 4.0 | {sp['sroie']['docs']} receipts with at least one aligned field ({sp['sroie']['dropped']} dropped) |
+| MIDD | Indian GST invoices, token-level IOB, layouts 1 and 4 | CC BY 4.0 | {sp['midd']['train'] + sp['midd']['dev']} invoices |
+| CUAD v1 | commercial contracts from SEC EDGAR, character spans for key fields | CC BY 4.0 | {sp['cuad']['docs']} contracts |
+
+- SROIE: Huang et al., "ICDAR2019 Competition on Scanned Receipt OCR and Information Extraction", ICDAR 2019.
+- MIDD: Baviskar et al., "Multi-layout Invoice Document Dataset (MIDD)", Data 6(7):78, 2021.
+- CUAD: Hendrycks et al., "CUAD: An Expert-Annotated NLP Dataset for Legal Contract Review", NeurIPS 2021.
+
+Plus documents from the project's own generator (`docex_train.synth`), which cover fields the real
+data lacks (due dates, net/tax amounts, customers on English invoices, other currencies).
+
+Label alignment (`docex_train/convert.py`):
+- SROIE: page text from the Tesseract TSV (words by spaces, lines by newlines); company -> VENDOR by fuzzy
+  match over word windows (similarity >= 0.8 on case/space/punctuation-folded text), date -> INVOICE_DATE
+  (literal, else same parsed date), total -> TOTAL (a number equal to the total, preferring the last one on a
+  line with total/amount/rounded); address not used. Aligned: {sp['sroie']['aligned']}.
+- MIDD: tokens joined by spaces, a newline before each cue label and every 12 tokens; SUPP_N -> VENDOR,
+  BUY_N -> CUSTOMER, INV_NO -> INVOICE_NO, INV_DT -> INVOICE_DATE, GT_AMT -> TOTAL.
+- CUAD: Parties -> PARTY for real names only (defined-term aliases such as "Company", "Distributor" dropped);
+  Agreement Date -> AGREEMENT_DATE; the date expression inside Effective/Expiration Date clauses (checked
+  against the annotated answer) -> EFFECTIVE_DATE / EXPIRATION_DATE; the first duration in Expiration Date
+  clauses -> TERM; the jurisdiction name inside Governing Law clauses -> JURISDICTION. Where an effective date
+  is the same text as the agreement date, the token keeps AGREEMENT_DATE.
+
+## Dev splits (generalisation, never trained on)
+- SROIE by store: {sp['sroie']['train']} train / {sp['sroie']['dev']} dev receipts; held-out stores (normalised names):
+  {', '.join(sp['sroie']['dev_stores'])}.
+- MIDD by layout: train on Layout4 ({sp['midd']['train']}), dev = all of Layout1 ({sp['midd']['dev']}).
+- CUAD by contract type (last part of the file name): {sp['cuad']['train']} train / {sp['cuad']['dev']} dev contracts;
+  held-out types: {'; '.join(sp['cuad']['dev_types'])}.
+
+## Dev scores
+Span level: exact token-span match, per entity type. Document level: the highest-scoring predicted
+span of a type equals a gold span text after case/space/punctuation folding (over documents that have a
+gold span of that type). Long documents are tagged in consecutive {cfg['window']}-token windows, decoded
+with the constrained Viterbi, exactly as the Rust side does.
+
+All dev sets together:
+
+{chr(10).join(overall)}
+
+Per source:
+
+{format_table(rows)}
+
+## Known weaknesses
+- Trained on three narrow real sources (Malaysian receipts with OCR noise, two Indian GST invoice layouts,
+  US SEC contracts); other layouts and languages rely on the generated documents.
+- No real labels for due dates, net and tax amounts, or customers on English invoices: these come only from
+  generated documents, so their quality on real documents is unknown (no real dev data).
+- SROIE labels are aligned automatically from key strings (some noise, OCR errors), and SROIE totals mark
+  one occurrence: other occurrences of the same amount are labelled O.
+- CUAD effective/expiration dates, terms and jurisdictions are derived from clause annotations by regular
+  expressions; few examples (effective/expiration dates are rare), so these fields are weak.
+- The tagger sees at most {cfg['window']} tokens at a time; entities cut by a window boundary may be lost.
+- Vocabulary is lowercased with digits folded to 0; unseen words rely on the character CNN.
+
+## Split lists
+CUAD dev contracts:
+{chr(10).join('- ' + f for f in sp['cuad']['dev_files'])}
+"""
+    with open(os.path.join(out_dir, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
+        f.write(text)

@@ -1,0 +1,91 @@
+"""Documents -> encoded training windows."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from .labels import LABELS, spans_to_bilou
+from .text import MAX_CHARS, Encoder, char_ids_for, token_features
+
+LABEL_ID = {l: i for i, l in enumerate(LABELS)}
+
+
+class EncodedDoc:
+    """A document tokenised once; windows are cut from it."""
+
+    def __init__(self, doc: dict, encoder: Encoder):
+        self.doc = doc
+        self.text = doc["text"]
+        enc = encoder.tokenizer.encode(self.text, add_special_tokens=False)
+        self.offsets = [tuple(o) for o in enc.offsets]
+        self.word_ids = np.asarray(enc.ids, dtype=np.int64)
+        tags = spans_to_bilou(self.offsets, doc.get("spans", []))
+        self.tags = np.asarray([LABEL_ID[t] for t in tags], dtype=np.int64)
+        self.encoder = encoder
+        self._cache = {}
+
+    def __len__(self):
+        return len(self.offsets)
+
+    def token_inputs(self, i: int):
+        if i not in self._cache:
+            s, e = self.offsets[i]
+            prev_end = self.offsets[i - 1][1] if i else None
+            ls = prev_end is None or "\n" in self.text[prev_end:s]
+            tok = self.text[s:e]
+            self._cache[i] = (char_ids_for(tok, self.encoder.char_index), token_features(tok, ls))
+        return self._cache[i]
+
+    def window(self, start: int, end: int):
+        ci, fe = zip(*(self.token_inputs(i) for i in range(start, end)))
+        return {"word_ids": self.word_ids[start:end], "char_ids": np.asarray(ci, dtype=np.int64),
+                "features": np.asarray(fe, dtype=np.float32), "tags": self.tags[start:end],
+                "source": self.doc.get("source", "?")}
+
+    def tiled_windows(self, window: int):
+        """Non-overlapping windows from the start, as the Rust side tags long documents."""
+        return [(s, min(s + window, len(self))) for s in range(0, max(len(self), 1), window) if s < len(self)]
+
+    def labelled_windows(self, window: int, rng: random.Random, n_random: float = 0.3):
+        """Windows that cover every labelled token (at random offsets), plus about
+        n_random x as many random windows of the rest."""
+        n = len(self)
+        if n <= window:
+            return [(0, n)] if n else []
+        pos = np.nonzero(self.tags)[0].tolist()
+        out, covered_to = [], -1
+        for p in pos:
+            if p < covered_to:
+                continue
+            s = max(0, min(p - rng.randint(8, window - 32), n - window))
+            out.append((s, s + window))
+            covered_to = s + window - 8
+        k = max(1, int(round(n_random * len(out)))) if out else 2
+        for _ in range(k):
+            s = rng.randint(0, n - window)
+            out.append((s, s + window))
+        return out
+
+
+def collate(items, word_dropout: float = 0.0, rng: np.random.Generator | None = None):
+    import torch
+    B = len(items)
+    T = max(len(it["word_ids"]) for it in items)
+    w = np.zeros((B, T), dtype=np.int64)
+    c = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
+    f = np.zeros((B, T, 8), dtype=np.float32)
+    y = np.zeros((B, T), dtype=np.int64)
+    ln = np.zeros(B, dtype=np.int64)
+    for b, it in enumerate(items):
+        n = len(it["word_ids"])
+        w[b, :n] = it["word_ids"]
+        c[b, :n] = it["char_ids"]
+        f[b, :n] = it["features"]
+        y[b, :n] = it["tags"]
+        ln[b] = n
+    if word_dropout > 0 and rng is not None:
+        drop = (rng.random(w.shape) < word_dropout) & (w > 1)
+        w[drop] = 1
+    return (torch.from_numpy(w), torch.from_numpy(c), torch.from_numpy(f), torch.from_numpy(ln),
+            torch.from_numpy(y))

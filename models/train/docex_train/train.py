@@ -1,0 +1,195 @@
+"""End-to-end training: convert -> vocabulary -> windows -> train -> export -> evaluate -> card."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+
+from .convert import convert_all, read_jsonl, write_jsonl
+from .data import EncodedDoc, collate
+from .export import parity_check, save_model_dir
+from .labels import LABELS
+from .model import Tagger
+from .text import Encoder, build_chars, build_vocab, make_tokenizer
+
+DEFAULTS = dict(seed=7, epochs=6, batch=32, lr=2e-3, window=256, vocab_size=20000,
+                word_dropout=0.05, cuad_windows=1400, synth_docs=700, synth_frac=0.3,
+                time_budget=900.0, clip=5.0)
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def load_synth(n: int, seed: int, work: str, wait_s: float = 0.0):
+    """Generated documents from docex_train.synth (if it exists)."""
+    t0 = time.time()
+    while True:
+        try:
+            from . import synth  # noqa: F401
+            break
+        except ImportError:
+            if time.time() - t0 >= wait_s:
+                log("docex_train.synth not available: training without generated documents")
+                return []
+            time.sleep(15)
+    try:
+        docs = synth.generate(n, seed)
+    except Exception as e:  # the generator is someone else's module: don't die with it
+        log(f"synth.generate failed ({e!r}): training without generated documents")
+        return []
+    good = []
+    for i, d in enumerate(docs):
+        if not d.get("text"):
+            continue
+        d = dict(d)
+        d.setdefault("source", "synth")
+        d.setdefault("id", f"synth/{i}")
+        d["spans"] = [list(s) for s in d.get("spans", []) if s[2] in {l[2:] for l in LABELS if l != "O"}]
+        good.append(d)
+    write_jsonl(os.path.join(work, "data", "synth.jsonl"), good)
+    return good
+
+
+def batches_by_length(items, batch: int, rng: random.Random):
+    order = sorted(range(len(items)), key=lambda i: (len(items[i]["word_ids"]) + rng.random() * 24))
+    bs = [order[k:k + batch] for k in range(0, len(order), batch)]
+    rng.shuffle(bs)
+    return bs
+
+
+def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger-v1",
+              synth_wait: float = 0.0, **kw):
+    cfg = dict(DEFAULTS, **{k: v for k, v in kw.items() if v is not None})
+    torch.set_num_threads(2)
+    random.seed(cfg["seed"])
+    np.random.seed(cfg["seed"])
+    torch.manual_seed(cfg["seed"])
+    t_start = time.time()
+    os.makedirs(work, exist_ok=True)
+    data_dir = os.path.join(work, "data")
+
+    log("converting real data")
+    splits = convert_all(data_root, data_dir, log=log)
+    train_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.train.jsonl")) for s in ("sroie", "midd", "cuad")}
+    dev_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.dev.jsonl")) for s in ("sroie", "midd", "cuad")}
+    synth_docs = load_synth(cfg["synth_docs"], cfg["seed"], work, synth_wait) if cfg["synth_docs"] else []
+    log(f"synth docs: {len(synth_docs)}")
+
+    # vocabulary and characters from the training split only
+    all_train = train_docs["sroie"] + train_docs["midd"] + train_docs["cuad"] + synth_docs
+    vocab = build_vocab((d["text"] for d in all_train), min_count=2, max_size=cfg["vocab_size"])
+    tokenizer = make_tokenizer(vocab)
+    log(f"vocabulary: {len(vocab) + 2} entries")
+    tok_texts = []
+    for d in all_train:
+        t = d["text"]
+        enc = tokenizer.encode(t, add_special_tokens=False)
+        tok_texts.extend(t[a:b] for a, b in enc.offsets)
+    chars = build_chars(tok_texts, min_count=3, max_size=300)
+    del tok_texts
+    encoder = Encoder(tokenizer, chars)
+    log(f"characters: {len(chars)}")
+
+    # windows
+    rng = random.Random(cfg["seed"])
+    W = cfg["window"]
+    fixed = []
+    for s in ("sroie", "midd"):
+        for d in train_docs[s]:
+            ed = EncodedDoc(d, encoder)
+            fixed += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
+    cuad_pool = []
+    for d in train_docs["cuad"]:
+        ed = EncodedDoc(d, encoder)
+        cuad_pool += [(ed, a, b) for a, b in ed.labelled_windows(W, rng)]
+    synth_items = []
+    for d in synth_docs:
+        ed = EncodedDoc(d, encoder)
+        synth_items += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
+    n_cuad = min(cfg["cuad_windows"], len(cuad_pool))
+    n_real = len(fixed) + n_cuad
+    n_synth = min(len(synth_items), int(cfg["synth_frac"] / (1 - cfg["synth_frac"]) * n_real))
+    log(f"windows: sroie+midd {len(fixed)}, cuad pool {len(cuad_pool)} (using {n_cuad}/epoch), "
+        f"synth {len(synth_items)} (using {n_synth}/epoch)")
+
+    model = Tagger(len(vocab) + 2, len(chars), LABELS)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+    nrng = np.random.default_rng(cfg["seed"])
+    t_train = time.time()
+    tokens_seen, stopped_early = 0, False
+    history = []
+    for ep in range(cfg["epochs"]):
+        model.train()
+        cuad_items = [ed.window(a, b) for ed, a, b in rng.sample(cuad_pool, n_cuad)]
+        items = fixed + cuad_items + rng.sample(synth_items, n_synth)
+        total, nb = 0.0, 0
+        # linear decay of the learning rate over the epochs
+        for g in opt.param_groups:
+            g["lr"] = cfg["lr"] * (1.0 - 0.6 * ep / max(1, cfg["epochs"] - 1))
+        for bi in batches_by_length(items, cfg["batch"], rng):
+            w, c, f, ln, y = collate([items[i] for i in bi], cfg["word_dropout"], nrng)
+            em = model(w, c, f, ln)
+            loss = model.crf.nll(em, y, ln)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["clip"])
+            opt.step()
+            total += loss.item()
+            nb += 1
+            tokens_seen += int(ln.sum())
+            if time.time() - t_train > cfg["time_budget"]:
+                stopped_early = True
+                break
+        el = time.time() - t_train
+        history.append({"epoch": ep + 1, "loss": round(total / max(nb, 1), 4), "elapsed_s": round(el, 1)})
+        log(f"epoch {ep + 1}: loss {total / max(nb, 1):.4f}, {len(items)} windows, "
+            f"{tokens_seen / el:.0f} tokens/s, {el:.0f}s")
+        if stopped_early:
+            log("time budget reached: stopping")
+            break
+    train_s = time.time() - t_train
+    model.eval()
+
+    log(f"exporting to {out_dir}")
+    save_model_dir(model, tokenizer, chars, out_dir, name=name, window=W)
+    worst = parity_check(model, os.path.join(out_dir, "model.onnx"))
+    log(f"onnx parity: max abs diff {worst:.2e}")
+    torch.save({"state_dict": model.state_dict(), "config": model.config, "chars": chars},
+               os.path.join(work, "checkpoint.pt"))
+
+    from .evaluate import Predictor, evaluate_docs, format_table
+    pred = Predictor(out_dir)
+    results = {}
+    for s in ("sroie", "midd", "cuad"):
+        t0 = time.time()
+        results[s] = evaluate_docs(pred, dev_docs[s])
+        log(f"dev {s}: {len(dev_docs[s])} docs in {time.time() - t0:.0f}s")
+    rows = [r for s in results for r in results[s]]
+    log("\n" + format_table(rows))
+    total_s = time.time() - t_start
+    info = {
+        "command": "python -m docex_train " + " ".join(sys.argv[1:]) if sys.argv else "",
+        "config": cfg, "vocab": len(vocab) + 2, "chars": len(chars), "history": history,
+        "train_seconds": round(train_s, 1), "total_seconds": round(total_s, 1),
+        "tokens_seen": tokens_seen, "stopped_early": stopped_early, "parity_max_abs": worst,
+        "windows": {"sroie+midd": len(fixed), "cuad_pool": len(cuad_pool), "cuad_per_epoch": n_cuad,
+                    "synth": len(synth_items), "synth_per_epoch": n_synth},
+        "synth_docs": len(synth_docs), "cpu": platform.processor() or platform.machine(),
+        "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
+        "dev": rows, "splits": splits,
+        "train_docs": {s: len(v) for s, v in train_docs.items()},
+        "dev_docs": {s: len(v) for s, v in dev_docs.items()},
+    }
+    with open(os.path.join(work, "train_info.json"), "w") as f:
+        json.dump(info, f, indent=1)
+    from .card import write_card
+    write_card(out_dir, info)
+    log(f"done in {total_s:.0f}s (training {train_s:.0f}s)")
+    return info
