@@ -470,7 +470,10 @@ pub fn find_amounts(text: &str) -> Vec<Found> {
         let after2 = second_char_after(text, end);
         let glued_after = after.is_some_and(|a| a.is_alphanumeric() || a == '%')
             || matches!((after, after2), (Some('.' | ',' | '/' | '-'), Some(d)) if d.is_ascii_digit());
-        if glued_before || glued_after {
+        let percent = text[end..]
+            .trim_start_matches(is_group_space)
+            .starts_with('%');
+        if glued_before || glued_after || percent {
             continue;
         }
         if date_ranges.iter().any(|&(s, e)| start < e && s < end) {
@@ -668,6 +671,7 @@ mod tests {
             ("FROM 12.00 to 13.00", &["12.00", "13.00"]),
             // not amounts
             ("Date 12.03.2018, qty 3, VAT 19.00%", &[]),
+            ("discount 12.50 % off", &[]),
             ("Call +60 12-345 6789 or (555) 123-4567", &[]),
             ("Invoice INV12.50 ref 123456789 version 1.2.3", &[]),
             ("Qty 2 unit 100", &[]),

@@ -12,14 +12,14 @@ fn regex(pattern: &str) -> Regex {
 /// Labels that are stripped even without a colon (`Ship to ACME`).
 static PHRASE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)^(?:bill(?:ed)?\s+to|sold\s+to|ship(?:ped)?\s+to|deliver(?:ed)?\s+to|invoice(?:d)?\s+to|remit(?:tance)?\s+to|issued\s+(?:to|by)|billed\s+by|prepared\s+for|(?:by\s+and\s+)?between|attn|attention)\b\.?\s*[:\-–]?\s*",
+        r"(?i)^(?:bill(?:ed)?\s+to|sold\s+to|ship(?:ped)?\s+to|deliver(?:ed)?\s+to|invoice(?:d)?\s+to|remit(?:tance)?\s+to|issued\s+(?:to|by)|billed\s+by|prepared\s+for|(?:billing|delivery|shipping)\s+address|factur[ée]\s+[àa]|livr[ée]\s+[àa]|(?:by\s+and\s+)?between|attn|attention)\b\.?\s*[:\-–]?\s*",
     )
 });
 
 /// Single-word labels, stripped only before a colon or dash (`To:` but not `Toyota`).
 static WORD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)^(?:vendor|supplier|seller|customer|buyer|purchaser|client|from|to|payee|payer|merchant|store|company|party|lessor|lessee|licensor|licensee|landlord|tenant|contractor|consultant|employer|employee|name|recipient)\s*[:\-–]\s*",
+        r"(?i)^(?:vendor|supplier|seller|customer|buyer|purchaser|client|from|to|payee|payer|merchant|store|company|party|lessor|lessee|licensor|licensee|landlord|tenant|contractor|consultant|employer|employee|name|recipient|kunde|rechnungsempfänger|empfänger|lieferant|lieferadresse|verkäufer|käufer|fournisseur|vendeur|acheteur)\s*[:\-–]\s*",
     )
 });
 
@@ -76,6 +76,9 @@ const GENERIC: &[&str] = &[
     "provider",
     "service provider",
     "recipient",
+    "kunde",
+    "lieferant",
+    "fournisseur",
     "discloser",
     "disclosing party",
     "receiving party",
@@ -160,7 +163,8 @@ fn trailing_period(s: &str) -> &str {
 /// Cleans a tagged party name: `"Bill to: ACME Corp."` → `"ACME Corp."`.
 ///
 /// Strips leading labels (`Bill to`, `Sold To :`, `Ship to`, `Invoice to`,
-/// `between`; single-word labels such as `Vendor`, `Customer`, `From`, `To`
+/// `Billing address`, `Facturé à`, `between`; single-word labels (also German
+/// and French ones: `Kunde`, `Rechnungsempfänger`, `Fournisseur`) such as `Vendor`, `Customer`, `From`, `To`
 /// only before a colon or dash), quotes, commas, colons and unmatched or
 /// wrapping parentheses at the ends, trailing definitions (`(the "Company")`,
 /// `(hereinafter "Buyer")`, `(Company No. 12345-X)`) and descriptions
@@ -257,6 +261,11 @@ mod tests {
             ("Invoice to: Umbrella plc,", Some("Umbrella plc")),
             ("BILL TO:\n  Wayne   Enterprises", Some("Wayne Enterprises")),
             ("Toyota Motor Corp.", Some("Toyota Motor Corp.")),
+            ("Rechnungsempfänger: Müller GmbH", Some("Müller GmbH")),
+            ("Kunde: Foo AG", Some("Foo AG")),
+            ("Facturé à : Dupont SAS", Some("Dupont SAS")),
+            ("Billing address: Foo Ltd", Some("Foo Ltd")),
+            ("Customer: ACME, Inc.", Some("ACME, Inc.")),
             ("Fromm Family Foods", Some("Fromm Family Foods")),
             ("\"Acme Widgets, Inc.\"", Some("Acme Widgets, Inc.")),
             ("“Blue Sky Ltd”", Some("Blue Sky Ltd")),
