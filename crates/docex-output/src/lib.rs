@@ -1,1 +1,293 @@
-//! docex-output (in progress).
+//! Output sinks: `documents.csv` (one row per input document) and `entities.csv`
+//! (one row per value found), with the columns documented in the README.
+//!
+//! The column lists here *are* the output contract; changing them is a breaking
+//! change for every spreadsheet and script downstream.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use docex_core::{DocumentResult, Entity, Fields};
+use thiserror::Error;
+
+/// Columns of `documents.csv`, in order.
+pub const DOCUMENT_COLUMNS: [&str; 20] = [
+    "document",
+    "status",
+    "error",
+    "doc_type",
+    "pages",
+    "vendor",
+    "customer",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "net_amount",
+    "tax_amount",
+    "total_amount",
+    "parties",
+    "agreement_date",
+    "effective_date",
+    "expiration_date",
+    "term",
+    "jurisdiction",
+];
+
+/// Columns of `entities.csv`, in order.
+pub const ENTITY_COLUMNS: [&str; 13] = [
+    "document",
+    "page",
+    "field",
+    "kind",
+    "text",
+    "value",
+    "confidence",
+    "start",
+    "end",
+    "x",
+    "y",
+    "width",
+    "height",
+];
+
+/// Why output could not be written.
+#[derive(Debug, Error)]
+pub enum OutputError {
+    /// A file could not be created or written.
+    #[error("cannot write {path}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// CSV encoding failed.
+    #[error("CSV")]
+    Csv(#[from] csv::Error),
+}
+
+/// Writes both tables, one document at a time, flushing after each so that an
+/// interrupted run leaves whole rows behind.
+pub struct CsvSink {
+    documents: csv::Writer<BufWriter<File>>,
+    entities: csv::Writer<BufWriter<File>>,
+}
+
+impl std::fmt::Debug for CsvSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CsvSink")
+    }
+}
+
+impl CsvSink {
+    /// Creates `dir` if needed and both tables in it, with their headers.
+    pub fn create(dir: &Path) -> Result<CsvSink, OutputError> {
+        std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let open = |name: &str| {
+            let path = dir.join(name);
+            File::create(&path)
+                .map(|f| csv::Writer::from_writer(BufWriter::new(f)))
+                .map_err(|source| OutputError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })
+        };
+        let mut sink = CsvSink {
+            documents: open("documents.csv")?,
+            entities: open("entities.csv")?,
+        };
+        sink.documents.write_record(DOCUMENT_COLUMNS)?;
+        sink.entities.write_record(ENTITY_COLUMNS)?;
+        sink.flush()?;
+        Ok(sink)
+    }
+
+    /// Writes one document's row and its entity rows.
+    pub fn write(&mut self, result: &DocumentResult) -> Result<(), OutputError> {
+        self.documents.write_record(document_row(result))?;
+        if let Ok(x) = &result.outcome {
+            for e in &x.entities {
+                self.entities
+                    .write_record(entity_row(&result.document, e))?;
+            }
+        }
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<(), OutputError> {
+        let io = |source| OutputError::Io {
+            path: "output".into(),
+            source,
+        };
+        self.documents.flush().map_err(io)?;
+        self.entities.flush().map_err(io)?;
+        Ok(())
+    }
+}
+
+/// The `documents.csv` row of a result.
+pub fn document_row(r: &DocumentResult) -> Vec<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    match &r.outcome {
+        Err(e) => {
+            let mut row = vec![r.document.clone(), "error".into(), e.clone()];
+            row.resize(DOCUMENT_COLUMNS.len(), String::new());
+            row
+        }
+        Ok(x) => {
+            let f: &Fields = &x.fields;
+            vec![
+                r.document.clone(),
+                "ok".into(),
+                String::new(),
+                x.doc_type.as_str().into(),
+                x.pages.to_string(),
+                opt(&f.vendor),
+                opt(&f.customer),
+                opt(&f.invoice_number),
+                opt(&f.invoice_date),
+                opt(&f.due_date),
+                opt(&f.currency),
+                opt(&f.net_amount),
+                opt(&f.tax_amount),
+                opt(&f.total_amount),
+                f.parties.join("; "),
+                opt(&f.agreement_date),
+                opt(&f.effective_date),
+                opt(&f.expiration_date),
+                opt(&f.term),
+                opt(&f.jurisdiction),
+            ]
+        }
+    }
+}
+
+/// The `entities.csv` row of an entity.
+pub fn entity_row(document: &str, e: &Entity) -> Vec<String> {
+    let bx = |f: fn(&docex_core::BBox) -> f32| {
+        e.bbox
+            .as_ref()
+            .map(|b| format!("{}", f(b).round()))
+            .unwrap_or_default()
+    };
+    vec![
+        document.to_owned(),
+        e.page.to_string(),
+        e.role
+            .map(|r| r.field_name().to_owned())
+            .unwrap_or_default(),
+        e.kind.as_str().to_owned(),
+        e.text.replace(['\n', '\r'], " "),
+        e.value.clone(),
+        format!("{:.3}", e.confidence),
+        e.start.to_string(),
+        e.end.to_string(),
+        bx(|b| b.x),
+        bx(|b| b.y),
+        bx(|b| b.width),
+        bx(|b| b.height),
+    ]
+}
+
+/// Writes the given rows as one CSV to `w` (used by tests and tools).
+pub fn write_rows<W: Write>(
+    w: W,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<(), OutputError> {
+    let mut wr = csv::Writer::from_writer(w);
+    wr.write_record(header)?;
+    for r in rows {
+        wr.write_record(r)?;
+    }
+    wr.flush().map_err(|source| OutputError::Io {
+        path: "output".into(),
+        source,
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docex_core::{DocType, EntityKind, Extraction, Role};
+
+    #[test]
+    fn error_rows_have_every_column() {
+        let r = DocumentResult {
+            document: "bad.pdf".into(),
+            outcome: Err("encrypted PDF".into()),
+        };
+        let row = document_row(&r);
+        assert_eq!(row.len(), DOCUMENT_COLUMNS.len());
+        assert_eq!(&row[..3], &["bad.pdf", "error", "encrypted PDF"]);
+    }
+
+    #[test]
+    fn tables_round_trip_through_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut fields = Fields {
+            total_amount: Some("12.50".into()),
+            ..Fields::default()
+        };
+        fields.parties = vec!["A Inc.".into(), "B, LLC".into()];
+        let e = Entity {
+            page: 1,
+            role: Some(Role::TotalAmount),
+            kind: EntityKind::Amount,
+            text: "€12,50".into(),
+            value: "12.50".into(),
+            confidence: 0.98765,
+            start: 7,
+            end: 13,
+            bbox: None,
+            currency: Some("EUR".into()),
+        };
+        let r = DocumentResult {
+            document: "a.pdf".into(),
+            outcome: Ok(Extraction {
+                doc_type: DocType::Invoice,
+                pages: 1,
+                fields,
+                entities: vec![e],
+            }),
+        };
+        let mut sink = CsvSink::create(dir.path()).unwrap();
+        sink.write(&r).unwrap();
+        drop(sink);
+        let mut docs = csv::Reader::from_path(dir.path().join("documents.csv")).unwrap();
+        assert_eq!(
+            docs.headers().unwrap().iter().collect::<Vec<_>>(),
+            DOCUMENT_COLUMNS
+        );
+        let row = docs.records().next().unwrap().unwrap();
+        assert_eq!(&row[13], "12.50");
+        assert_eq!(&row[14], "A Inc.; B, LLC");
+        let mut ents = csv::Reader::from_path(dir.path().join("entities.csv")).unwrap();
+        let row = ents.records().next().unwrap().unwrap();
+        assert_eq!(
+            row.iter().collect::<Vec<_>>(),
+            vec![
+                "a.pdf",
+                "1",
+                "total_amount",
+                "amount",
+                "€12,50",
+                "12.50",
+                "0.988",
+                "7",
+                "13",
+                "",
+                "",
+                "",
+                ""
+            ]
+        );
+    }
+}

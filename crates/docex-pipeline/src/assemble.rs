@@ -1,0 +1,481 @@
+//! From tagged pages to one document's entities and fields.
+//!
+//! Every date and amount on a page becomes an entity (the scanners in
+//! `docex-normalize` find them whether or not the tagger gave them a role), the
+//! tagger's spans give roles, and each field takes the most confident candidate of
+//! its role whose value normalises. Consistency checks (net + tax = total, due date
+//! not before the invoice date) lower the confidence of the values they involve.
+
+use docex_core::{DocType, Entity, EntityKind, Extraction, Fields, Page, Role, TaggedSpan};
+use docex_normalize as norm;
+use norm::DateOrder;
+
+/// Confidence given to a date or amount found by the scanners alone (no role).
+const SCANNED_CONFIDENCE: f32 = 0.9;
+/// Multiplier for a value whose reading depends on a guessed date order.
+const AMBIGUOUS_PENALTY: f32 = 0.6;
+/// Multiplier for values that fail a consistency check.
+const INCONSISTENT_PENALTY: f32 = 0.7;
+/// Parties below this confidence are not listed in `parties`.
+const MIN_PARTY_CONFIDENCE: f32 = 0.3;
+
+/// Document-independent defaults from the pipeline's `[locale]`.
+#[derive(Debug, Clone, Default)]
+pub struct Locale {
+    /// Date order for documents without evidence.
+    pub date_order: Option<DateOrder>,
+    /// Currency for documents without any currency mark.
+    pub currency: Option<String>,
+}
+
+/// Builds the extraction of one document from its pages and their tagged spans.
+pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extraction {
+    let all_text: String = pages
+        .iter()
+        .map(|(p, _)| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let currency = norm::detect_currency(&all_text).or_else(|| locale.currency.clone());
+    let scanned_dates: Vec<(usize, norm::Found)> = pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (p, _))| norm::find_dates(&p.text).into_iter().map(move |f| (i, f)))
+        .collect();
+    let date_texts: Vec<&str> = scanned_dates.iter().map(|(_, f)| f.text.as_str()).collect();
+    let (order, order_known) = match norm::infer_date_order(&date_texts) {
+        Some(o) => (o, true),
+        None => match &locale.date_order {
+            Some(o) => (*o, true),
+            None if currency.as_deref() == Some("USD") => (DateOrder::MonthFirst, false),
+            None => (DateOrder::DayFirst, false),
+        },
+    };
+
+    let mut entities = Vec::new();
+    for (i, (page, spans)) in pages.iter().enumerate() {
+        // A tagged date, amount or duration that does not read as one is a tagger
+        // mistake, not a value: it is dropped (names and ids are kept as written).
+        entities.extend(
+            spans
+                .iter()
+                .map(|span| tagged_entity(page, span, order, order_known, currency.as_deref()))
+                .filter(|e| {
+                    !e.value.is_empty()
+                        || matches!(
+                            e.kind,
+                            EntityKind::Party | EntityKind::Id | EntityKind::Place
+                        )
+                }),
+        );
+        let taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+        let free = |s: usize, e: usize| !taken.iter().any(|&(a, b)| a < e && s < b);
+        for (_, f) in scanned_dates.iter().filter(|(j, _)| *j == i) {
+            if !free(f.start, f.end) {
+                continue;
+            }
+            if let Some(d) = norm::parse_date(&f.text, order) {
+                let conf = if d.ambiguous && !order_known {
+                    SCANNED_CONFIDENCE * AMBIGUOUS_PENALTY
+                } else {
+                    SCANNED_CONFIDENCE
+                };
+                entities.push(entity(
+                    page,
+                    None,
+                    EntityKind::Date,
+                    f.start,
+                    f.end,
+                    d.date.to_string(),
+                    conf,
+                    None,
+                ));
+            }
+        }
+        for f in norm::find_amounts(&page.text) {
+            if !free(f.start, f.end) {
+                continue;
+            }
+            if let Some(a) = norm::parse_amount_in(&f.text, currency.as_deref()) {
+                entities.push(entity(
+                    page,
+                    None,
+                    EntityKind::Amount,
+                    f.start,
+                    f.end,
+                    a.value,
+                    SCANNED_CONFIDENCE,
+                    a.currency,
+                ));
+            }
+        }
+    }
+    entities.sort_by_key(|e| (e.page, e.start, e.end));
+
+    let mut fields = choose_fields(&mut entities);
+    let doc_type = classify(&all_text, &fields);
+    keep_fields_of(doc_type, &mut fields);
+    fields.currency = fields
+        .total_amount
+        .as_ref()
+        .and_then(|_| chosen(&entities, Role::TotalAmount).and_then(|e| e.currency.clone()))
+        .or_else(|| {
+            currency
+                .clone()
+                .filter(|_| fields.total_amount.is_some() || fields.net_amount.is_some())
+        });
+    check_consistency(&fields, &mut entities);
+    Extraction {
+        doc_type,
+        pages: pages.len(),
+        fields,
+        entities,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entity(
+    page: &Page,
+    role: Option<Role>,
+    kind: EntityKind,
+    start: usize,
+    end: usize,
+    value: String,
+    confidence: f32,
+    currency: Option<String>,
+) -> Entity {
+    Entity {
+        page: page.number,
+        role,
+        kind,
+        text: page.slice(start, end),
+        value,
+        confidence,
+        start,
+        end,
+        bbox: page.bbox_of(start, end),
+        currency,
+    }
+}
+
+/// Normalises a tagged span by its role's kind. A span whose value does not
+/// normalise keeps an empty value (and can never become a field).
+fn tagged_entity(
+    page: &Page,
+    span: &TaggedSpan,
+    order: DateOrder,
+    order_known: bool,
+    currency: Option<&str>,
+) -> Entity {
+    let text = page.slice(span.start, span.end);
+    let kind = span.role.kind();
+    let mut conf = span.confidence;
+    let mut cur = None;
+    let value = match kind {
+        EntityKind::Date => {
+            let parsed = norm::parse_date(&text, order).or_else(|| {
+                norm::find_dates(&text)
+                    .into_iter()
+                    .find_map(|f| norm::parse_date(&f.text, order))
+            });
+            parsed.map(|d| {
+                if d.ambiguous && !order_known {
+                    conf *= AMBIGUOUS_PENALTY;
+                }
+                d.date.to_string()
+            })
+        }
+        EntityKind::Amount => {
+            let parsed = norm::parse_amount_in(&text, currency).or_else(|| {
+                norm::find_amounts(&text)
+                    .into_iter()
+                    .find_map(|f| norm::parse_amount_in(&f.text, currency))
+            });
+            parsed.map(|a| {
+                cur = a.currency;
+                a.value
+            })
+        }
+        EntityKind::Party => norm::clean_party(&text),
+        EntityKind::Id => clean_id(&text),
+        EntityKind::Duration => norm::parse_duration(&text),
+        EntityKind::Place => norm::clean_jurisdiction(&text),
+    };
+    entity(
+        page,
+        Some(span.role),
+        kind,
+        span.start,
+        span.end,
+        value.unwrap_or_default(),
+        conf,
+        cur,
+    )
+}
+
+fn clean_id(text: &str) -> Option<String> {
+    let t = text
+        .trim()
+        .trim_start_matches(['#', ':', '.', ' '])
+        .trim_end_matches([',', ';', '.', ':'])
+        .trim();
+    (!t.is_empty() && t.chars().any(|c| c.is_ascii_alphanumeric())).then(|| t.to_owned())
+}
+
+/// For each role, the most confident entity with a value (earlier wins ties).
+fn chosen(entities: &[Entity], role: Role) -> Option<&Entity> {
+    entities
+        .iter()
+        .filter(|e| e.role == Some(role) && !e.value.is_empty())
+        .fold(None, |best: Option<&Entity>, e| match best {
+            Some(b) if b.confidence >= e.confidence => Some(b),
+            _ => Some(e),
+        })
+}
+
+fn choose_fields(entities: &mut [Entity]) -> Fields {
+    let mut fields = Fields::default();
+    for role in Role::ALL {
+        if let Some(slot) = fields.slot_mut(role) {
+            *slot = chosen(entities, role).map(|e| e.value.clone());
+        }
+    }
+    let mut seen = Vec::new();
+    for e in entities
+        .iter()
+        .filter(|e| e.role == Some(Role::Party) && !e.value.is_empty())
+    {
+        let key = norm::fold(&e.value);
+        if e.confidence >= MIN_PARTY_CONFIDENCE && !seen.contains(&key) {
+            seen.push(key);
+            fields.parties.push(e.value.clone());
+        }
+    }
+    fields
+}
+
+/// Keyword and role evidence for the document type.
+fn classify(text: &str, fields: &Fields) -> DocType {
+    let lower = text.to_lowercase();
+    let count = |words: &[&str]| {
+        words
+            .iter()
+            .map(|w| lower.matches(w).count())
+            .sum::<usize>()
+    };
+    let contract = count(&[
+        "agreement",
+        "hereinafter",
+        "whereas",
+        "witnesseth",
+        "in witness whereof",
+        "governing law",
+        "the parties",
+    ]) + 2 * usize::from(!fields.parties.is_empty());
+    let invoice = count(&[
+        "invoice",
+        "bill to",
+        "billed to",
+        "due date",
+        "payment terms",
+        "iban",
+        "rechnung",
+        "facture",
+        "vat",
+    ]) + usize::from(fields.due_date.is_some() || fields.customer.is_some());
+    let receipt = count(&[
+        "receipt",
+        "cash",
+        "change",
+        "thank you",
+        "cashier",
+        "qty",
+        "rounding",
+        "tender",
+    ]);
+    let words = lower.split_whitespace().count();
+    if contract >= 3 && contract >= invoice {
+        DocType::Contract
+    } else if receipt > invoice
+        || (receipt > 0 && words < 250 && fields.customer.is_none() && fields.due_date.is_none())
+    {
+        DocType::Receipt
+    } else if invoice > 0 {
+        DocType::Invoice
+    } else if fields.total_amount.is_some() {
+        DocType::Receipt
+    } else if contract > 0 {
+        DocType::Contract
+    } else {
+        DocType::Other
+    }
+}
+
+/// Contracts have no invoice fields and invoices no contract fields.
+fn keep_fields_of(doc_type: DocType, f: &mut Fields) {
+    match doc_type {
+        DocType::Contract => {
+            let keep = Fields {
+                parties: std::mem::take(&mut f.parties),
+                agreement_date: f.agreement_date.take(),
+                effective_date: f.effective_date.take(),
+                expiration_date: f.expiration_date.take(),
+                term: f.term.take(),
+                jurisdiction: f.jurisdiction.take(),
+                ..Fields::default()
+            };
+            *f = keep;
+        }
+        DocType::Invoice | DocType::Receipt => {
+            f.parties.clear();
+            f.agreement_date = None;
+            f.effective_date = None;
+            f.expiration_date = None;
+            f.term = None;
+            f.jurisdiction = None;
+        }
+        DocType::Other => {}
+    }
+}
+
+/// Lowers the confidence of chosen values that disagree with each other.
+fn check_consistency(f: &Fields, entities: &mut [Entity]) {
+    let cents = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents);
+    let mut bad: Vec<Role> = Vec::new();
+    if let (Some(n), Some(t), Some(total)) = (
+        cents(&f.net_amount),
+        cents(&f.tax_amount),
+        cents(&f.total_amount),
+    ) {
+        if (n + t - total).abs() > 1 {
+            bad.extend([Role::NetAmount, Role::TaxAmount, Role::TotalAmount]);
+        }
+    }
+    if let (Some(i), Some(d)) = (&f.invoice_date, &f.due_date) {
+        if d < i {
+            bad.push(Role::DueDate);
+        }
+    }
+    for role in bad {
+        let value = match role {
+            Role::NetAmount => &f.net_amount,
+            Role::TaxAmount => &f.tax_amount,
+            Role::TotalAmount => &f.total_amount,
+            _ => &f.due_date,
+        };
+        for e in entities
+            .iter_mut()
+            .filter(|e| e.role == Some(role) && Some(&e.value) == value.as_ref())
+        {
+            e.confidence *= INCONSISTENT_PENALTY;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docex_core::Extractor;
+
+    fn page(text: &str) -> Page {
+        Page {
+            number: 1,
+            text: text.into(),
+            words: Vec::new(),
+            extractor: Extractor::PlainText,
+        }
+    }
+
+    fn span(text: &str, needle: &str, role: Role, confidence: f32) -> TaggedSpan {
+        let byte = text.find(needle).unwrap();
+        let start = text[..byte].chars().count();
+        TaggedSpan {
+            start,
+            end: start + needle.chars().count(),
+            role,
+            confidence,
+        }
+    }
+
+    #[test]
+    fn most_confident_candidate_wins_and_is_normalised() {
+        let t = "INVOICE\nDate: 03/04/2024\nDue: 25/04/2024\nSubtotal €1.000,00 VAT €190,00\nTotal €1.190,00";
+        let spans = vec![
+            span(t, "03/04/2024", Role::InvoiceDate, 0.9),
+            span(t, "25/04/2024", Role::DueDate, 0.8),
+            span(t, "€1.000,00", Role::NetAmount, 0.9),
+            span(t, "€190,00", Role::TaxAmount, 0.9),
+            span(t, "€1.190,00", Role::TotalAmount, 0.95),
+            span(t, "€1.000,00", Role::TotalAmount, 0.2),
+        ];
+        let x = assemble(&[(page(t), spans)], &Locale::default());
+        assert_eq!(x.doc_type, DocType::Invoice);
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2024-04-03"));
+        assert_eq!(x.fields.due_date.as_deref(), Some("2024-04-25"));
+        assert_eq!(x.fields.total_amount.as_deref(), Some("1190.00"));
+        assert_eq!(x.fields.net_amount.as_deref(), Some("1000.00"));
+        assert_eq!(x.fields.currency.as_deref(), Some("EUR"));
+    }
+
+    #[test]
+    fn inconsistent_totals_lose_confidence() {
+        let t = "Invoice\nNet 100.00\nTax 19.00\nTotal 150.00";
+        let spans = vec![
+            span(t, "100.00", Role::NetAmount, 0.9),
+            span(t, "19.00", Role::TaxAmount, 0.9),
+            span(t, "150.00", Role::TotalAmount, 0.9),
+        ];
+        let x = assemble(&[(page(t), spans)], &Locale::default());
+        let total = x
+            .entities
+            .iter()
+            .find(|e| e.role == Some(Role::TotalAmount))
+            .unwrap();
+        assert!(total.confidence < 0.9, "{}", total.confidence);
+    }
+
+    #[test]
+    fn untagged_dates_and_amounts_are_entities_without_role() {
+        let t = "Invoice\nOrder date 12/31/2023\nShipping $5.00";
+        let x = assemble(&[(page(t), vec![])], &Locale::default());
+        let kinds: Vec<_> = x
+            .entities
+            .iter()
+            .map(|e| (e.kind, e.role, e.value.as_str()))
+            .collect();
+        assert!(
+            kinds.contains(&(EntityKind::Date, None, "2023-12-31")),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&(EntityKind::Amount, None, "5.00")),
+            "{kinds:?}"
+        );
+    }
+
+    #[test]
+    fn unparseable_span_never_becomes_a_field() {
+        let t = "Invoice\nDate: soon";
+        let x = assemble(
+            &[(page(t), vec![span(t, "soon", Role::InvoiceDate, 0.99)])],
+            &Locale::default(),
+        );
+        assert_eq!(x.fields.invoice_date, None);
+    }
+
+    #[test]
+    fn contracts_keep_only_contract_fields() {
+        let t = "This Agreement is made between Foo Inc. and Bar LLC. WHEREAS the parties agree. Governing law: Delaware.";
+        let spans = vec![
+            span(t, "Foo Inc.", Role::Party, 0.9),
+            span(t, "Bar LLC", Role::Party, 0.9),
+            span(t, "Foo Inc.", Role::Vendor, 0.5),
+        ];
+        let x = assemble(&[(page(t), spans)], &Locale::default());
+        assert_eq!(x.doc_type, DocType::Contract);
+        assert_eq!(
+            x.fields.parties,
+            vec!["Foo Inc.".to_string(), "Bar LLC".to_string()]
+        );
+        assert_eq!(x.fields.vendor, None);
+    }
+}

@@ -1,0 +1,124 @@
+//! Pipeline definitions (`pipelines/*.toml`): which model, OCR language, locale
+//! defaults and limits. [`PipelineConfig`] is the file; [`PipelineConfig::build`]
+//! validates it into the runtime [`Pipeline`](crate::Pipeline).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::PipelineError;
+
+/// A pipeline definition as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Name shown in logs.
+    pub name: String,
+    /// Model folder name under the models directory (e.g. `docex-tagger-v1`).
+    pub model: String,
+    /// OCR settings.
+    #[serde(default)]
+    pub ocr: OcrSection,
+    /// Locale defaults, used when a document gives no evidence.
+    #[serde(default)]
+    pub locale: LocaleSection,
+    /// Per-document limits.
+    #[serde(default)]
+    pub limits: LimitsSection,
+}
+
+/// `[ocr]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OcrSection {
+    /// Tesseract language(s), e.g. `eng` or `eng+deu`.
+    pub lang: String,
+}
+
+impl Default for OcrSection {
+    fn default() -> Self {
+        OcrSection { lang: "eng".into() }
+    }
+}
+
+/// `[locale]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocaleSection {
+    /// `day-first` or `month-first` for numeric dates no document evidence decides.
+    pub date_order: Option<String>,
+    /// ISO 4217 code for amounts with no currency mark anywhere in the document.
+    pub currency: Option<String>,
+}
+
+/// `[limits]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// Largest page image, in megapixels.
+    pub max_megapixels: u64,
+    /// Most pages per document.
+    pub max_pages: usize,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        LimitsSection {
+            max_megapixels: 250,
+            max_pages: 2000,
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// Reads a pipeline file.
+    pub fn load(path: &Path) -> Result<PipelineConfig, PipelineError> {
+        let text = std::fs::read_to_string(path).map_err(|e| PipelineError::Config {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| PipelineError::Config {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Resolves `--pipeline`: a path to a `.toml` file, or a name under `dir`.
+    pub fn resolve(name_or_file: &str, dir: &Path) -> PathBuf {
+        let p = Path::new(name_or_file);
+        if p.extension().is_some_and(|e| e == "toml") || p.components().count() > 1 {
+            p.to_owned()
+        } else {
+            dir.join(format!("{name_or_file}.toml"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let bad = "name = \"x\"\nmodel = \"m\"\n[locale]\ndate_ordr = \"day-first\"\n";
+        assert!(toml::from_str::<PipelineConfig>(bad).is_err());
+        let good = "name = \"x\"\nmodel = \"m\"\n[locale]\ndate_order = \"day-first\"\n";
+        let c: PipelineConfig = toml::from_str(good).unwrap();
+        assert_eq!(c.locale.date_order.as_deref(), Some("day-first"));
+        assert_eq!(c.ocr.lang, "eng");
+    }
+
+    #[test]
+    fn shipped_pipelines_parse() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                PipelineConfig::load(&path).unwrap();
+                n += 1;
+            }
+        }
+        assert!(n >= 1);
+    }
+}
