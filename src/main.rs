@@ -79,6 +79,10 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,ort=warn".into()),
         )
         .init();
+    tracing::debug!(
+        "OMP_THREAD_LIMIT={}",
+        std::env::var("OMP_THREAD_LIMIT").unwrap_or_default()
+    );
     let cli = Cli::parse();
     match cli.command {
         Command::Extract(args) => match extract(args) {
