@@ -36,6 +36,7 @@ DEJAVU = {
     "mono-bold": "DejaVuSansMono-Bold.ttf",
 }
 A4_PT = (595.28, 841.89)
+FIXED_DATE = __import__("datetime").datetime(2024, 1, 1, tzinfo=__import__("datetime").timezone.utc)
 A4_IN = (8.27, 11.69)
 
 _SUBST = {"₹": "Rs.", "\u2011": "-", "\u00a0": " "}
@@ -74,7 +75,7 @@ def _layout_cols(lines: list[str]) -> int:
 
 def _is_bold(line: str, ln: int) -> bool:
     s = line.strip()
-    return bool(s) and (ln == 0 or (s.isupper() and len(s) < 60 and any(c.isalpha() for c in s)))
+    return bool(s) and (ln == 0 or (s.isupper() and len(s) < 60 and not any(c.isdigit() for c in s)))
 
 
 # --------------------------------------------------------------------------
@@ -93,6 +94,7 @@ def text_pdf(doc: dict, path: str, font: str | None = None, seed: int = 0,
     pdf.core_fonts_encoding = "windows-1252"
     pdf.set_auto_page_break(False)
     pdf.set_creator("docex synth")
+    pdf.set_creation_date(FIXED_DATE)  # reproducible bytes
     margin = 48.0
     usable_w = A4_PT[0] - 2 * margin
     usable_h = A4_PT[1] - 2 * margin
@@ -211,17 +213,17 @@ def scan_noise(img: Image.Image, rng: random.Random, photo: bool = False,
     angle = rng.uniform(-max_angle, max_angle)
     img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=paper)
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.35, 0.8)))
+    # quantise to 16 grey levels: looks the same, compresses 2-3x better
+    img = img.point(lambda v: min(255, (v + 8) // 17 * 17))
     if photo:
-        # lighting gradient, quantised so it compresses
+        # smooth lighting gradient (one grey level per step: no visible bands)
         grad = Image.linear_gradient("L").resize((w, h))
         if rng.random() < 0.5:
             grad = grad.transpose(Image.ROTATE_90).resize((w, h))
         strength = rng.uniform(0.06, 0.14)
-        grad = grad.point(lambda v: 255 - int(v * strength) // 4 * 4)
+        grad = grad.point(lambda v: 255 - int(v * strength))
         from PIL import ImageChops
         img = ImageChops.multiply(img, grad)
-    # quantise to 16 grey levels: looks the same, compresses 2-3x better
-    img = img.point(lambda v: min(255, (v + 8) // 17 * 17))
     px = img.load()
     n = int(w * h * rng.uniform(0.00005, 0.0002))
     for _ in range(n):
@@ -244,7 +246,8 @@ def image_pdf(images: Iterable[Image.Image], path: str, dpi: int = 200, quality:
         blobs.append(b.getvalue())
     layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
     with open(path, "wb") as f:
-        f.write(img2pdf.convert(blobs, layout_fun=layout))
+        f.write(img2pdf.convert(blobs, layout_fun=layout, creationdate=FIXED_DATE, moddate=FIXED_DATE,
+                                engine=img2pdf.Engine.internal))
     return len(blobs)
 
 

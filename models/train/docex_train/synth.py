@@ -813,13 +813,20 @@ L_SHIP = ["Ship to", "Deliver to", "Delivery address", "Ship To", "SHIP TO", "Li
 GERMAN = {"Rechnung Nr.", "Rechnungsnummer", "Rechnungsdatum", "Datum", "Zahlbar bis", "Fällig am",
           "Nettobetrag", "Summe netto", "Gesamtbetrag", "Rechnungsbetrag", "Endbetrag", "Rechnungsempfänger",
           "Kunde", "Lieferadresse", "Rechnung", "Invoice / Rechnung"}
-FRENCH = {"Facture N°", "Date de facture", "Échéance", "Total HT", "Total TTC", "Facturé à", "Facture"}
+GERMAN |= {"Beschreibung", "Menge", "Einzelpreis", "Betrag", "Wir berechnen Ihnen folgende Leistungen:",
+           "Bitte zahlen Sie bis zum ", "Vielen Dank für Ihren Auftrag.", "Bestelldatum", "Ihre Bestellung",
+           "Kundennummer", "Lieferdatum", "Kontoinhaber", "Seite {p} von {n}", "Rechnung"}
+FRENCH = {"Facture N°", "Date de facture", "Échéance", "Total HT", "Total TTC", "Facturé à", "Facture",
+          "Merci de votre confiance."}
+MALAY = {"Terima kasih.", "Terima Kasih"}
+GERMAN |= {"EC-Karte", "Kassenbon", "SUMME", "Zwischensumme", "Vielen Dank für Ihren Einkauf", "Beleg", "Datum: "}
 
 
 def loc(lst: list[str], cc: str) -> list[str]:
     """Drop German / French label variants outside their countries."""
     out = [x for x in lst if (x not in GERMAN or cc in ("DE", "AT", "CH"))
-           and (x not in FRENCH or cc in ("FR", "CH") or x == "Total TTC")]
+           and (x not in FRENCH or cc in ("FR", "CH") or x == "Total TTC")
+           and (x not in MALAY or cc == "MY")]
     return out or lst
 
 
@@ -848,7 +855,7 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
     vendor = g.o.get("vendor") or g.company(cc)
     customer = g.o.get("customer") or (g.company(cust_cc) if r.random() < 0.8 else g.person())
     inv_date = g.o.get("invoice_date") or g.date()
-    due_days = g.ch([7, 10, 14, 14, 21, 30, 30, 30, 45, 60, 90, 0])
+    due_days = g.ch([7, 10, 14, 14, 21, 30, 30, 30, 45, 60, 90, 0], "due_days")
     due_date = inv_date + _dt.timedelta(days=due_days)
     inv_no = g.o.get("invoice_number") or g.invoice_no(inv_date.year, cc)
     simple = g.o.get("simple", False)
@@ -949,14 +956,14 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
     if r.random() < 0.35 and not simple:
         od = inv_date - _dt.timedelta(days=g.ri(1, 30))
         distract_dates.append(od)
-        meta.append([f"{g.ch(['Order Date', 'Order date', 'PO Date', 'Bestelldatum', 'Date of order'])}{ls}{fd(od)}"])
+        meta.append([f"{g.ch(loc(['Order Date', 'Order date', 'PO Date', 'Bestelldatum', 'Date of order'], cc))}{ls}{fd(od)}"])
     if r.random() < 0.35 and not simple:
-        meta.append([f"{g.ch(['PO Number', 'PO #', 'Purchase Order', 'Your ref.', 'Order No.', 'Customer PO', 'Ihre Bestellung'])}{ls}{g.ch(['PO-', '', '4500', 'ORD-'])}{g.digits(g.ri(4, 7))}"])
+        meta.append([f"{g.ch(loc(['PO Number', 'PO #', 'Purchase Order', 'Your ref.', 'Order No.', 'Customer PO', 'Ihre Bestellung'], cc))}{ls}{g.ch(['PO-', '', '4500', 'ORD-'])}{g.digits(g.ri(4, 7))}"])
     if r.random() < 0.3 and not simple:
-        meta.append([f"{g.ch(['Customer No.', 'Customer ID', 'Account No.', 'Kundennummer', 'Client ID'])}{ls}{g.digits(g.ri(4, 8))}"])
+        meta.append([f"{g.ch(loc(['Customer No.', 'Customer ID', 'Account No.', 'Kundennummer', 'Client ID'], cc))}{ls}{g.digits(g.ri(4, 8))}"])
     if r.random() < 0.25 and not simple:
         dd = inv_date - _dt.timedelta(days=g.ri(0, 10))
-        meta.append([f"{g.ch(['Delivery Date', 'Delivery date', 'Ship Date', 'Lieferdatum', 'Date of supply', 'Shipped'])}{ls}{fd(dd)}"])
+        meta.append([f"{g.ch(loc(['Delivery Date', 'Delivery date', 'Ship Date', 'Lieferdatum', 'Date of supply', 'Shipped'], cc))}{ls}{fd(dd)}"])
     due_in_meta = has_due and r.random() < 0.6
     if due_in_meta:
         meta.append([f"{lbl_due}{ls}", (fd(due_date), "DUE_DATE")])
@@ -1009,11 +1016,11 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
     d.blank(g.ri(1, 2))
 
     if r.random() < 0.3 and not simple:
-        d.line(g.ch([f"Thank you for your order. We invoice you as follows:",
+        d.line(g.ch(loc([f"Thank you for your order. We invoice you as follows:",
                      f"Dear Customer, please find below our invoice for services rendered.",
                      f"Wir berechnen Ihnen folgende Leistungen:",
                      f"Services for the period {fd(inv_date.replace(day=1))} - {fd(inv_date)}",
-                     f"Project: {g.ch(PLACE)} {g.ch(['rollout', 'migration', 'campaign', 'phase 2'])}"]))
+                     f"Project: {g.ch(PLACE)} {g.ch(['rollout', 'migration', 'campaign', 'phase 2'])}"], cc)))
         d.blank()
 
     # ---- items table -------------------------------------------------------------
@@ -1021,10 +1028,10 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
     body = Doc()
     dw = max(24, W - 44)
     if item_style == "full":
-        hdr = [pad([g.ch(["Description", "Item", "Description of services", "Beschreibung", "Particulars"])], dw),
-               pad([g.ch(["Qty", "Quantity", "Menge", "Units", "Hrs"])], 8),
-               right([g.ch(["Unit Price", "Rate", "Price", "Einzelpreis", "Unit"])], 14),
-               right([g.ch(["Amount", "Total", "Line Total", "Betrag", f"Amount ({cur})"])], 16)]
+        hdr = [pad([g.ch(loc(["Description", "Item", "Description of services", "Beschreibung", "Particulars"], cc))], dw),
+               pad([g.ch(loc(["Qty", "Quantity", "Menge", "Units", "Hrs"], cc))], 8),
+               right([g.ch(loc(["Unit Price", "Rate", "Price", "Einzelpreis", "Unit"], cc))], 14),
+               right([g.ch(loc(["Amount", "Total", "Line Total", "Betrag", f"Amount ({cur})"], cc))], 16)]
         body.line(*[s for h in hdr for s in h])
         if r.random() < 0.5:
             body.line("-" * min(W, dw + 38))
@@ -1089,14 +1096,14 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
         if form == "label":
             d.line(f"{lbl_due}{ls}", (fd(due_date), "DUE_DATE"))
         elif form == "sentence":
-            d.line(g.ch(["Please pay by ", "Payment is due on ", "Payable without deduction by ", "Please remit payment by ", "Bitte zahlen Sie bis zum "]),
+            d.line(g.ch(loc(["Please pay by ", "Payment is due on ", "Payable without deduction by ", "Please remit payment by ", "Bitte zahlen Sie bis zum "], cc)),
                    (fd(due_date), "DUE_DATE"), g.ch([".", "", " at the latest."]))
         else:
             d.line(g.ch(["Please transfer ", "Please pay "]), *money(total, "TOTAL", "before_sp" if sym_pos == "none" else None),
                    g.ch([" by ", " no later than ", " until "]), (fd(due_date), "DUE_DATE"), ".")
     elif r.random() < 0.3 and not simple:
         d.line(g.ch([f"Payment terms: {due_days} days net.", f"Payable within {due_days} days of invoice date.",
-                     "Due upon receipt.", f"Zahlbar innerhalb von {due_days} Tagen ohne Abzug."]))
+                     "Due upon receipt."] + ([f"Zahlbar innerhalb von {due_days} Tagen ohne Abzug."] if cc in ("DE", "AT") else [])))
     if r.random() < 0.4:
         d.line("Please quote ", g.ch(["invoice number ", "reference "]), (inv_no, "INVOICE_NO"), " with your payment.")
     bank = []
@@ -1114,15 +1121,15 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
             bank.append(f"IBAN: {iban(r, cc)}")
             bank.append(f"{g.ch(['BIC', 'SWIFT', 'BIC/SWIFT'])}: {''.join(r.choice('ABCDEFGHIJKLMNOPRSTUVWXYZ') for _ in range(6))}{g.ch(['2X', 'MM', '22', 'FF'])}{g.ch(['', 'XXX'])}")
         if r.random() < 0.5:
-            bank.append(f"{g.ch(['Account holder', 'Account name', 'Payee', 'Kontoinhaber'])}: ")
+            bank.append(f"{g.ch(loc(['Account holder', 'Account name', 'Payee', 'Kontoinhaber'], cc))}: ")
     if bank:
         if bank[-1].endswith(": "):
             d.line(bank[-1], (vendor, "VENDOR"))
             bank = bank[:-1]
         d.lines([[b] for b in bank])
     if r.random() < 0.3:
-        d.line(g.ch(["Thank you for your business!", "Thank you for your custom.", "Vielen Dank für Ihren Auftrag.",
-                     "Merci de votre confiance.", "Terima kasih.", "This is a computer generated invoice."]))
+        d.line(g.ch(loc(["Thank you for your business!", "Thank you for your custom.", "Vielen Dank für Ihren Auftrag.",
+                     "Merci de votre confiance.", "Terima kasih.", "This is a computer generated invoice."], cc)))
     # ---- footer ----------------------------------------------------------
     if header_style == "footer_only" or r.random() < 0.35:
         d.blank()
@@ -1134,7 +1141,7 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
             extra.append(f"Registered in {'England and Wales' if cc == 'GB' else 'Ireland'} No. {g.digits(8)}")
         if cc in ("DE", "AT") and r.random() < 0.5:
             extra.append(f"Geschäftsführer: {g.person()} · HRB {g.digits(5)}")
-        if g.p(0.5):
+        if g.p(0.5) and len(vendor) + sum(len(e) + 3 for e in extra) <= W:
             d.line(*parts, " · " + " · ".join(extra))
         else:
             d.line(*parts)
@@ -1143,6 +1150,7 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
 
     n_pages = 1
     if n_pages_target > 1:
+        g.o = {**g.o, "_cc": cc}
         d, n_pages = split_invoice(g, d, inv_no)
     fields = {"doc_type": "invoice", "vendor": vendor,
               "customer": customer if has_customer else "",
@@ -1228,18 +1236,18 @@ def split_invoice(g: Gen, d: Doc, inv_no: str) -> tuple[Doc, int]:
     text = d.text
     lines = text.split("\n")
     # break after ~60% of lines, before the totals
-    k = int(len(lines) * g.ch([0.45, 0.55, 0.6]))
+    k = max(int(len(lines) * g.ch([0.5, 0.55, 0.6])), (len(lines) + 1) // 2 + 1)
     lpp = k
     def header(p, n):
         if p == 1:
             return None
         h = Doc()
-        h.line(f"{g.ch(['Invoice', 'Invoice No.', 'Rechnung'])} ", (inv_no, "INVOICE_NO"), g.ch([" (continued)", " - page 2", ""]))
+        h.line(f"{g.ch(loc(['Invoice', 'Invoice No.', 'Rechnung'], g.o.get('_cc', '')))} ", (inv_no, "INVOICE_NO"), g.ch([" (continued)", " - page 2", ""]))
         h.blank()
         return h
     def footer(p, n):
         f = Doc()
-        f.line(g.ch([f"Page {p} of {n}", f"Page {p}/{n}", f"- {p} -", f"Seite {p} von {n}"]))
+        f.line(g.ch([f"Page {p} of {n}", f"Page {p}/{n}", f"- {p} -"] + ([f"Seite {p} von {n}"] if g.o.get("_cc") in ("DE", "AT", "CH") else [])))
         return f
     out, n = paginate(d, lpp, header, footer)
     return out, n
@@ -1285,13 +1293,13 @@ def make_receipt(g: Gen) -> tuple[Doc, dict]:
     if r.random() < 0.5:
         vl, vn = g.vat_id(cc)
         cl(f"{vl}: {vn}")
-    cl(g.ch(["TAX INVOICE", "RECEIPT", "SALES RECEIPT", "CASH SALE", "Receipt", "SIMPLIFIED TAX INVOICE", "Kassenbon", "INVOICE", ""]))
+    cl(g.ch(loc(["TAX INVOICE", "RECEIPT", "SALES RECEIPT", "CASH SALE", "Receipt", "SIMPLIFIED TAX INVOICE", "Kassenbon", "INVOICE", ""], cc)))
     d.line("-" * W if r.random() < 0.6 else "")
     tm = f"{g.ri(7, 22):02d}:{g.ri(0, 59):02d}" + (f":{g.ri(0, 59):02d}" if r.random() < 0.5 else "")
     if r.random() < 0.3:
         tm = f"{(int(tm[:2]) - 1) % 12 + 1}:{tm[3:5]} {'PM' if int(tm[:2]) >= 12 else 'AM'}"
-    rno = f"{g.ch(['Receipt', 'Rcpt', 'Bill', 'Invoice', 'Trans', 'Doc', 'Beleg'])}{g.ch([' No', ' #', '#', ' No.', ':'])}{g.ch([': ', ' '])}{g.ch(['', 'CS', 'R', 'T'])}{g.digits(g.ri(5, 10))}"
-    date_label = g.ch(["Date: ", "Date ", "DATE: ", "", "", "Datum: ", "Dt: "], "date_label")
+    rno = f"{g.ch(loc(['Receipt', 'Rcpt', 'Bill', 'Invoice', 'Trans', 'Doc', 'Beleg'], cc))}{g.ch([' No', ' #', '#', ' No.', ':'])}{g.ch([': ', ' '])}{g.ch(['', 'CS', 'R', 'T'])}{g.digits(g.ri(5, 10))}"
+    date_label = g.ch(loc(["Date: ", "Date ", "DATE: ", "", "", "Datum: ", "Dt: "], cc), "date_label")
     form = g.ch(["sep", "together", "together"])
     if form == "sep":
         d.line(rno)
@@ -1345,17 +1353,17 @@ def make_receipt(g: Gen) -> tuple[Doc, dict]:
 
     show_sym = r.random() < 0.5
     if not tax_included or r.random() < 0.4:
-        amt_line(g.ch(["SUBTOTAL", "Subtotal", "Sub Total", "Total Excl. Tax", "Zwischensumme"]), total - (0 if not tax_included else tax) if not tax_included else lines_total - tax)
+        amt_line(g.ch(loc(["SUBTOTAL", "Subtotal", "Sub Total", "Total Excl. Tax", "Zwischensumme"], cc)), lines_total if not tax_included else lines_total - tax)
     if r.random() < 0.8 or not tax_included:
         tname = g.ch(prof["tax"])
         amt_line(f"{tname} {tax_rate:g}%" + (" incl." if tax_included and r.random() < 0.5 else ""), tax)
     if rounding:
         amt_line(g.ch(["Rounding Adj", "Rounding", "ROUNDING ADJ"]), rounding)
-    tl = g.ch(["TOTAL", "Total", "TOTAL DUE", "GRAND TOTAL", "Total Amount", "TOTAL (INCL. TAX)", "AMOUNT DUE", "Total Sales", "SUMME", "Net Total", "TOTAL RM" if cur == "MYR" else "TOTAL"], "total_label")
+    tl = g.ch(["TOTAL", "Total", "TOTAL DUE", "GRAND TOTAL", "Total Amount", "TOTAL (INCL. TAX)", "AMOUNT DUE", "Total Sales", "SUMME" if cc in ("DE", "AT", "CH") else "TOTAL", "Net Total", "TOTAL RM" if cur == "MYR" else "TOTAL"], "total_label")
     if "tl_cur" in g.o or r.random() < 0.2:
         tl = f"{tl} ({cur if r.random() < 0.5 else sym})"
     amt_line(tl, grand, "TOTAL", show_sym)
-    pay = g.ch(["CASH", "Cash", "VISA", "MASTERCARD", "Card", "DEBIT", "E-WALLET", "Contactless", "EC-Karte", "AMEX"])
+    pay = g.ch(loc(["CASH", "Cash", "VISA", "MASTERCARD", "Card", "DEBIT", "E-WALLET", "Contactless", "EC-Karte", "AMEX"], cc))
     if pay.lower() == "cash" and r.random() < 0.8:
         tend = ((grand // 500) + 1) * 500 if r.random() < 0.5 else ((grand // 1000) + 1) * 1000
         amt_line(pay, tend)
@@ -1368,9 +1376,9 @@ def make_receipt(g: Gen) -> tuple[Doc, dict]:
     if r.random() < 0.4:
         d.line(f"{g.ch(['Items', 'No. of items', 'Qty'])}: {n}")
     if r.random() < 0.8:
-        cl(g.ch(["THANK YOU", "Thank you for shopping with us!", "THANK YOU, PLEASE COME AGAIN",
+        cl(g.ch(loc(["THANK YOU", "Thank you for shopping with us!", "THANK YOU, PLEASE COME AGAIN",
                  "Goods sold are not returnable", "Vielen Dank für Ihren Einkauf", "Please keep this receipt",
-                 "Thank you! Visit us again", "Terima Kasih"]))
+                 "Thank you! Visit us again", "Terima Kasih"], cc)))
     if r.random() < 0.2:
         cl((store, "VENDOR"))
     fields = {"doc_type": "receipt", "vendor": store, "invoice_date": dt.isoformat(),
@@ -1527,13 +1535,13 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
     eff_mode = g.ch(["defined", "defined", "defined", "separate", "none", "effective_as_of"], "eff_mode")
     eff = None
     if eff_mode == "separate":
-        eff = agr + _dt.timedelta(days=g.ch([0, 1, 14, 30, 31, 45, 60, 92]))
+        eff = agr + _dt.timedelta(days=g.ch([0, 1, 14, 30, 31, 45, 60, 92], "eff_days"))
         if eff == agr:
             eff = agr + _dt.timedelta(days=1)
     start = eff if eff else agr
 
     term_mode = g.ch(["term", "term", "term_and_exp", "exp_only", "term"], "term_mode")
-    tphr, tiso, tn, tunit = term_phrase(g)
+    tphr, tiso, tn, tunit = g.o["term"] if "term" in g.o else term_phrase(g)
     if tunit == "years":
         exp = add_months(start, 12 * tn)
     elif tunit == "months":
