@@ -10,6 +10,8 @@ demo:
 
 test:
 	scripts/setup.sh --tests
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
 
 setup:

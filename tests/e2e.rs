@@ -12,7 +12,10 @@ use std::sync::OnceLock;
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 fn docex(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docex")).args(args).output().expect("run docex")
+    Command::new(env!("CARGO_BIN_EXE_docex"))
+        .args(args)
+        .output()
+        .expect("run docex")
 }
 
 type Table = Vec<BTreeMap<String, String>>;
@@ -21,7 +24,13 @@ fn read_csv(path: &Path) -> Table {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
+        .map(|rec| {
+            headers
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
         .collect()
 }
 
@@ -31,7 +40,14 @@ fn samples_run() -> &'static (Output, PathBuf) {
     RUN.get_or_init(|| {
         let out = tempfile::tempdir().unwrap().keep();
         let docs = Path::new(REPO).join("samples/documents");
-        let output = docex(&["extract", docs.to_str().unwrap(), "--out", out.to_str().unwrap(), "--jobs", "2"]);
+        let output = docex(&[
+            "extract",
+            docs.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "2",
+        ]);
         (output, out)
     })
 }
@@ -39,7 +55,11 @@ fn samples_run() -> &'static (Output, PathBuf) {
 #[test]
 fn samples_match_expected_documents_csv() {
     let (output, out) = samples_run();
-    assert!(output.status.success(), "docex failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "docex failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let got = read_csv(&out.join("documents.csv"));
     let expected = read_csv(&Path::new(REPO).join("samples/expected/documents.csv"));
     assert_eq!(got.len(), expected.len(), "one row per sample");
@@ -48,11 +68,19 @@ fn samples_match_expected_documents_csv() {
         for (col, want) in e {
             let have = g.get(col).map(String::as_str).unwrap_or("<missing column>");
             if have != want {
-                mismatches.push(format!("{} {col}: got {have:?}, expected {want:?}", e["document"]));
+                mismatches.push(format!(
+                    "{} {col}: got {have:?}, expected {want:?}",
+                    e["document"]
+                ));
             }
         }
     }
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 #[test]
@@ -66,7 +94,10 @@ fn documents_csv_has_the_documented_columns_in_order() {
     );
     let mut r = csv::Reader::from_path(out.join("entities.csv")).unwrap();
     let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(headers.join(","), "document,page,field,kind,text,value,confidence,start,end,x,y,width,height");
+    assert_eq!(
+        headers.join(","),
+        "document,page,field,kind,text,value,confidence,start,end,x,y,width,height"
+    );
 }
 
 #[test]
@@ -78,16 +109,30 @@ fn entities_trace_back_to_page_text_and_boxes() {
         let conf: f32 = e["confidence"].parse().unwrap();
         assert!((0.0..=1.0).contains(&conf), "{e:?}");
         let (s, t): (usize, usize) = (e["start"].parse().unwrap(), e["end"].parse().unwrap());
-        assert_eq!(t - s, e["text"].chars().count(), "offsets cover the text: {e:?}");
+        assert_eq!(
+            t - s,
+            e["text"].chars().count(),
+            "offsets cover the text: {e:?}"
+        );
     }
     // OCR'd samples carry word boxes in pixels.
-    let scanned: Vec<_> = entities.iter().filter(|e| e["document"] == "receipt.png").collect();
-    assert!(!scanned.is_empty() && scanned.iter().all(|e| !e["x"].is_empty() && !e["width"].is_empty()));
+    let scanned: Vec<_> = entities
+        .iter()
+        .filter(|e| e["document"] == "receipt.png")
+        .collect();
+    assert!(
+        !scanned.is_empty()
+            && scanned
+                .iter()
+                .all(|e| !e["x"].is_empty() && !e["width"].is_empty())
+    );
     // Every chosen total is also an entity row with that field.
     for d in read_csv(&out.join("documents.csv")) {
         if !d["total_amount"].is_empty() {
             assert!(
-                entities.iter().any(|e| e["document"] == d["document"] && e["field"] == "total_amount" && e["value"] == d["total_amount"]),
+                entities.iter().any(|e| e["document"] == d["document"]
+                    && e["field"] == "total_amount"
+                    && e["value"] == d["total_amount"]),
                 "no total_amount entity for {}",
                 d["document"]
             );
@@ -101,19 +146,41 @@ fn bad_documents_become_error_rows_and_the_batch_goes_on() {
     let inbox = dir.path().join("in");
     std::fs::create_dir(&inbox).unwrap();
     std::fs::write(inbox.join("empty.pdf"), b"").unwrap();
-    std::fs::write(inbox.join("garbage.pdf"), [0u8, 159, 146, 150, 1, 2, 3, 255].repeat(100)).unwrap();
+    std::fs::write(
+        inbox.join("garbage.pdf"),
+        [0u8, 159, 146, 150, 1, 2, 3, 255].repeat(100),
+    )
+    .unwrap();
     let pdf = std::fs::read(Path::new(REPO).join("samples/documents/invoice-text.pdf")).unwrap();
     std::fs::write(inbox.join("truncated.pdf"), &pdf[..pdf.len() / 3]).unwrap();
-    std::fs::write(inbox.join("good.txt"), "INVOICE\nInvoice No: A-17\nDate: 2024-03-01\nTotal: USD 120.00\n").unwrap();
+    std::fs::write(
+        inbox.join("good.txt"),
+        "INVOICE\nInvoice No: A-17\nDate: 2024-03-01\nTotal: USD 120.00\n",
+    )
+    .unwrap();
     let out = dir.path().join("out");
-    let o = docex(&["extract", inbox.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "some failed: {}", String::from_utf8_lossy(&o.stderr));
+    let o = docex(&[
+        "extract",
+        inbox.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "some failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let rows = read_csv(&out.join("documents.csv"));
     let by: BTreeMap<_, _> = rows.iter().map(|r| (r["document"].as_str(), r)).collect();
     assert_eq!(by.len(), 4);
     assert_eq!(by["empty.pdf"]["error"], "empty file");
     assert!(by["garbage.pdf"]["error"].contains("unsupported file type"));
-    assert_eq!(by["truncated.pdf"]["status"], "error", "{:?}", by["truncated.pdf"]);
+    assert_eq!(
+        by["truncated.pdf"]["status"], "error",
+        "{:?}",
+        by["truncated.pdf"]
+    );
     assert_eq!(by["good.txt"]["status"], "ok");
     assert_eq!(by["good.txt"]["total_amount"], "120.00");
 }
@@ -121,7 +188,14 @@ fn bad_documents_become_error_rows_and_the_batch_goes_on() {
 #[test]
 fn missing_model_is_a_setup_error_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let o = docex(&["extract", REPO, "--out", dir.path().to_str().unwrap(), "--models", "/nonexistent"]);
+    let o = docex(&[
+        "extract",
+        REPO,
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--models",
+        "/nonexistent",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("model") && err.contains("make setup"), "{err}");
@@ -130,7 +204,14 @@ fn missing_model_is_a_setup_error_with_exit_code_2() {
 #[test]
 fn cuda_on_a_cpu_only_library_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let o = docex(&["extract", REPO, "--out", dir.path().to_str().unwrap(), "--device", "cuda"]);
+    let o = docex(&[
+        "extract",
+        REPO,
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--device",
+        "cuda",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("CUDA execution provider not available"));
 }
@@ -141,8 +222,17 @@ fn omp_thread_limit_is_in_force_for_tesseract() {
     let o = Command::new(env!("CARGO_BIN_EXE_docex"))
         .env_remove("OMP_THREAD_LIMIT")
         .env("DOCEX_LOG", "debug")
-        .args(["extract", "/nonexistent-input", "--out", "/tmp/docex-omp-test"])
+        .args([
+            "extract",
+            "/nonexistent-input",
+            "--out",
+            "/tmp/docex-omp-test",
+        ])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&o.stderr).contains("OMP_THREAD_LIMIT=1"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("OMP_THREAD_LIMIT=1"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }

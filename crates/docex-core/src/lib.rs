@@ -37,7 +37,12 @@ impl BBox {
         let y = self.y.min(other.y);
         let right = (self.x + self.width).max(other.x + other.width);
         let bottom = (self.y + self.height).max(other.y + other.height);
-        BBox { x, y, width: right - x, height: bottom - y }
+        BBox {
+            x,
+            y,
+            width: right - x,
+            height: bottom - y,
+        }
     }
 }
 
@@ -92,7 +97,11 @@ impl Page {
 
     /// The text of the character range `start..end`.
     pub fn slice(&self, start: usize, end: usize) -> String {
-        self.text.chars().skip(start).take(end.saturating_sub(start)).collect()
+        self.text
+            .chars()
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .collect()
     }
 }
 

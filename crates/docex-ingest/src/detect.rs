@@ -20,7 +20,11 @@ pub fn detect_kind(bytes: &[u8]) -> Result<InputKind, IngestError> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return Ok(InputKind::Jpeg);
     }
-    if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") || bytes.starts_with(b"II+\0") || bytes.starts_with(b"MM\0+") {
+    if bytes.starts_with(b"II*\0")
+        || bytes.starts_with(b"MM\0*")
+        || bytes.starts_with(b"II+\0")
+        || bytes.starts_with(b"MM\0+")
+    {
         return Ok(InputKind::Tiff);
     }
     let sample = &bytes[..bytes.len().min(8192)];

@@ -59,12 +59,18 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_pixels: 250_000_000, max_pages: 2_000 }
+        Limits {
+            max_pixels: 250_000_000,
+            max_pages: 2_000,
+        }
     }
 }
 
 /// Reads a document's bytes into its pages, recognising the type by content.
-pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<(InputKind, Vec<PageInput>), IngestError> {
+pub fn read_document(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(InputKind, Vec<PageInput>), IngestError> {
     let kind = detect_kind(bytes)?;
     let pages = match kind {
         InputKind::Pdf => pdf::read_pdf(bytes, limits)?,
@@ -82,7 +88,12 @@ pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<(InputKind, Vec<Pa
 /// whitespace-separated runs of the text (no boxes).
 pub fn text_page(number: usize, text: String, extractor: Extractor) -> Page {
     let words = whitespace_words(&text);
-    Page { number, text, words, extractor }
+    Page {
+        number,
+        text,
+        words,
+        extractor,
+    }
 }
 
 fn whitespace_words(text: &str) -> Vec<Word> {
@@ -92,14 +103,24 @@ fn whitespace_words(text: &str) -> Vec<Word> {
         match (c.is_whitespace(), start) {
             (false, None) => start = Some(i),
             (true, Some(s)) => {
-                words.push(Word { start: s, end: i, bbox: None, confidence: None });
+                words.push(Word {
+                    start: s,
+                    end: i,
+                    bbox: None,
+                    confidence: None,
+                });
                 start = None;
             }
             _ => {}
         }
     }
     if let Some(s) = start {
-        words.push(Word { start: s, end: text.chars().count(), bbox: None, confidence: None });
+        words.push(Word {
+            start: s,
+            end: text.chars().count(),
+            bbox: None,
+            confidence: None,
+        });
     }
     words
 }
@@ -112,7 +133,10 @@ fn text_pages(bytes: &[u8]) -> Vec<PageInput> {
     };
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     text.split('\u{c}')
-        .map(|t| PageInput::Text { text: t.to_owned(), extractor: Extractor::PlainText })
+        .map(|t| PageInput::Text {
+            text: t.to_owned(),
+            extractor: Extractor::PlainText,
+        })
         .collect()
 }
 

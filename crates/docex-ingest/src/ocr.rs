@@ -22,7 +22,10 @@ pub struct OcrConfig {
 
 impl Default for OcrConfig {
     fn default() -> Self {
-        OcrConfig { lang: "eng".into(), datapath: None }
+        OcrConfig {
+            lang: "eng".into(),
+            datapath: None,
+        }
     }
 }
 
@@ -40,14 +43,23 @@ impl std::fmt::Debug for Ocr {
 impl Ocr {
     /// Starts Tesseract with the configured language data.
     pub fn new(config: &OcrConfig) -> Result<Ocr, IngestError> {
-        let api = TessApi::new(config.datapath.as_deref(), &config.lang)
-            .map_err(|_| IngestError::OcrInit { lang: config.lang.clone() })?;
+        let api = TessApi::new(config.datapath.as_deref(), &config.lang).map_err(|_| {
+            IngestError::OcrInit {
+                lang: config.lang.clone(),
+            }
+        })?;
         Ok(Ocr { api })
     }
 
     /// Recognises one page image: its text (lines joined by `\n`) and every word's box
     /// (in pixels of `image`) and confidence.
-    pub fn recognize(&mut self, number: usize, image: &GrayImage, dpi: Option<u32>, extractor: Extractor) -> Result<Page, IngestError> {
+    pub fn recognize(
+        &mut self,
+        number: usize,
+        image: &GrayImage,
+        dpi: Option<u32>,
+        extractor: Extractor,
+    ) -> Result<Page, IngestError> {
         let (w, h) = image.dimensions();
         if w == 0 || h == 0 {
             return Err(IngestError::Ocr("empty image".into()));
@@ -56,13 +68,20 @@ impl Ocr {
             .raw
             .set_image(image.as_raw(), w as i32, h as i32, 1, w as i32)
             .map_err(|e| IngestError::Ocr(format!("{e:?}")))?;
-        let dpi = dpi.filter(|d| (70..=2400).contains(d)).unwrap_or(FALLBACK_DPI);
+        let dpi = dpi
+            .filter(|d| (70..=2400).contains(d))
+            .unwrap_or(FALLBACK_DPI);
         self.api.set_source_resolution(dpi as i32);
         let tsv = panic::catch_unwind(AssertUnwindSafe(|| self.api.get_tsv_text(0)))
             .map_err(|_| IngestError::Ocr("Tesseract returned no result".into()))?
             .map_err(|e| IngestError::Ocr(e.to_string()))?;
         let (text, words) = parse_tsv(&tsv);
-        Ok(Page { number, text, words, extractor })
+        Ok(Page {
+            number,
+            text,
+            words,
+            extractor,
+        })
     }
 }
 
@@ -85,7 +104,11 @@ pub(crate) fn parse_tsv(tsv: &str) -> (String, Vec<Word>) {
         let num = |i: usize| cols[i].parse::<f32>().unwrap_or(0.0);
         let line = (cols[2], cols[3], cols[4]);
         if current_line.is_some() {
-            let sep = if current_line == Some(line) { ' ' } else { '\n' };
+            let sep = if current_line == Some(line) {
+                ' '
+            } else {
+                '\n'
+            };
             text.push(sep);
             chars += 1;
         }
@@ -96,7 +119,12 @@ pub(crate) fn parse_tsv(tsv: &str) -> (String, Vec<Word>) {
         words.push(Word {
             start: chars,
             end: chars + len,
-            bbox: Some(BBox { x: num(6), y: num(7), width: num(8), height: num(9) }),
+            bbox: Some(BBox {
+                x: num(6),
+                y: num(7),
+                width: num(8),
+                height: num(9),
+            }),
             confidence: (conf >= 0.0).then_some(conf / 100.0),
         });
         chars += len;

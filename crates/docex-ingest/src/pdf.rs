@@ -18,7 +18,10 @@ pub(crate) fn read_pdf(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>, 
     }
     let pages = doc.get_pages();
     if pages.len() > limits.max_pages {
-        return Err(IngestError::TooManyPages { pages: pages.len(), limit: limits.max_pages });
+        return Err(IngestError::TooManyPages {
+            pages: pages.len(),
+            limit: limits.max_pages,
+        });
     }
     let mut out = Vec::with_capacity(pages.len());
     for (&number, &id) in &pages {
@@ -28,13 +31,23 @@ pub(crate) fn read_pdf(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>, 
             pdf_extract::output_doc_page(&doc, &mut PlainTextOutput::new(&mut s), number).map(|_| s)
         })
         .map_err(|reason| IngestError::PdfText { page, reason })?
-        .map_err(|e| IngestError::PdfText { page, reason: e.to_string() })?;
+        .map_err(|e| IngestError::PdfText {
+            page,
+            reason: e.to_string(),
+        })?;
         if text.trim().is_empty() {
             debug!(page, "no text layer; taking the page image for OCR");
             let (image, dpi) = page_image(&doc, id, page, limits)?;
-            out.push(PageInput::Image { image, dpi, extractor: Extractor::PdfOcr });
+            out.push(PageInput::Image {
+                image,
+                dpi,
+                extractor: Extractor::PdfOcr,
+            });
         } else {
-            out.push(PageInput::Text { text: tidy(&text), extractor: Extractor::PdfText });
+            out.push(PageInput::Text {
+                text: tidy(&text),
+                extractor: Extractor::PdfText,
+            });
         }
     }
     Ok(out)
@@ -56,22 +69,36 @@ fn catch<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
 fn tidy(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
     let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(0);
-    let last = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+    let last = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
     lines[first..last].join("\n")
 }
 
 /// The largest image drawn on the page, decoded to grayscale, with the DPI implied
 /// by the page width.
-fn page_image(doc: &Document, id: ObjectId, page: usize, limits: &Limits) -> Result<(GrayImage, Option<u32>), IngestError> {
+fn page_image(
+    doc: &Document,
+    id: ObjectId,
+    page: usize,
+    limits: &Limits,
+) -> Result<(GrayImage, Option<u32>), IngestError> {
     let no_image = |reason: String| IngestError::NoPageImage { page, reason };
-    let images = doc.get_page_images(id).map_err(|e| no_image(e.to_string()))?;
+    let images = doc
+        .get_page_images(id)
+        .map_err(|e| no_image(e.to_string()))?;
     let img = images
         .into_iter()
         .max_by_key(|i| i.width * i.height)
         .ok_or_else(|| no_image("no image on the page".into()))?;
     let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
     if w * h > limits.max_pixels {
-        return Err(IngestError::TooLarge { width: w, height: h, limit: limits.max_pixels });
+        return Err(IngestError::TooLarge {
+            width: w,
+            height: h,
+            limit: limits.max_pixels,
+        });
     }
     let filters = img.filters.clone().unwrap_or_default();
     let gray = if filters.iter().any(|f| f == "DCTDecode") {
@@ -84,7 +111,9 @@ fn page_image(doc: &Document, id: ObjectId, page: usize, limits: &Limits) -> Res
         let data = if filters.is_empty() {
             stream.content.clone()
         } else {
-            stream.decompressed_content().map_err(|e| no_image(e.to_string()))?
+            stream
+                .decompressed_content()
+                .map_err(|e| no_image(e.to_string()))?
         };
         let bpc = img.bits_per_component.unwrap_or(8);
         let channels = match img.color_space.as_deref() {
@@ -93,12 +122,17 @@ fn page_image(doc: &Document, id: ObjectId, page: usize, limits: &Limits) -> Res
             _ => 1,
         };
         raw_to_gray(&data, w as u32, h as u32, channels, bpc).ok_or_else(|| {
-            no_image(format!("unsupported raw image: {channels} channels, {bpc} bits"))
+            no_image(format!(
+                "unsupported raw image: {channels} channels, {bpc} bits"
+            ))
         })?
     } else {
-        return Err(no_image(format!("image encoding {filters:?} is not supported")));
+        return Err(no_image(format!(
+            "image encoding {filters:?} is not supported"
+        )));
     };
-    let dpi = page_width_points(doc, id).map(|pts| (gray.width() as f32 * 72.0 / pts).round() as u32);
+    let dpi =
+        page_width_points(doc, id).map(|pts| (gray.width() as f32 * 72.0 / pts).round() as u32);
     Ok((gray, dpi))
 }
 
@@ -111,7 +145,13 @@ fn raw_to_gray(data: &[u8], w: u32, h: u32, channels: usize, bpc: i64) -> Option
             let rows = data.get(..row * hu)?;
             (0..hu)
                 .flat_map(|y| (0..wu).map(move |x| (y, x)))
-                .map(|(y, x)| if rows[y * row + x / 8] & (0x80 >> (x % 8)) != 0 { 255 } else { 0 })
+                .map(|(y, x)| {
+                    if rows[y * row + x / 8] & (0x80 >> (x % 8)) != 0 {
+                        255
+                    } else {
+                        0
+                    }
+                })
                 .collect()
         }
         (3, 8) => data
@@ -122,7 +162,13 @@ fn raw_to_gray(data: &[u8], w: u32, h: u32, channels: usize, bpc: i64) -> Option
         (4, 8) => data
             .get(..wu * hu * 4)?
             .chunks_exact(4)
-            .map(|p| 255 - (p[0] as u32 * 3 / 10 + p[1] as u32 * 59 / 100 + p[2] as u32 * 11 / 100 + p[3] as u32).min(255) as u8)
+            .map(|p| {
+                255 - (p[0] as u32 * 3 / 10
+                    + p[1] as u32 * 59 / 100
+                    + p[2] as u32 * 11 / 100
+                    + p[3] as u32)
+                    .min(255) as u8
+            })
             .collect(),
         _ => return None,
     };
@@ -134,7 +180,14 @@ fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
     // MediaBox is inheritable from the page tree.
     for _ in 0..32 {
         if let Ok(mb) = dict.get(b"MediaBox").and_then(Object::as_array) {
-            let n: Vec<f32> = mb.iter().filter_map(|o| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32))).collect();
+            let n: Vec<f32> = mb
+                .iter()
+                .filter_map(|o| {
+                    o.as_float()
+                        .ok()
+                        .or_else(|| o.as_i64().ok().map(|i| i as f32))
+                })
+                .collect();
             return (n.len() == 4 && n[2] > n[0]).then(|| n[2] - n[0]);
         }
         let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
@@ -149,7 +202,10 @@ mod tests {
 
     #[test]
     fn tidy_drops_blank_lead_and_trailing_spaces() {
-        assert_eq!(tidy("\n\n  Invoice  \nTotal 12.00   \n\n"), "  Invoice\nTotal 12.00");
+        assert_eq!(
+            tidy("\n\n  Invoice  \nTotal 12.00   \n\n"),
+            "  Invoice\nTotal 12.00"
+        );
     }
 
     #[test]

@@ -13,23 +13,39 @@ use crate::{IngestError, Limits, PageInput};
 pub(crate) fn read_image(bytes: &[u8], limits: &Limits) -> Result<PageInput, IngestError> {
     let image = decode(bytes, None, limits)?;
     let dpi = png_dpi(bytes).or_else(|| jpeg_dpi(bytes));
-    Ok(PageInput::Image { image, dpi, extractor: Extractor::ImageOcr })
+    Ok(PageInput::Image {
+        image,
+        dpi,
+        extractor: Extractor::ImageOcr,
+    })
 }
 
 /// Decodes an encoded image to 8-bit gray, checking the pixel limit before
 /// allocating (the header's claimed size is checked, not the file size).
-pub(crate) fn decode(bytes: &[u8], format: Option<ImageFormat>, limits: &Limits) -> Result<GrayImage, IngestError> {
+pub(crate) fn decode(
+    bytes: &[u8],
+    format: Option<ImageFormat>,
+    limits: &Limits,
+) -> Result<GrayImage, IngestError> {
     let mut reader = ImageReader::new(Cursor::new(bytes));
     match format {
         Some(f) => reader.set_format(f),
-        None => reader = reader.with_guessed_format().map_err(|e| IngestError::Image(e.into()))?,
+        None => {
+            reader = reader
+                .with_guessed_format()
+                .map_err(|e| IngestError::Image(e.into()))?
+        }
     }
     let (w, h) = reader.into_dimensions().map_err(IngestError::Image)?;
     check_pixels(w as u64, h as u64, limits)?;
     let mut reader = ImageReader::new(Cursor::new(bytes));
     match format {
         Some(f) => reader.set_format(f),
-        None => reader = reader.with_guessed_format().map_err(|e| IngestError::Image(e.into()))?,
+        None => {
+            reader = reader
+                .with_guessed_format()
+                .map_err(|e| IngestError::Image(e.into()))?
+        }
     }
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(4));
@@ -40,7 +56,11 @@ pub(crate) fn decode(bytes: &[u8], format: Option<ImageFormat>, limits: &Limits)
 
 fn check_pixels(w: u64, h: u64, limits: &Limits) -> Result<(), IngestError> {
     if w * h > limits.max_pixels {
-        return Err(IngestError::TooLarge { width: w, height: h, limit: limits.max_pixels });
+        return Err(IngestError::TooLarge {
+            width: w,
+            height: h,
+            limit: limits.max_pixels,
+        });
     }
     Ok(())
 }
@@ -63,9 +83,16 @@ pub(crate) fn read_tiff(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>,
         let color = decoder.colortype().map_err(IngestError::Tiff)?;
         let data = decoder.read_image().map_err(IngestError::Tiff)?;
         let image = tiff_to_gray(data, color, w, h)?;
-        pages.push(PageInput::Image { image, dpi, extractor: Extractor::ImageOcr });
+        pages.push(PageInput::Image {
+            image,
+            dpi,
+            extractor: Extractor::ImageOcr,
+        });
         if pages.len() > limits.max_pages {
-            return Err(IngestError::TooManyPages { pages: pages.len(), limit: limits.max_pages });
+            return Err(IngestError::TooManyPages {
+                pages: pages.len(),
+                limit: limits.max_pages,
+            });
         }
         if !decoder.more_images() {
             break;
@@ -75,15 +102,26 @@ pub(crate) fn read_tiff(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>,
     Ok(pages)
 }
 
-fn tiff_to_gray(data: DecodingResult, color: tiff::ColorType, w: u32, h: u32) -> Result<GrayImage, IngestError> {
+fn tiff_to_gray(
+    data: DecodingResult,
+    color: tiff::ColorType,
+    w: u32,
+    h: u32,
+) -> Result<GrayImage, IngestError> {
     use tiff::ColorType as C;
-    let bad = || IngestError::Image(image::ImageError::Unsupported(
-        image::error::UnsupportedError::from_format_and_kind(
-            ImageFormat::Tiff.into(),
-            image::error::UnsupportedErrorKind::GenericFeature(format!("TIFF colour type {color:?}")),
-        ),
-    ));
-    let DecodingResult::U8(buf) = data else { return Err(bad()) };
+    let bad = || {
+        IngestError::Image(image::ImageError::Unsupported(
+            image::error::UnsupportedError::from_format_and_kind(
+                ImageFormat::Tiff.into(),
+                image::error::UnsupportedErrorKind::GenericFeature(format!(
+                    "TIFF colour type {color:?}"
+                )),
+            ),
+        ))
+    };
+    let DecodingResult::U8(buf) = data else {
+        return Err(bad());
+    };
     let dynamic = match color {
         C::Gray(8) => GrayImage::from_raw(w, h, buf).map(DynamicImage::ImageLuma8),
         C::Gray(1) => {
@@ -91,7 +129,13 @@ fn tiff_to_gray(data: DecodingResult, color: tiff::ColorType, w: u32, h: u32) ->
             let row = (w as usize).div_ceil(8);
             let px = (0..h as usize)
                 .flat_map(|y| (0..w as usize).map(move |x| (y, x)))
-                .map(|(y, x)| if buf[y * row + x / 8] & (0x80 >> (x % 8)) != 0 { 255 } else { 0 })
+                .map(|(y, x)| {
+                    if buf[y * row + x / 8] & (0x80 >> (x % 8)) != 0 {
+                        255
+                    } else {
+                        0
+                    }
+                })
                 .collect();
             GrayImage::from_raw(w, h, px).map(DynamicImage::ImageLuma8)
         }
@@ -129,14 +173,22 @@ mod tests {
 
     fn png(w: u32, h: u32) -> Vec<u8> {
         let mut out = Vec::new();
-        GrayImage::new(w, h).write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
+        GrayImage::new(w, h)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
         out
     }
 
     #[test]
     fn pixel_limit_is_checked_from_the_header() {
-        let limits = Limits { max_pixels: 100, max_pages: 10 };
-        assert!(matches!(decode(&png(20, 20), None, &limits), Err(IngestError::TooLarge { .. })));
+        let limits = Limits {
+            max_pixels: 100,
+            max_pages: 10,
+        };
+        assert!(matches!(
+            decode(&png(20, 20), None, &limits),
+            Err(IngestError::TooLarge { .. })
+        ));
         assert!(decode(&png(10, 10), None, &limits).is_ok());
     }
 

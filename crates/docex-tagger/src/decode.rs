@@ -14,7 +14,9 @@ impl LabelSet {
         let parts = labels
             .iter()
             .map(|l| match l.split_once('-') {
-                Some((p, t)) if matches!(p, "B" | "I" | "L" | "U") => (p.chars().next().unwrap_or('O'), t.to_owned()),
+                Some((p, t)) if matches!(p, "B" | "I" | "L" | "U") => {
+                    (p.chars().next().unwrap_or('O'), t.to_owned())
+                }
                 _ => ('O', String::new()),
             })
             .collect();
@@ -79,9 +81,22 @@ impl Crf {
             }
         }
         let masked = |v: &[f32], ok: &dyn Fn(usize) -> bool| -> Vec<f32> {
-            (0..n).map(|i| if ok(i) { v.get(i).copied().unwrap_or(0.0) } else { f32::NEG_INFINITY }).collect()
+            (0..n)
+                .map(|i| {
+                    if ok(i) {
+                        v.get(i).copied().unwrap_or(0.0)
+                    } else {
+                        f32::NEG_INFINITY
+                    }
+                })
+                .collect()
         };
-        Crf { n, trans: t, start: masked(start, &|i| labels.allowed_start(i)), end: masked(end, &|i| labels.allowed_end(i)) }
+        Crf {
+            n,
+            trans: t,
+            start: masked(start, &|i| labels.allowed_start(i)),
+            end: masked(end, &|i| labels.allowed_end(i)),
+        }
     }
 
     /// The best label path for emissions `em` (`len × n`, row-major).
@@ -97,8 +112,8 @@ impl Crf {
         for t in 1..len {
             for j in 0..n {
                 let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
-                for i in 0..n {
-                    let s = score[i] + self.trans[i * n + j];
+                for (i, prev) in score.iter().enumerate() {
+                    let s = prev + self.trans[i * n + j];
                     if s > best {
                         best = s;
                         arg = i;
@@ -111,10 +126,9 @@ impl Crf {
         }
         let mut last = 0;
         let mut best = f32::NEG_INFINITY;
-        for j in 0..n {
-            let s = score[j] + self.end[j];
-            if s > best {
-                best = s;
+        for (j, (s, e)) in score.iter().zip(&self.end).enumerate() {
+            if s + e > best {
+                best = s + e;
                 last = j;
             }
         }
@@ -146,11 +160,21 @@ impl Crf {
         beta[(len - 1) * n..].copy_from_slice(&self.end);
         for t in (0..len - 1).rev() {
             for i in 0..n {
-                beta[t * n + i] = log_sum_exp((0..n).map(|j| self.trans[i * n + j] + em[(t + 1) * n + j] + beta[(t + 1) * n + j]));
+                beta[t * n + i] =
+                    log_sum_exp((0..n).map(|j| {
+                        self.trans[i * n + j] + em[(t + 1) * n + j] + beta[(t + 1) * n + j]
+                    }));
             }
         }
         let z = log_sum_exp((0..n).map(|j| alpha[(len - 1) * n + j] + self.end[j]));
-        path.iter().enumerate().map(|(t, &j)| (alpha[t * n + j] + beta[t * n + j] - z).exp().clamp(0.0, 1.0)).collect()
+        path.iter()
+            .enumerate()
+            .map(|(t, &j)| {
+                (alpha[t * n + j] + beta[t * n + j] - z)
+                    .exp()
+                    .clamp(0.0, 1.0)
+            })
+            .collect()
     }
 }
 
@@ -180,11 +204,19 @@ pub fn spans(labels: &LabelSet, path: &[usize]) -> Vec<TokenSpan> {
     for (t, &l) in path.iter().enumerate() {
         let (p, kind) = &labels.parts[l];
         match p {
-            'U' => out.push(TokenSpan { first: t, last: t, kind: kind.clone() }),
+            'U' => out.push(TokenSpan {
+                first: t,
+                last: t,
+                kind: kind.clone(),
+            }),
             'B' => open = Some(t),
             'L' => {
                 if let Some(first) = open.take() {
-                    out.push(TokenSpan { first, last: t, kind: kind.clone() });
+                    out.push(TokenSpan {
+                        first,
+                        last: t,
+                        kind: kind.clone(),
+                    });
                 }
             }
             'I' => {}
@@ -199,7 +231,12 @@ mod tests {
     use super::*;
 
     fn labels() -> LabelSet {
-        LabelSet::new(["O", "B-X", "I-X", "L-X", "U-X"].iter().map(|s| s.to_string()).collect())
+        LabelSet::new(
+            ["O", "B-X", "I-X", "L-X", "U-X"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        )
     }
 
     #[test]
@@ -245,8 +282,16 @@ mod tests {
         assert_eq!(
             spans(&ls, &[0, 1, 2, 3, 4, 0]),
             vec![
-                TokenSpan { first: 1, last: 3, kind: "X".into() },
-                TokenSpan { first: 4, last: 4, kind: "X".into() }
+                TokenSpan {
+                    first: 1,
+                    last: 3,
+                    kind: "X".into()
+                },
+                TokenSpan {
+                    first: 4,
+                    last: 4,
+                    kind: "X".into()
+                }
             ]
         );
     }

@@ -39,7 +39,11 @@ impl Encoder {
             .enumerate()
             .filter_map(|(i, s)| s.chars().next().map(|c| (c, i as i64 + 2)))
             .collect();
-        Encoder { tokenizer, char_index, max_chars }
+        Encoder {
+            tokenizer,
+            char_index,
+            max_chars,
+        }
     }
 
     /// Characters per token in `char_ids`.
@@ -67,7 +71,11 @@ impl Encoder {
                 Some(p) => chars[p.min(s)..s].contains(&'\n'),
             };
             out.features.push(features(tok, line_start));
-            let mut ids: Vec<i64> = tok.iter().take(self.max_chars).map(|c| *self.char_index.get(c).unwrap_or(&1)).collect();
+            let mut ids: Vec<i64> = tok
+                .iter()
+                .take(self.max_chars)
+                .map(|c| *self.char_index.get(c).unwrap_or(&1))
+                .collect();
             ids.resize(self.max_chars, 0);
             out.char_ids.push(ids);
             prev_end = Some(e);
@@ -82,12 +90,28 @@ pub fn features(tok: &[char], line_start: bool) -> [f32; N_FEATURES] {
     let is_digit = |c: &char| c.is_ascii_digit();
     let has_letter = tok.iter().any(|c| c.is_alphabetic());
     let has_digit = tok.iter().any(is_digit);
-    let upper = has_letter && tok.iter().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase());
-    let title = tok.first().is_some_and(|c| c.is_alphabetic() && c.is_uppercase()) && !tok[1..].iter().any(|c| c.is_uppercase());
+    let upper = has_letter
+        && tok
+            .iter()
+            .filter(|c| c.is_alphabetic())
+            .all(|c| c.is_uppercase());
+    let title = tok
+        .first()
+        .is_some_and(|c| c.is_alphabetic() && c.is_uppercase())
+        && !tok[1..].iter().any(|c| c.is_uppercase());
     let all_digit = !tok.is_empty() && tok.iter().all(is_digit);
     let punct = !has_letter && !has_digit;
     let currency = tok.iter().any(|c| matches!(c, '$' | '€' | '£' | '₹' | '¥'));
-    let flags = [upper, title, has_digit, all_digit, punct, numeric(tok), currency, line_start];
+    let flags = [
+        upper,
+        title,
+        has_digit,
+        all_digit,
+        punct,
+        numeric(tok),
+        currency,
+        line_start,
+    ];
     flags.map(|b| if b { 1.0 } else { 0.0 })
 }
 

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use docex_core::{Role, TaggedSpan};
-use ort::ep::{self, ExecutionProvider};
 use ort::environment::Environment;
+use ort::ep::{self, ExecutionProvider};
 use ort::session::Session;
 use ort::value::Tensor;
 use serde::Deserialize;
@@ -101,7 +101,9 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").field("provider", &self.provider).finish()
+        f.debug_struct("Runtime")
+            .field("provider", &self.provider)
+            .finish()
     }
 }
 
@@ -109,7 +111,10 @@ impl Runtime {
     /// Loads the ONNX Runtime library at `library` and picks the provider for `device`.
     /// Call once per process.
     pub fn init(library: &Path, device: Device) -> Result<Runtime, TaggerError> {
-        let lib_err = |reason: String| TaggerError::Library { path: library.to_owned(), reason };
+        let lib_err = |reason: String| TaggerError::Library {
+            path: library.to_owned(),
+            reason,
+        };
         let env = ort::init_from(library)
             .map_err(|e| lib_err(e.to_string()))?
             .with_name("docex")
@@ -167,16 +172,31 @@ impl Model {
             std::fs::read(&path).map_err(|source| TaggerError::ModelFile { path, source })
         };
         let meta_path = dir.join("meta.json");
-        let meta: Meta = serde_json::from_slice(&read("meta.json")?)
-            .map_err(|e| TaggerError::Meta { path: meta_path.clone(), reason: e.to_string() })?;
+        let meta: Meta =
+            serde_json::from_slice(&read("meta.json")?).map_err(|e| TaggerError::Meta {
+                path: meta_path.clone(),
+                reason: e.to_string(),
+            })?;
         let n = meta.labels.len();
-        if meta.transitions.len() != n || meta.start_transitions.len() != n || meta.end_transitions.len() != n || meta.window == 0 {
-            return Err(TaggerError::Meta { path: meta_path, reason: "transition sizes do not match the labels".into() });
+        if meta.transitions.len() != n
+            || meta.start_transitions.len() != n
+            || meta.end_transitions.len() != n
+            || meta.window == 0
+        {
+            return Err(TaggerError::Meta {
+                path: meta_path,
+                reason: "transition sizes do not match the labels".into(),
+            });
         }
         let tokenizer = tokenizers::Tokenizer::from_bytes(read("tokenizer.json")?)
             .map_err(|e| TaggerError::Tokenizer(e.to_string()))?;
         let labels = LabelSet::new(meta.labels);
-        let crf = Crf::new(&labels, &meta.transitions, &meta.start_transitions, &meta.end_transitions);
+        let crf = Crf::new(
+            &labels,
+            &meta.transitions,
+            &meta.start_transitions,
+            &meta.end_transitions,
+        );
         Ok(Model {
             name: meta.name,
             encoder: Encoder::new(tokenizer, &meta.chars, meta.max_chars),
@@ -209,15 +229,23 @@ impl Model {
 
     /// A tagger for one worker thread: its own session with one intra-op thread.
     pub fn tagger(self: &Arc<Self>, runtime: &Runtime) -> Result<Tagger, TaggerError> {
-        let builder = Session::builder(&runtime.env).map_err(ort_err)?.with_intra_threads(1).map_err(ort_err)?;
+        let builder = Session::builder(&runtime.env)
+            .map_err(ort_err)?
+            .with_intra_threads(1)
+            .map_err(ort_err)?;
         let builder = match runtime.provider {
             Provider::Cpu => builder,
             Provider::Cuda => builder
                 .with_execution_providers([ep::CUDA::default().build().error_on_failure()])
                 .map_err(|e| TaggerError::CudaUnavailable(e.to_string()))?,
         };
-        let session = { builder }.commit_from_memory(&self.onnx).map_err(ort_err)?;
-        Ok(Tagger { session, model: Arc::clone(self) })
+        let session = { builder }
+            .commit_from_memory(&self.onnx)
+            .map_err(ort_err)?;
+        Ok(Tagger {
+            session,
+            model: Arc::clone(self),
+        })
     }
 }
 
@@ -229,7 +257,9 @@ pub struct Tagger {
 
 impl std::fmt::Debug for Tagger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tagger").field("model", &self.model.name).finish()
+        f.debug_struct("Tagger")
+            .field("model", &self.model.name)
+            .finish()
     }
 }
 
@@ -246,8 +276,13 @@ impl Tagger {
             let marg = self.model.crf.marginals(em, &path);
             debug_assert_eq!(em.len(), path.len() * n);
             for s in spans(&self.model.labels, &path) {
-                let Some(role) = Role::from_label(&s.kind) else { continue };
-                let conf = marg[s.first..=s.last].iter().copied().fold(1.0f32, f32::min);
+                let Some(role) = Role::from_label(&s.kind) else {
+                    continue;
+                };
+                let conf = marg[s.first..=s.last]
+                    .iter()
+                    .copied()
+                    .fold(1.0f32, f32::min);
                 out.push(TaggedSpan {
                     start: enc.offsets[base + s.first].0,
                     end: enc.offsets[base + s.last].1,
@@ -292,10 +327,14 @@ impl Tagger {
                 "lengths" => Tensor::from_array((vec![bi], lengths.clone())).map_err(ort_err)?,
             })
             .map_err(ort_err)?;
-        let (shape, data) = outputs["emissions"].try_extract_tensor::<f32>().map_err(ort_err)?;
+        let (shape, data) = outputs["emissions"]
+            .try_extract_tensor::<f32>()
+            .map_err(ort_err)?;
         let n = self.model.labels.len();
         if shape.len() != 3 || shape[2] as usize != n || shape[1] as usize != t {
-            return Err(TaggerError::Ort(format!("unexpected emissions shape {shape:?}")));
+            return Err(TaggerError::Ort(format!(
+                "unexpected emissions shape {shape:?}"
+            )));
         }
         Ok((0..b)
             .map(|row| data[row * t * n..(row * t + lengths[row] as usize) * n].to_vec())
@@ -310,11 +349,17 @@ pub fn locate_onnxruntime(dirs: &[PathBuf]) -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
         let mut libs: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so")))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("libonnxruntime.so"))
+            })
             .collect();
         libs.sort();
         if let Some(p) = libs.into_iter().next() {
