@@ -10,7 +10,9 @@ Add ``--check`` to read every sample back (``pdftotext`` for text PDFs,
 
 Everything is deterministic: the documents come from ``synth.make_document``
 with fixed seeds and pinned options, the scans from ``render`` with fixed
-seeds.  Writes into ``OUT``:
+seeds.  Writes into ``OUT`` (the repository's ``samples/``): the documents into
+``OUT/documents/`` (what ``docex extract samples/documents`` and the end-to-end
+tests read) and the expected output into ``OUT/expected/``:
 
 * ``invoice-text.pdf``       text PDF invoice, EUR, 1.234,56, dd.mm.yyyy, due date, net/tax/total, customer
 * ``invoice-scan.pdf``       scanned invoice (image-only PDF, JPEG), USD, "March 5, 2024" dates
@@ -118,8 +120,10 @@ def expected_row(name: str, doc: dict, pages: int) -> dict:
     return row
 
 
-def build(out: str) -> list[tuple[str, dict, int]]:
-    os.makedirs(os.path.join(out, "expected"), exist_ok=True)
+def build(root: str) -> list[tuple[str, dict, int]]:
+    out = os.path.join(root, "documents")
+    os.makedirs(out, exist_ok=True)
+    os.makedirs(os.path.join(root, "expected"), exist_ok=True)
     made = []
 
     d = invoice_text()
@@ -147,13 +151,13 @@ def build(out: str) -> list[tuple[str, dict, int]]:
     made.append(("notes.txt", d, 1))
 
     made.sort(key=lambda x: x[0])
-    with open(os.path.join(out, "expected", "documents.csv"), "w", encoding="utf-8", newline="") as fh:
+    with open(os.path.join(root, "expected", "documents.csv"), "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         for name, doc, pages in made:
             w.writerow(expected_row(name, doc, pages))
     for name, doc, pages in made:
-        with open(os.path.join(out, "expected", name.rsplit(".", 1)[0] + ".json"), "w", encoding="utf-8") as fh:
+        with open(os.path.join(root, "expected", name.rsplit(".", 1)[0] + ".json"), "w", encoding="utf-8") as fh:
             json.dump({"document": name, "pages": pages, **doc}, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
     return made
@@ -197,7 +201,7 @@ def _norm(s: str) -> str:
 def check(out: str, made) -> list[str]:
     problems = []
     for name, doc, pages in made:
-        got = _norm(read_back(os.path.join(out, name)))
+        got = _norm(read_back(os.path.join(out, "documents", name)))
         for s, e, lab in doc["spans"]:
             val = _norm(doc["text"][s:e])
             if val not in got:
@@ -212,7 +216,7 @@ def main() -> None:
     a = ap.parse_args()
     made = build(a.out)
     for name, doc, pages in made:
-        size = os.path.getsize(os.path.join(a.out, name))
+        size = os.path.getsize(os.path.join(a.out, "documents", name))
         print(f"{name:26s} {pages} page(s) {size / 1024:7.1f} KiB")
     if a.check:
         probs = check(a.out, made)
