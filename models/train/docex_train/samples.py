@@ -75,7 +75,7 @@ def receipt() -> dict:
     return _doc("receipt", 3, dict(
         country="MY", amt_style="en", date_style="dmy_slash", sym="RM", vendor="KEDAI MAJU JAYA SDN BHD",
         invoice_date=dt.date(2019, 11, 23), centered=True, n_items=4, whitespace="layout", width=36,
-        date_label="Date: ", total_label="TOTAL"))
+        date_label="Date: ", total_label="TOTAL", tax_included=True, tax_lines=False))
 
 
 def contract() -> dict:

@@ -1331,7 +1331,8 @@ def make_receipt(g: Gen) -> tuple[Doc, dict]:
         else:
             d.line(*pad([name[: W - 12]], W - 10), *right([a], 10))
     tax_rate = g.ch([x for x in prof["rates"] if x] or [6])
-    tax_included = cc not in ("US", "MY", "IN") or r.random() < 0.3
+    tax_included = g.p(0.3, "tax_included") if cc in ("US", "MY", "IN") else True
+    tax_lines = g.o.get("tax_lines", True)
     if tax_included:
         total = lines_total
         tax = round(total * tax_rate / (100 + tax_rate))
@@ -1343,6 +1344,8 @@ def make_receipt(g: Gen) -> tuple[Doc, dict]:
         rounding = (5 - total % 5) % 5
         if rounding > 2:
             rounding -= 5
+    if not tax_lines:
+        rounding = 0
     grand = total + rounding
     d.line("-" * W if r.random() < 0.5 else "")
 
@@ -1352,12 +1355,12 @@ def make_receipt(g: Gen) -> tuple[Doc, dict]:
         d.line(*pad([label], W - len(a) - len(pre)), pre, ((a, labl) if labl else a))
 
     show_sym = r.random() < 0.5
-    if not tax_included or r.random() < 0.4:
+    if tax_lines and (not tax_included or r.random() < 0.4):
         amt_line(g.ch(loc(["SUBTOTAL", "Subtotal", "Sub Total", "Total Excl. Tax", "Zwischensumme"], cc)), lines_total if not tax_included else lines_total - tax)
-    if r.random() < 0.8 or not tax_included:
+    if tax_lines and (r.random() < 0.8 or not tax_included):
         tname = g.ch(prof["tax"])
         amt_line(f"{tname} {tax_rate:g}%" + (" incl." if tax_included and r.random() < 0.5 else ""), tax)
-    if rounding:
+    if rounding and tax_lines:
         amt_line(g.ch(["Rounding Adj", "Rounding", "ROUNDING ADJ"]), rounding)
     tl = g.ch(["TOTAL", "Total", "TOTAL DUE", "GRAND TOTAL", "Total Amount", "TOTAL (INCL. TAX)", "AMOUNT DUE", "Total Sales", "SUMME" if cc in ("DE", "AT", "CH") else "TOTAL", "Net Total", "TOTAL RM" if cur == "MYR" else "TOTAL"], "total_label")
     if "tl_cur" in g.o or r.random() < 0.2:
