@@ -1577,6 +1577,8 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
         pre.add(g.ch([f' ("{alias}")', f' (the "{alias}")', f' (hereinafter "{alias}")', f" (“{alias}”)"]))
 
     pre_style = g.ch(["us", "us", "us", "uk", "dated", "header"], "pre_style")
+    if pre_style != "us" and eff_mode == "effective_as_of":
+        eff_mode = "defined"  # only the US preamble has the "effective as of" wording
     aliases = [alias_a, alias_b] + (["Guarantor"] if third else [])
     eff_def = eff_mode == "defined"
     if pre_style == "us":
