@@ -25,6 +25,7 @@ def main(argv=None):
     p.add_argument("--synth-docs", type=int, dest="synth_docs")
     p.add_argument("--synth-wait", type=float, default=0.0, help="seconds to wait for docex_train.synth")
     p.add_argument("--time-budget", type=float, dest="time_budget", help="max seconds of training")
+    p.add_argument("--threads", type=int, help="torch intra-op threads for training (default 1, max 2)")
     p = sub.add_parser("fixture", help="tiny random-init model + expected outputs for the Rust tests")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=1234)
@@ -54,7 +55,7 @@ def main(argv=None):
         from .train import run_train
         run_train(args.data, args.out, args.work, synth_wait=args.synth_wait, epochs=args.epochs,
                   seed=args.seed, cuad_windows=args.cuad_windows, synth_docs=args.synth_docs,
-                  time_budget=args.time_budget)
+                  time_budget=args.time_budget, threads=args.threads)
     return 0
 
 

@@ -11,6 +11,21 @@ from .text import MAX_CHARS, Encoder, char_ids_for, token_features
 LABEL_ID = {l: i for i, l in enumerate(LABELS)}
 
 
+def repair_edges(tags: np.ndarray) -> np.ndarray:
+    """A window cut through an entity: make its first/last tags valid BILOU
+    (I-/L- at the start become B-/U-, B-/I- at the end become U-/L-)."""
+    if len(tags) == 0:
+        return tags
+    t = [LABELS[i] for i in tags]
+    if t[0][:2] in ("I-", "L-"):
+        t[0] = ("B-" if t[0][0] == "I" else "U-") + t[0][2:]
+    if t[-1][:2] in ("B-", "I-"):
+        t[-1] = ("U-" if t[-1][0] == "B" else "L-") + t[-1][2:]
+        if len(t) == 1 and t[0][:2] == "L-":
+            t[0] = "U-" + t[0][2:]
+    return np.asarray([LABEL_ID[x] for x in t], dtype=np.int64)
+
+
 class EncodedDoc:
     """A document tokenised once; windows are cut from it."""
 
@@ -40,7 +55,7 @@ class EncodedDoc:
     def window(self, start: int, end: int):
         ci, fe = zip(*(self.token_inputs(i) for i in range(start, end)))
         return {"word_ids": self.word_ids[start:end], "char_ids": np.asarray(ci, dtype=np.int64),
-                "features": np.asarray(fe, dtype=np.float32), "tags": self.tags[start:end],
+                "features": np.asarray(fe, dtype=np.float32), "tags": repair_edges(self.tags[start:end]),
                 "source": self.doc.get("source", "?")}
 
     def tiled_windows(self, window: int):

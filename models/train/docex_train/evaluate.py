@@ -32,6 +32,26 @@ def viterbi_np(em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.nda
     return path[::-1]
 
 
+def _lse(x, axis):
+    m = x.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+def marginals_np(em, trans, start, end) -> np.ndarray:
+    """Token label posteriors of the CRF (forward-backward in log space) [n, L]."""
+    n, L = em.shape
+    alpha = np.zeros((n, L))
+    beta = np.zeros((n, L))
+    alpha[0] = start + em[0]
+    for t in range(1, n):
+        alpha[t] = _lse(alpha[t - 1][:, None] + trans, 0) + em[t]
+    beta[n - 1] = end
+    for t in range(n - 2, -1, -1):
+        beta[t] = _lse(trans + (em[t + 1] + beta[t + 1])[None, :], 1)
+    logz = _lse(alpha[n - 1] + end, 0)
+    return np.exp(alpha + beta - logz)
+
+
 class Predictor:
     def __init__(self, model_dir: str):
         self.meta = json.load(open(os.path.join(model_dir, "meta.json"), encoding="utf-8"))
@@ -40,7 +60,7 @@ class Predictor:
         self.sess = onnx_session(os.path.join(model_dir, "model.onnx"))
         self.labels = self.meta["labels"]
         L = len(self.labels)
-        NEG = -1e9
+        NEG = -1e4
         tr = np.asarray(self.meta["transitions"], dtype=np.float64)
         for i, a in enumerate(self.labels):
             for j, b in enumerate(self.labels):
@@ -54,7 +74,7 @@ class Predictor:
         self.window = int(self.meta["window"])
 
     def tag(self, text: str, batch: int = 16):
-        """-> (offsets, label strings, per-token probability of the chosen label)."""
+        """-> (offsets, label strings, per-token CRF marginal probability of the chosen label)."""
         e = self.encoder.encode(text)
         n = len(e["offsets"])
         if n == 0:
@@ -79,8 +99,7 @@ class Predictor:
             for i, (a, b) in enumerate(chunk):
                 x = em[i, :b - a].astype(np.float64)
                 path = viterbi_np(x, self.trans, self.start, self.end)
-                p = np.exp(x - x.max(1, keepdims=True))
-                p /= p.sum(1, keepdims=True)
+                p = marginals_np(x, self.trans, self.start, self.end)
                 labels += [self.labels[j] for j in path]
                 probs += [float(p[t, j]) for t, j in enumerate(path)]
         return e["offsets"], labels, probs

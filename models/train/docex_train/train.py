@@ -20,7 +20,7 @@ from .text import Encoder, build_chars, build_vocab, make_tokenizer
 
 DEFAULTS = dict(seed=7, epochs=6, batch=32, lr=2e-3, window=256, vocab_size=20000,
                 word_dropout=0.05, cuad_windows=1400, synth_docs=700, synth_frac=0.3,
-                time_budget=900.0, clip=5.0)
+                time_budget=900.0, clip=5.0, threads=1)
 
 
 def log(msg):
@@ -67,7 +67,9 @@ def batches_by_length(items, batch: int, rng: random.Random):
 def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger-v1",
               synth_wait: float = 0.0, **kw):
     cfg = dict(DEFAULTS, **{k: v for k, v in kw.items() if v is not None})
-    torch.set_num_threads(2)
+    # One intra-op thread: the model is small and Python-loop bound, and on a shared 2-core
+    # machine two OpenMP threads collapse to ~1/6 of the speed as soon as another process runs.
+    torch.set_num_threads(cfg["threads"])
     random.seed(cfg["seed"])
     np.random.seed(cfg["seed"])
     torch.manual_seed(cfg["seed"])

@@ -38,3 +38,20 @@ def test_evaluate_docs_counts(tmp_path):
     v = [r for r in rows if r["type"] == "VENDOR"][0]
     assert v["tp"] + v["fn"] == 1 and v["doc_total"] == 1
     assert fold(" Acme, Inc. ") == "acmeinc"
+
+
+def test_marginals_sum_to_one_and_match_brute_force():
+    import itertools
+    from docex_train.evaluate import marginals_np
+    rng = np.random.default_rng(0)
+    em, tr = rng.normal(size=(3, 4)), rng.normal(size=(4, 4))
+    st, en = rng.normal(size=4), rng.normal(size=4)
+    m = marginals_np(em, tr, st, en)
+    assert np.allclose(m.sum(1), 1.0)
+    brute = np.zeros((3, 4))
+    for path in itertools.product(range(4), repeat=3):
+        s = st[path[0]] + en[path[-1]] + sum(em[t, path[t]] for t in range(3)) + \
+            sum(tr[path[t - 1], path[t]] for t in range(1, 3))
+        for t in range(3):
+            brute[t, path[t]] += np.exp(s)
+    assert np.allclose(m, brute / brute.sum(1, keepdims=True))

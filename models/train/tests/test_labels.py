@@ -29,3 +29,14 @@ def test_transitions():
     assert not allowed_transition("O", "I-VENDOR")
     assert allowed_transition("L-VENDOR", "U-TOTAL")
     assert not allowed_transition("U-TOTAL", "L-TOTAL")
+
+
+def test_window_edge_repair():
+    import numpy as np
+    from docex_train.data import LABEL_ID, repair_edges
+    ids = lambda ts: np.asarray([LABEL_ID[t] for t in ts])
+    back = lambda a: [LABELS[i] for i in a]
+    assert back(repair_edges(ids(["I-PARTY", "L-PARTY", "O", "B-TERM", "I-TERM"]))) == \
+        ["B-PARTY", "L-PARTY", "O", "B-TERM", "L-TERM"]
+    assert back(repair_edges(ids(["L-PARTY", "O", "B-TERM"]))) == ["U-PARTY", "O", "U-TERM"]
+    assert back(repair_edges(ids(["I-TERM"]))) == ["U-TERM"]
