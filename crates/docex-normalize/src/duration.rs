@@ -189,8 +189,57 @@ pub fn parse_duration(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// The date `duration` (an ISO 8601 duration of years, months, weeks and days, as
+/// [`parse_duration`] writes them) after `start`: `2021-04-01` + `P2Y` is
+/// `2023-04-01`. Month ends clamp (`2024-01-31` + `P1M` is `2024-02-29`). `None`
+/// for anything else (times, fractions) or a date out of range.
+pub fn add_duration(start: chrono::NaiveDate, duration: &str) -> Option<chrono::NaiveDate> {
+    let mut rest = duration.strip_prefix('P')?;
+    if rest.is_empty() {
+        return None;
+    }
+    let (mut months, mut days) = (0u32, 0u64);
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+        let n: u32 = rest[..digits].parse().ok()?;
+        match rest[digits..].chars().next()? {
+            'Y' => months = months.checked_add(n.checked_mul(12)?)?,
+            'M' => months = months.checked_add(n)?,
+            'W' => days += u64::from(n) * 7,
+            'D' => days += u64::from(n),
+            _ => return None,
+        }
+        rest = &rest[digits + 1..];
+    }
+    start
+        .checked_add_months(chrono::Months::new(months))?
+        .checked_add_days(chrono::Days::new(days))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn add_duration_table() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let table: &[(&str, &str, Option<&str>)] = &[
+            ("2021-04-01", "P2Y", Some("2023-04-01")),
+            ("2024-01-31", "P1M", Some("2024-02-29")),
+            ("2024-03-01", "P90D", Some("2024-05-30")),
+            ("2024-03-01", "P1Y6M", Some("2025-09-01")),
+            ("2024-03-01", "P2W", Some("2024-03-15")),
+            ("2024-03-01", "PT5H", None),
+            ("2024-03-01", "2Y", None),
+            ("2024-03-01", "P", None),
+        ];
+        for (start, dur, want) in table {
+            assert_eq!(
+                super::add_duration(d(start), dur),
+                want.map(d),
+                "{start} + {dur}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -123,6 +123,9 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
                 .clone()
                 .filter(|_| fields.total_amount.is_some() || fields.net_amount.is_some())
         });
+    if doc_type == DocType::Contract {
+        derive_contract_dates(&mut fields, &entities, pages);
+    }
     check_consistency(&fields, &mut entities);
     Extraction {
         doc_type,
@@ -253,7 +256,9 @@ fn choose_fields(entities: &mut [Entity]) -> Fields {
     fields
 }
 
-/// Keyword and role evidence for the document type.
+/// Keyword and role evidence for the document type. "Invoice" alone decides
+/// little (many till receipts are headed "TAX INVOICE"); billing words such as
+/// "bill to" or "due date" and the tagger's customer and due-date fields do.
 fn classify(text: &str, fields: &Fields) -> DocType {
     let lower = text.to_lowercase();
     let count = |words: &[&str]| {
@@ -271,35 +276,47 @@ fn classify(text: &str, fields: &Fields) -> DocType {
         "governing law",
         "the parties",
     ]) + 2 * usize::from(!fields.parties.is_empty());
-    let invoice = count(&[
-        "invoice",
+    let billing = count(&[
         "bill to",
         "billed to",
+        "invoice to",
+        "ship to",
+        "sold to",
         "due date",
+        "payment due",
         "payment terms",
         "iban",
-        "rechnung",
-        "facture",
-        "vat",
-    ]) + usize::from(fields.due_date.is_some() || fields.customer.is_some());
-    let receipt = count(&[
+        "swift",
+        "buyer",
+        "consignee",
+        "remit",
+        "purchase order",
+        "customer no",
+        "vat no",
+        "vat id",
+    ]) + usize::from(fields.customer.is_some())
+        + usize::from(fields.due_date.is_some());
+    let till = count(&[
         "receipt",
         "cash",
         "change",
-        "thank you",
         "cashier",
-        "qty",
         "rounding",
         "tender",
+        "thank you",
+        "visa",
+        "mastercard",
+        "member",
+        "qty",
     ]);
-    let words = lower.split_whitespace().count();
-    if contract >= 3 && contract >= invoice {
+    let invoice = count(&["invoice", "rechnung", "facture", "factura"]);
+    if contract >= 3 && contract > billing + invoice {
         DocType::Contract
-    } else if receipt > invoice
-        || (receipt > 0 && words < 250 && fields.customer.is_none() && fields.due_date.is_none())
-    {
+    } else if billing >= 1 && billing >= till {
+        DocType::Invoice
+    } else if till >= 1 {
         DocType::Receipt
-    } else if invoice > 0 {
+    } else if invoice >= 1 {
         DocType::Invoice
     } else if fields.total_amount.is_some() {
         DocType::Receipt
@@ -335,6 +352,37 @@ fn keep_fields_of(doc_type: DocType, f: &mut Fields) {
         }
         DocType::Other => {}
     }
+}
+
+/// Contract dates that follow from others. A preamble that defines its date as the
+/// "Effective Date" (`as of March 5, 2021 (the "Effective Date")`) gives the
+/// effective date; a term with no stated end gives the expiration date (start +
+/// term), as contract reviewers (and CUAD's annotators) read them.
+fn derive_contract_dates(f: &mut Fields, entities: &[Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+    if f.effective_date.is_none() {
+        if let Some(e) = chosen(entities, Role::AgreementDate) {
+            let page = &pages
+                .iter()
+                .find(|(p, _)| p.number == e.page)
+                .expect("entity page exists")
+                .0;
+            let after = page.slice(e.end, e.end + 60).to_lowercase();
+            if after.contains("effective date") {
+                f.effective_date = Some(e.value.clone());
+            }
+        }
+    }
+    if f.expiration_date.is_none() {
+        let start = f.effective_date.as_ref().or(f.agreement_date.as_ref());
+        if let (Some(start), Some(term)) = (start, &f.term) {
+            let date = chrono_date(start).and_then(|d| norm::add_duration(d, term));
+            f.expiration_date = date.map(|d| d.to_string());
+        }
+    }
+}
+
+fn chrono_date(iso: &str) -> Option<norm::NaiveDate> {
+    norm::NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok()
 }
 
 /// Lowers the confidence of chosen values that disagree with each other.
@@ -460,6 +508,22 @@ mod tests {
             &Locale::default(),
         );
         assert_eq!(x.fields.invoice_date, None);
+    }
+
+    #[test]
+    fn contract_dates_follow_from_the_preamble_and_the_term() {
+        let t = "This Agreement is entered into as of March 5, 2021 (the \"Effective Date\") by Foo Inc. and Bar LLC. \
+                 WHEREAS the parties agree, the term is two (2) years. Governing law: Delaware.";
+        let spans = vec![
+            span(t, "March 5, 2021", Role::AgreementDate, 0.9),
+            span(t, "Foo Inc.", Role::Party, 0.9),
+            span(t, "two (2) years", Role::Term, 0.9),
+        ];
+        let x = assemble(&[(page(t), spans)], &Locale::default());
+        assert_eq!(x.fields.agreement_date.as_deref(), Some("2021-03-05"));
+        assert_eq!(x.fields.effective_date.as_deref(), Some("2021-03-05"));
+        assert_eq!(x.fields.term.as_deref(), Some("P2Y"));
+        assert_eq!(x.fields.expiration_date.as_deref(), Some("2023-03-05"));
     }
 
     #[test]
