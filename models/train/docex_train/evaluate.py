@@ -164,6 +164,9 @@ def format_table(rows) -> str:
     lines = ["| source | field | P | R | F1 | gold spans | doc acc (n) |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         acc = f"{r['doc_acc']:.3f} ({r['doc_total']})" if r["doc_total"] else "-"
+        if r["tp"] + r["fn"] == 0:
+            lines.append(f"| {r['source']} | {r['type']} | - | - | - | 0 ({r['fp']} predicted) | - |")
+            continue
         lines.append(f"| {r['source']} | {r['type']} | {r['precision']:.3f} | {r['recall']:.3f} | "
                      f"{r['f1']:.3f} | {r['tp'] + r['fn']} | {acc} |")
     return "\n".join(lines)
