@@ -56,7 +56,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         // A tagged date, amount or duration that does not read as one is a tagger
         // mistake, not a value: it is dropped (names and ids are kept as written).
         entities.extend(
-            spans
+            merge_split_names(page, spans)
                 .iter()
                 .map(|span| tagged_entity(page, span, order, order_known, currency.as_deref()))
                 .filter(|e| {
@@ -111,6 +111,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     }
     entities.sort_by_key(|e| (e.page, e.start, e.end));
 
+    complete_amounts(&mut entities);
     let mut fields = choose_fields(&mut entities);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
@@ -213,6 +214,57 @@ fn tagged_entity(
         conf,
         cur,
     )
+}
+
+/// The tagger sometimes ends a name at a line-internal space and starts a new one
+/// (`ACME ROBOTICS` + `CORP.`); same-role name spans separated by spaces alone are one.
+fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
+    let mut sorted = spans.to_vec();
+    sorted.sort_by_key(|s| (s.start, s.end));
+    let mut out: Vec<TaggedSpan> = Vec::with_capacity(spans.len());
+    for s in &sorted {
+        if let Some(prev) = out.last_mut() {
+            let gap = page.slice(prev.end, s.start);
+            if prev.role == s.role
+                && s.role.kind() == EntityKind::Party
+                && gap.chars().all(|c| c == ' ' || c == '\t')
+            {
+                prev.end = s.end;
+                prev.confidence = prev.confidence.min(s.confidence);
+                continue;
+            }
+        }
+        out.push(s.clone());
+    }
+    out
+}
+
+/// When net, tax and total are not all tagged but the amounts on the page make
+/// net + tax = total with the ones that are, the missing role goes to that amount
+/// (the arithmetic is stronger evidence than a low tagger score).
+fn complete_amounts(entities: &mut [Entity]) {
+    let best = |es: &[Entity], role: Role| {
+        chosen(es, role).and_then(|e| norm::decimal_cents(&e.value).map(|c| (c, e.confidence)))
+    };
+    let (net, tax, total) = (
+        best(entities, Role::NetAmount),
+        best(entities, Role::TaxAmount),
+        best(entities, Role::TotalAmount),
+    );
+    let (missing, want, conf) = match (net, tax, total) {
+        (Some((n, a)), Some((t, b)), None) => (Role::TotalAmount, n + t, a.min(b)),
+        (Some((n, a)), None, Some((t, b))) => (Role::TaxAmount, t - n, a.min(b)),
+        _ => return,
+    };
+    let hit = entities
+        .iter_mut()
+        .filter(|e| e.kind == EntityKind::Amount && norm::decimal_cents(&e.value) == Some(want))
+        .filter(|e| e.role != Some(Role::NetAmount))
+        .max_by_key(|e| (e.page, e.start)); // the last one: totals come after their parts
+    if let Some(e) = hit {
+        e.role = Some(missing);
+        e.confidence = e.confidence.max(conf * 0.9);
+    }
 }
 
 fn clean_id(text: &str) -> Option<String> {
@@ -524,6 +576,34 @@ mod tests {
         assert_eq!(x.fields.effective_date.as_deref(), Some("2021-03-05"));
         assert_eq!(x.fields.term.as_deref(), Some("P2Y"));
         assert_eq!(x.fields.expiration_date.as_deref(), Some("2023-03-05"));
+    }
+
+    #[test]
+    fn missing_total_is_the_amount_that_makes_net_plus_tax() {
+        let t = "Invoice\nNet 1.234,56\nVAT 234,57\nTotal 1.469,13\nPaid 100,00";
+        let spans = vec![
+            span(t, "1.234,56", Role::NetAmount, 0.9),
+            span(t, "234,57", Role::TaxAmount, 0.9),
+            span(t, "1.469,13", Role::TaxAmount, 0.5),
+        ];
+        let x = assemble(&[(page(t), spans)], &Locale::default());
+        assert_eq!(x.fields.total_amount.as_deref(), Some("1469.13"));
+        assert_eq!(x.fields.tax_amount.as_deref(), Some("234.57"));
+    }
+
+    #[test]
+    fn a_name_split_at_a_space_is_one_party() {
+        let t = "This Agreement between Foo Inc. and Bar LLC. WHEREAS the parties agree.\nACME ROBOTICS CORP.\nBy: J. Doe";
+        let spans = vec![
+            span(t, "ACME ROBOTICS", Role::Party, 0.9),
+            span(t, "CORP.", Role::Party, 0.8),
+            span(t, "Foo Inc.", Role::Party, 0.9),
+        ];
+        let x = assemble(&[(page(t), spans)], &Locale::default());
+        assert_eq!(
+            x.fields.parties,
+            vec!["Foo Inc.".to_string(), "ACME ROBOTICS CORP.".to_string()]
+        );
     }
 
     #[test]
