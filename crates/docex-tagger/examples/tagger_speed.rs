@@ -25,7 +25,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let repeats: usize = args.get(4).map_or(Ok(20), |s| s.parse())?;
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ort");
-    let lib = docex_tagger::locate_onnxruntime(&[repo]).ok_or("no ONNX Runtime library: set ORT_DYLIB_PATH")?;
+    let lib = docex_tagger::locate_onnxruntime(&[repo])
+        .ok_or("no ONNX Runtime library: set ORT_DYLIB_PATH")?;
     let runtime = Runtime::init(&lib, device)?;
     let model = Arc::new(Model::load(&model_dir)?);
     let mut tagger = model.tagger(&runtime)?;
