@@ -64,6 +64,10 @@ impl LabelSet {
 pub struct Crf {
     n: usize,
     trans: Vec<f32>,
+    /// For each label, the labels allowed before it (BILOU leaves ~900 of n² pairs).
+    preds: Vec<Vec<usize>>,
+    /// For each label, the labels allowed after it.
+    succs: Vec<Vec<usize>>,
     start: Vec<f32>,
     end: Vec<f32>,
 }
@@ -91,9 +95,25 @@ impl Crf {
                 })
                 .collect()
         };
+        let preds = (0..n)
+            .map(|j| {
+                (0..n)
+                    .filter(|&i| t[i * n + j] > f32::NEG_INFINITY)
+                    .collect()
+            })
+            .collect();
+        let succs = (0..n)
+            .map(|i| {
+                (0..n)
+                    .filter(|&j| t[i * n + j] > f32::NEG_INFINITY)
+                    .collect()
+            })
+            .collect();
         Crf {
             n,
             trans: t,
+            preds,
+            succs,
             start: masked(start, &|i| labels.allowed_start(i)),
             end: masked(end, &|i| labels.allowed_end(i)),
         }
@@ -112,8 +132,8 @@ impl Crf {
         for t in 1..len {
             for j in 0..n {
                 let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
-                for (i, prev) in score.iter().enumerate() {
-                    let s = prev + self.trans[i * n + j];
+                for &i in &self.preds[j] {
+                    let s = score[i] + self.trans[i * n + j];
                     if s > best {
                         best = s;
                         arg = i;
@@ -152,7 +172,11 @@ impl Crf {
         }
         for t in 1..len {
             for j in 0..n {
-                let v = log_sum_exp((0..n).map(|i| alpha[(t - 1) * n + i] + self.trans[i * n + j]));
+                let v = log_sum_exp(
+                    self.preds[j]
+                        .iter()
+                        .map(|&i| alpha[(t - 1) * n + i] + self.trans[i * n + j]),
+                );
                 alpha[t * n + j] = v + em[t * n + j];
             }
         }
