@@ -27,26 +27,21 @@ pub(crate) fn decode(
     format: Option<ImageFormat>,
     limits: &Limits,
 ) -> Result<GrayImage, IngestError> {
-    let mut reader = ImageReader::new(Cursor::new(bytes));
-    match format {
-        Some(f) => reader.set_format(f),
-        None => {
-            reader = reader
-                .with_guessed_format()
-                .map_err(|e| IngestError::Image(e.into()))?
+    let reader = || -> Result<ImageReader<Cursor<&[u8]>>, IngestError> {
+        let mut reader = ImageReader::new(Cursor::new(bytes));
+        match format {
+            Some(f) => reader.set_format(f),
+            None => {
+                reader = reader
+                    .with_guessed_format()
+                    .map_err(|e| IngestError::Image(e.into()))?
+            }
         }
-    }
-    let (w, h) = reader.into_dimensions().map_err(IngestError::Image)?;
+        Ok(reader)
+    };
+    let (w, h) = reader()?.into_dimensions().map_err(IngestError::Image)?;
     check_pixels(w as u64, h as u64, limits)?;
-    let mut reader = ImageReader::new(Cursor::new(bytes));
-    match format {
-        Some(f) => reader.set_format(f),
-        None => {
-            reader = reader
-                .with_guessed_format()
-                .map_err(|e| IngestError::Image(e.into()))?
-        }
-    }
+    let mut reader = reader()?;
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_pixels.saturating_mul(4));
     reader.limits(image_limits);
