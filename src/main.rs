@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand, ValueEnum};
+use docex_core::Sink;
 use docex_pipeline::PipelineConfig;
 use docex_tagger::{Device, Runtime};
 use tracing::{info, warn};
@@ -149,7 +150,7 @@ fn extract(args: ExtractArgs) -> anyhow::Result<bool> {
         model = pipeline.model_name(),
         "extracting"
     );
-    let mut sink = docex_output::CsvSink::create(&args.out)?;
+    let mut sink: Box<dyn Sink> = Box::new(docex_output::CsvSink::create(&args.out)?);
     let (mut ok, mut failed) = (0usize, 0usize);
     let mut write_error = None;
     let started = std::time::Instant::now();
@@ -162,7 +163,7 @@ fn extract(args: ExtractArgs) -> anyhow::Result<bool> {
             }
         }
         if let Err(e) = sink.write(&result) {
-            write_error.get_or_insert(e);
+            write_error.get_or_insert(anyhow!(e));
         }
     })?;
     if let Some(e) = write_error {

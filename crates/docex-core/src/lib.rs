@@ -421,3 +421,15 @@ pub struct InputDoc {
     /// Name in the output tables.
     pub display: String,
 }
+
+/// Where results go: the output stage's boundary. A sink receives every document's
+/// result once, in input order, and must leave whole rows behind if the run stops
+/// between two calls. `docex-output`'s CSV tables implement it; other formats are
+/// further sinks, not changes to the pipeline.
+pub trait Sink {
+    /// Records one document's result.
+    fn write(
+        &mut self,
+        result: &DocumentResult,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+}

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use docex_core::{DocumentResult, Entity, Fields};
+use docex_core::{DocumentResult, Entity, Fields, Sink};
 use thiserror::Error;
 
 /// Columns of `documents.csv`, in order.
@@ -128,6 +128,15 @@ impl CsvSink {
         self.documents.flush().map_err(io)?;
         self.entities.flush().map_err(io)?;
         Ok(())
+    }
+}
+
+impl Sink for CsvSink {
+    fn write(
+        &mut self,
+        result: &DocumentResult,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        CsvSink::write(self, result).map_err(Into::into)
     }
 }
 

@@ -185,7 +185,7 @@ impl Crf {
         for t in (0..len - 1).rev() {
             for i in 0..n {
                 beta[t * n + i] =
-                    log_sum_exp((0..n).map(|j| {
+                    log_sum_exp(self.succs[i].iter().map(|&j| {
                         self.trans[i * n + j] + em[(t + 1) * n + j] + beta[(t + 1) * n + j]
                     }));
             }
