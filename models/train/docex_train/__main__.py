@@ -26,6 +26,8 @@ def main(argv=None):
     p.add_argument("--synth-wait", type=float, default=0.0, help="seconds to wait for docex_train.synth")
     p.add_argument("--time-budget", type=float, dest="time_budget", help="max seconds of training")
     p.add_argument("--threads", type=int, help="torch intra-op threads for training (default 1, max 2)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a training setting (see docex_train.train.DEFAULTS)")
     p = sub.add_parser("fixture", help="tiny random-init model + expected outputs for the Rust tests")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=1234)
@@ -52,10 +54,16 @@ def main(argv=None):
             rows += evaluate_docs(pred, read_jsonl(os.path.join(args.data, f"{s}.dev.jsonl")))
         print(format_table(rows))
     elif args.cmd == "train":
-        from .train import run_train
+        from .train import DEFAULTS, run_train
+        extra = {}
+        for kv in args.set:
+            k, v = kv.split("=", 1)
+            if k not in DEFAULTS:
+                ap.error(f"unknown setting {k}")
+            extra[k] = type(DEFAULTS[k])(v)
         run_train(args.data, args.out, args.work, synth_wait=args.synth_wait, epochs=args.epochs,
                   seed=args.seed, cuad_windows=args.cuad_windows, synth_docs=args.synth_docs,
-                  time_budget=args.time_budget, threads=args.threads)
+                  time_budget=args.time_budget, threads=args.threads, **extra)
     return 0
 
 

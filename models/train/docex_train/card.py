@@ -7,6 +7,12 @@ import os
 from .evaluate import format_table
 
 
+def _windows(w: dict) -> str:
+    if "per_epoch" in w:
+        return ", ".join(f"{k} {v}/{w['pool'][k]}" for k, v in w["per_epoch"].items())
+    return ", ".join(f"{k} {v}" for k, v in w.items())
+
+
 def write_card(out_dir: str, info: dict):
     sp = info["splits"]
     cfg = info["config"]
@@ -48,24 +54,24 @@ Total size: {size / 1e6:.1f} MB.
   forward algorithm, BILOU-invalid transitions masked in training and in Viterbi decoding.
 
 ## Training
-Command (from the repository root, `models/train/requirements.txt` installed):
+Command (from the repository root, with the venv of `models/train/requirements.txt` and
+`pip install --no-deps -e models/train`; or prefix `PYTHONPATH=models/train`):
 
 ```
-cd models/train && python -m docex_train train --data ../../../shared/data --out ../docex-tagger-v1
-# or, from the repository root:
-PYTHONPATH=models/train python -m docex_train train --data ../shared/data --out models/docex-tagger-v1
+python -m docex_train train --data ../shared/data --out models/docex-tagger-v1
 ```
 
-Seeds fixed (seed {cfg['seed']}); CPU, {info['torch_threads']} threads, torch {info['torch']}.
+Seeds fixed (seed {cfg['seed']}); CPU, {info['torch_threads']} torch thread(s) on a shared 2-core machine, torch {info['torch']}.\nTraining stops at a {cfg['time_budget']:.0f} s budget if the epochs are not done by then{' (it was reached in this run)' if info['stopped_early'] else ' (not reached in this run)'}.
 Training {info['train_seconds']:.0f} s, whole command (conversion, training, export, dev evaluation)
 {info['total_seconds']:.0f} s; {info['tokens_seen']} training tokens processed.
 Adam, learning rate {cfg['lr']} decaying linearly to 40 % over {cfg['epochs']} epochs, batch {cfg['batch']},
 gradient clipping {cfg['clip']}, word dropout to `[UNK]` {cfg['word_dropout']}.
-Windows of up to {cfg['window']} tokens: whole SROIE and MIDD documents (tiled when longer);
-for CUAD, windows at random offsets covering every labelled token plus about 30 % random windows,
-{info['windows']['cuad_per_epoch']} of {info['windows']['cuad_pool']} resampled each epoch; generated documents
-(`docex_train.synth`): {info['synth_docs']} documents, {info['windows']['synth_per_epoch']} windows per epoch
-(at most {int(cfg['synth_frac'] * 100)} % of the windows).
+Windows of up to {cfg['window']} tokens (documents longer than that are tiled; CUAD contracts are cut into
+windows at random offsets that cover every labelled token, plus about 30 % random windows). Windows per
+epoch / available: {_windows(info['windows'])}
+(`sroie_box` = the training receipts again with their ground-truth OCR text; `synth` = documents from the
+project's generator `docex_train.synth`, {info['synth_docs']} documents, at most {int(cfg['synth_frac'] * 100)} % of the windows;
+MIDD, CUAD and synth windows are resampled each epoch).
 
 | epoch | mean loss | elapsed s |
 |---|---|---|

@@ -80,6 +80,23 @@ def sroie_page(tsv_path: str):
     return "".join(text_parts), words
 
 
+def sroie_box_page(csv_path: str):
+    """Page text from the ground-truth OCR lines (box/ID.csv: 8 coordinates, then the text)."""
+    lines = []
+    with open(csv_path, encoding="utf-8", errors="replace") as f:
+        for raw in f:
+            parts = raw.rstrip("\r\n").split(",", 8)
+            if len(parts) == 9 and parts[8].strip():
+                lines.append(" ".join(parts[8].split()))
+    text = "\n".join(lines)
+    words, pos = [], 0
+    for li, line in enumerate(lines):
+        for w in line.split(" "):
+            words.append((pos, pos + len(w), li))
+            pos += len(w) + 1
+    return text, words
+
+
 def _align_company(text, words, company, threshold=0.8):
     target = _fold(company)
     if not target:
@@ -144,15 +161,20 @@ def _align_total(text, total):
     return cands[-1]
 
 
-def convert_sroie(root: str):
+def convert_sroie(root: str, text_source: str = "tesseract"):
+    """text_source: "tesseract" (the Tesseract TSV, as the pipeline sees receipts) or "box"
+    (the ground-truth OCR lines; used only as extra training text)."""
     docs = []
     for kp in sorted(glob.glob(os.path.join(root, "sroie", "key", "*.json"))):
         doc_id = os.path.splitext(os.path.basename(kp))[0]
-        tsv = os.path.join(root, "sroie", "tesseract", doc_id + ".tsv")
-        if not os.path.exists(tsv):
+        if text_source == "box":
+            src = os.path.join(root, "sroie", "box", doc_id + ".csv")
+        else:
+            src = os.path.join(root, "sroie", "tesseract", doc_id + ".tsv")
+        if not os.path.exists(src):
             continue
         key = json.load(open(kp, encoding="utf-8"))
-        text, words = sroie_page(tsv)
+        text, words = sroie_box_page(src) if text_source == "box" else sroie_page(src)
         spans, fields = [], {}
         company = (key.get("company") or "").strip()
         if company:
@@ -176,7 +198,8 @@ def convert_sroie(root: str):
                 spans.append([sp[0], sp[1], "TOTAL"])
         if not spans:
             continue
-        docs.append({"id": f"sroie/{doc_id}", "source": "sroie", "doc_type": "receipt",
+        suffix = "" if text_source == "tesseract" else "#box"
+        docs.append({"id": f"sroie/{doc_id}{suffix}", "source": "sroie", "doc_type": "receipt",
                      "text": text, "spans": sorted(spans), "fields": fields,
                      "group": store_key(company)})
     return docs
@@ -478,9 +501,14 @@ def convert_all(root: str, out_dir: str, log=print):
     for name, tr, dev in (("sroie", s_tr, s_dev), ("midd", m_tr, m_dev), ("cuad", c_tr, c_dev)):
         write_jsonl(os.path.join(out_dir, f"{name}.train.jsonl"), tr)
         write_jsonl(os.path.join(out_dir, f"{name}.dev.jsonl"), dev)
+    # the same training receipts with their ground-truth OCR text (cleaner than Tesseract)
+    train_ids = {d["id"] for d in s_tr}
+    s_box = [d for d in convert_sroie(root, "box") if d["id"].split("#")[0] in train_ids]
+    write_jsonl(os.path.join(out_dir, "sroie_box.train.jsonl"), s_box)
     n_keys = len(glob.glob(os.path.join(root, "sroie", "key", "*.json")))
     summary = {
         "sroie": {"docs": len(sroie), "dropped": n_keys - len(sroie), "train": len(s_tr),
+                  "train_box_text": len(s_box),
                   "dev": len(s_dev), "dev_stores": s_groups,
                   "aligned": {t: sum(any(s[2] == t for s in d["spans"]) for d in sroie)
                               for t in ("VENDOR", "INVOICE_DATE", "TOTAL")}},

@@ -19,7 +19,7 @@ from .model import Tagger
 from .text import Encoder, build_chars, build_vocab, make_tokenizer
 
 DEFAULTS = dict(seed=7, epochs=6, batch=32, lr=2e-3, window=256, vocab_size=20000,
-                word_dropout=0.05, cuad_windows=1400, synth_docs=700, synth_frac=0.3,
+                word_dropout=0.1, cuad_windows=1400, midd_windows=5000, synth_docs=1000, synth_frac=0.3,
                 time_budget=900.0, clip=5.0, threads=1)
 
 
@@ -79,13 +79,14 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
 
     log("converting real data")
     splits = convert_all(data_root, data_dir, log=log)
-    train_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.train.jsonl")) for s in ("sroie", "midd", "cuad")}
+    train_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.train.jsonl"))
+                  for s in ("sroie", "sroie_box", "midd", "cuad")}
     dev_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.dev.jsonl")) for s in ("sroie", "midd", "cuad")}
     synth_docs = load_synth(cfg["synth_docs"], cfg["seed"], work, synth_wait) if cfg["synth_docs"] else []
     log(f"synth docs: {len(synth_docs)}")
 
     # vocabulary and characters from the training split only
-    all_train = train_docs["sroie"] + train_docs["midd"] + train_docs["cuad"] + synth_docs
+    all_train = [d for v in train_docs.values() for d in v] + synth_docs
     vocab = build_vocab((d["text"] for d in all_train), min_count=2, max_size=cfg["vocab_size"])
     tokenizer = make_tokenizer(vocab)
     log(f"vocabulary: {len(vocab) + 2} entries")
@@ -99,27 +100,32 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     encoder = Encoder(tokenizer, chars)
     log(f"characters: {len(chars)}")
 
-    # windows
+    # windows: every SROIE receipt (Tesseract text and ground-truth OCR text) each epoch; MIDD
+    # (one vendor's layout, ~2.5 windows per invoice), CUAD and generated windows resampled per epoch
     rng = random.Random(cfg["seed"])
     W = cfg["window"]
-    fixed = []
-    for s in ("sroie", "midd"):
+    pools = {}
+    for s in ("sroie", "sroie_box", "midd"):
+        pools[s] = []
         for d in train_docs[s]:
             ed = EncodedDoc(d, encoder)
-            fixed += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
+            pools[s] += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
     cuad_pool = []
     for d in train_docs["cuad"]:
         ed = EncodedDoc(d, encoder)
         cuad_pool += [(ed, a, b) for a, b in ed.labelled_windows(W, rng)]
-    synth_items = []
+    pools["synth"] = []
     for d in synth_docs:
         ed = EncodedDoc(d, encoder)
-        synth_items += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
-    n_cuad = min(cfg["cuad_windows"], len(cuad_pool))
-    n_real = len(fixed) + n_cuad
-    n_synth = min(len(synth_items), int(cfg["synth_frac"] / (1 - cfg["synth_frac"]) * n_real))
-    log(f"windows: sroie+midd {len(fixed)}, cuad pool {len(cuad_pool)} (using {n_cuad}/epoch), "
-        f"synth {len(synth_items)} (using {n_synth}/epoch)")
+        pools["synth"] += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
+    per_epoch = {"sroie": len(pools["sroie"]), "sroie_box": len(pools["sroie_box"]),
+                 "midd": min(cfg["midd_windows"], len(pools["midd"])),
+                 "cuad": min(cfg["cuad_windows"], len(cuad_pool))}
+    n_real = sum(per_epoch.values())
+    per_epoch["synth"] = min(len(pools["synth"]), int(cfg["synth_frac"] / (1 - cfg["synth_frac"]) * n_real))
+    pool_sizes = {k: len(v) for k, v in pools.items()}
+    pool_sizes["cuad"] = len(cuad_pool)
+    log(f"windows per epoch / pool: " + ", ".join(f"{k} {per_epoch[k]}/{pool_sizes[k]}" for k in per_epoch))
 
     model = Tagger(len(vocab) + 2, len(chars), LABELS)
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
@@ -129,8 +135,9 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     history = []
     for ep in range(cfg["epochs"]):
         model.train()
-        cuad_items = [ed.window(a, b) for ed, a, b in rng.sample(cuad_pool, n_cuad)]
-        items = fixed + cuad_items + rng.sample(synth_items, n_synth)
+        items = [ed.window(a, b) for ed, a, b in rng.sample(cuad_pool, per_epoch["cuad"])]
+        for k in ("sroie", "sroie_box", "midd", "synth"):
+            items += rng.sample(pools[k], per_epoch[k])
         total, nb = 0.0, 0
         # linear decay of the learning rate over the epochs
         for g in opt.param_groups:
@@ -181,8 +188,7 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
         "config": cfg, "vocab": len(vocab) + 2, "chars": len(chars), "history": history,
         "train_seconds": round(train_s, 1), "total_seconds": round(total_s, 1),
         "tokens_seen": tokens_seen, "stopped_early": stopped_early, "parity_max_abs": worst,
-        "windows": {"sroie+midd": len(fixed), "cuad_pool": len(cuad_pool), "cuad_per_epoch": n_cuad,
-                    "synth": len(synth_items), "synth_per_epoch": n_synth},
+        "windows": {"per_epoch": per_epoch, "pool": pool_sizes},
         "synth_docs": len(synth_docs), "cpu": platform.processor() or platform.machine(),
         "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
         "dev": rows, "splits": splits,
