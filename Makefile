@@ -21,10 +21,15 @@ lint:
 	cargo fmt --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-# Retrain the shipped model from ../shared/data and the generator (needs the Python
-# environment of models/train/requirements.txt; see models/train/README.md).
-train:
-	cd models/train && python -m docex_train train --data ../../../shared/data --out ../docex-tagger-v1
+# Retrain the shipped model from ../shared/data and the generator, and rebuild the samples.
+# Both use the Python environment of models/train/requirements.txt in .venv (created here).
+PY := .venv/bin/python
+$(PY):
+	python3 -m venv .venv
+	$(PY) -m pip install -q -r models/train/requirements.txt
 
-samples:
-	cd models/train && python -m docex_train.samples --out ../../samples
+train: $(PY)
+	PYTHONPATH=models/train $(PY) -m docex_train train --data ../shared/data --out models/docex-tagger-v1
+
+samples: $(PY)
+	PYTHONPATH=models/train $(PY) -m docex_train.samples --out samples --check
