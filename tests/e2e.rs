@@ -185,35 +185,30 @@ fn bad_documents_become_error_rows_and_the_batch_goes_on() {
     assert_eq!(by["good.txt"]["total_amount"], "120.00");
 }
 
+/// Runs `docex extract` over this checkout with `extra` options, expecting a set-up
+/// error (exit code 2) before any document is read; returns its stderr.
+fn setup_error(extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["extract", REPO, "--out", dir.path().to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = docex(&args);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 #[test]
 fn missing_model_is_a_setup_error_with_exit_code_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = docex(&[
-        "extract",
-        REPO,
-        "--out",
-        dir.path().to_str().unwrap(),
-        "--models",
-        "/nonexistent",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = setup_error(&["--models", "/nonexistent"]);
     assert!(err.contains("model") && err.contains("make setup"), "{err}");
 }
 
 #[test]
 fn cuda_on_a_cpu_only_library_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = docex(&[
-        "extract",
-        REPO,
-        "--out",
-        dir.path().to_str().unwrap(),
-        "--device",
-        "cuda",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("CUDA execution provider not available"));
+    let err = setup_error(&["--device", "cuda"]);
+    assert!(
+        err.contains("CUDA execution provider not available"),
+        "{err}"
+    );
 }
 
 #[test]
