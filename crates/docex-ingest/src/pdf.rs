@@ -140,20 +140,7 @@ fn raw_to_gray(data: &[u8], w: u32, h: u32, channels: usize, bpc: i64) -> Option
     let (wu, hu) = (w as usize, h as usize);
     let pixels: Vec<u8> = match (channels, bpc) {
         (1, 8) => data.get(..wu * hu)?.to_vec(),
-        (1, 1) => {
-            let row = wu.div_ceil(8);
-            let rows = data.get(..row * hu)?;
-            (0..hu)
-                .flat_map(|y| (0..wu).map(move |x| (y, x)))
-                .map(|(y, x)| {
-                    if rows[y * row + x / 8] & (0x80 >> (x % 8)) != 0 {
-                        255
-                    } else {
-                        0
-                    }
-                })
-                .collect()
-        }
+        (1, 1) => return raster::bilevel_to_gray(data, w, h),
         (3, 8) => data
             .get(..wu * hu * 3)?
             .chunks_exact(3)

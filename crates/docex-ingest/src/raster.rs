@@ -119,27 +119,32 @@ fn tiff_to_gray(
     };
     let dynamic = match color {
         C::Gray(8) => GrayImage::from_raw(w, h, buf).map(DynamicImage::ImageLuma8),
-        C::Gray(1) => {
-            // tiff expands nothing: rows of packed bits, 0 = black with WhiteIsZero handled by the decoder.
-            let row = (w as usize).div_ceil(8);
-            let px = (0..h as usize)
-                .flat_map(|y| (0..w as usize).map(move |x| (y, x)))
-                .map(|(y, x)| {
-                    if buf[y * row + x / 8] & (0x80 >> (x % 8)) != 0 {
-                        255
-                    } else {
-                        0
-                    }
-                })
-                .collect();
-            GrayImage::from_raw(w, h, px).map(DynamicImage::ImageLuma8)
-        }
+        C::Gray(1) => bilevel_to_gray(&buf, w, h).map(DynamicImage::ImageLuma8),
         C::RGB(8) => image::RgbImage::from_raw(w, h, buf).map(DynamicImage::ImageRgb8),
         C::RGBA(8) => image::RgbaImage::from_raw(w, h, buf).map(DynamicImage::ImageRgba8),
         C::GrayA(8) => image::GrayAlphaImage::from_raw(w, h, buf).map(DynamicImage::ImageLumaA8),
         _ => None,
     };
     dynamic.map(|d| d.to_luma8()).ok_or_else(bad)
+}
+
+/// Expands packed 1-bit rows (most significant bit first, 1 = white) to 8-bit gray,
+/// as bilevel scans are stored in TIFF and in PDF image streams.
+pub(crate) fn bilevel_to_gray(packed: &[u8], w: u32, h: u32) -> Option<GrayImage> {
+    let (wu, hu) = (w as usize, h as usize);
+    let row = wu.div_ceil(8);
+    let rows = packed.get(..row * hu)?;
+    let px = (0..hu)
+        .flat_map(|y| (0..wu).map(move |x| (y, x)))
+        .map(|(y, x)| {
+            if rows[y * row + x / 8] & (0x80 >> (x % 8)) != 0 {
+                255
+            } else {
+                0
+            }
+        })
+        .collect();
+    GrayImage::from_raw(w, h, px)
 }
 
 /// DPI from a PNG `pHYs` chunk (pixels per metre).

@@ -5,7 +5,7 @@
 //! change for every spreadsheet and script downstream.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::Path;
 
 use docex_core::{DocumentResult, Entity, Fields, Sink};
@@ -202,24 +202,6 @@ pub fn entity_row(document: &str, e: &Entity) -> Vec<String> {
         bx(|b| b.width),
         bx(|b| b.height),
     ]
-}
-
-/// Writes the given rows as one CSV to `w` (used by tests and tools).
-pub fn write_rows<W: Write>(
-    w: W,
-    header: &[&str],
-    rows: &[Vec<String>],
-) -> Result<(), OutputError> {
-    let mut wr = csv::Writer::from_writer(w);
-    wr.write_record(header)?;
-    for r in rows {
-        wr.write_record(r)?;
-    }
-    wr.flush().map_err(|source| OutputError::Io {
-        path: "output".into(),
-        source,
-    })?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -440,28 +440,26 @@ fn chrono_date(iso: &str) -> Option<norm::NaiveDate> {
 /// Lowers the confidence of chosen values that disagree with each other.
 fn check_consistency(f: &Fields, entities: &mut [Entity]) {
     let cents = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents);
-    let mut bad: Vec<Role> = Vec::new();
+    let mut bad: Vec<(Role, &Option<String>)> = Vec::new();
     if let (Some(n), Some(t), Some(total)) = (
         cents(&f.net_amount),
         cents(&f.tax_amount),
         cents(&f.total_amount),
     ) {
         if (n + t - total).abs() > 1 {
-            bad.extend([Role::NetAmount, Role::TaxAmount, Role::TotalAmount]);
+            bad.extend([
+                (Role::NetAmount, &f.net_amount),
+                (Role::TaxAmount, &f.tax_amount),
+                (Role::TotalAmount, &f.total_amount),
+            ]);
         }
     }
     if let (Some(i), Some(d)) = (&f.invoice_date, &f.due_date) {
         if d < i {
-            bad.push(Role::DueDate);
+            bad.push((Role::DueDate, &f.due_date));
         }
     }
-    for role in bad {
-        let value = match role {
-            Role::NetAmount => &f.net_amount,
-            Role::TaxAmount => &f.tax_amount,
-            Role::TotalAmount => &f.total_amount,
-            _ => &f.due_date,
-        };
+    for (role, value) in bad {
         for e in entities
             .iter_mut()
             .filter(|e| e.role == Some(role) && Some(&e.value) == value.as_ref())

@@ -25,7 +25,7 @@ use ort::session::Session;
 use ort::value::Tensor;
 use serde::Deserialize;
 use thiserror::Error;
-use tracing::{info, warn};
+use tracing::info;
 
 pub use decode::{spans, Crf, LabelSet, TokenSpan};
 pub use encode::{features, Encoded, Encoder, N_FEATURES};
@@ -366,7 +366,6 @@ pub fn locate_onnxruntime(dirs: &[PathBuf]) -> Option<PathBuf> {
             return Some(p);
         }
     }
-    warn!("ONNX Runtime library not found");
     None
 }
 
