@@ -8,7 +8,8 @@
 //! ```
 //!
 //! The binary only parses arguments, finds the model and the ONNX Runtime library,
-//! and reports; every stage lives in its own crate under `crates/`.
+//! and reports; every stage lives in its own crate under `crates/`. `docex eval`
+//! (`eval.rs`) scores a run's documents.csv against labelled documents.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ use docex_core::Sink;
 use docex_pipeline::PipelineConfig;
 use docex_tagger::{Device, Runtime};
 use tracing::{info, warn};
+
+mod eval;
 
 /// Where this checkout lives (models/, pipelines/ and .ort/ are found from here
 /// unless given on the command line).
@@ -40,6 +43,8 @@ struct Cli {
 enum Command {
     /// Extract entity tables from documents (PDF, PNG, JPEG, TIFF, text; folders are recursed).
     Extract(ExtractArgs),
+    /// Score a run's documents.csv against labelled documents (labels.jsonl).
+    Eval(eval::EvalArgs),
 }
 
 #[derive(clap::Args)]
@@ -85,14 +90,16 @@ fn main() -> ExitCode {
         std::env::var("OMP_THREAD_LIMIT").unwrap_or_default()
     );
     let cli = Cli::parse();
-    match cli.command {
-        Command::Extract(args) => match extract(args) {
-            Ok(all_ok) => ExitCode::from(if all_ok { 0 } else { 1 }),
-            Err(e) => {
-                eprintln!("docex: {e:#}");
-                ExitCode::from(2)
-            }
-        },
+    let result = match cli.command {
+        Command::Extract(args) => extract(args).map(|all_ok| if all_ok { 0 } else { 1 }),
+        Command::Eval(args) => eval::run(&args).map(|()| 0),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("docex: {e:#}");
+            ExitCode::from(2)
+        }
     }
 }
 
