@@ -34,6 +34,10 @@ def main(argv=None):
     p = sub.add_parser("convert", help="only convert the real data to JSONL (+ splits.json)")
     p.add_argument("--data", required=True)
     p.add_argument("--out", default=os.path.join(WORK, "data"))
+    p = sub.add_parser("devset", help="the dev splits as documents + labels.jsonl for `docex eval`")
+    p.add_argument("--data", required=True, help="the shared data folder (SROIE scans are linked from it)")
+    p.add_argument("--out", default=os.path.join(WORK, "devset"), help="folder for docs/ and labels.jsonl")
+    p.add_argument("--dev", default=os.path.join(WORK, "data"), help="folder with *.dev.jsonl (converted if missing)")
     p = sub.add_parser("evaluate", help="evaluate a shipped model folder on the dev splits")
     p.add_argument("--model", required=True)
     p.add_argument("--data", default=os.path.join(WORK, "data"), help="folder with *.dev.jsonl")
@@ -45,6 +49,9 @@ def main(argv=None):
     elif args.cmd == "convert":
         from .convert import convert_all
         convert_all(args.data, args.out)
+    elif args.cmd == "devset":
+        from .devset import build_devset
+        build_devset(args.data, args.dev, args.out)
     elif args.cmd == "evaluate":
         from .convert import read_jsonl
         from .evaluate import Predictor, evaluate_docs, format_table
