@@ -231,3 +231,192 @@ fn omp_thread_limit_is_in_force_for_tesseract() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// A hand-written `docex extract` output and its labels, for `docex eval`: receipts
+/// with a folded vendor, a wrong vendor, an amount written `9.0` for `9.00` and a
+/// missing document; contracts with one wrong party, an error row and parties in
+/// another order and spelling. Returns (labels, run folder).
+fn eval_fixture(dir: &Path) -> (PathBuf, PathBuf) {
+    let labels = dir.join("labels.jsonl");
+    std::fs::write(
+        &labels,
+        r#"{"document": "sroie/r1.jpg", "source": "sroie", "fields": {"vendor": "ASIA MART", "invoice_date": "2017-12-22", "total_amount": "9.00"}}
+{"document": "sroie/r2.jpg", "source": "sroie", "fields": {"vendor": "99 SPEED MART S/B", "total_amount": "12.50"}}
+{"document": "sroie/gone.jpg", "source": "sroie", "fields": {"total_amount": "3.00"}}
+{"document": "cuad/c1.txt", "source": "cuad", "fields": {"parties": ["Acme, Inc.", "Beta LLC"], "term": "P2Y", "jurisdiction": "New York"}}
+{"document": "cuad/c2.txt", "source": "cuad", "fields": {"parties": ["Acme, Inc.", "Beta LLC"]}}
+{"document": "cuad/c3.txt", "source": "cuad", "fields": {"parties": ["X Corp.", "Y Corp"]}}
+"#,
+    )
+    .unwrap();
+    let run = dir.join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::write(
+        run.join("documents.csv"),
+        "document,status,error,doc_type,pages,vendor,customer,invoice_number,invoice_date,due_date,currency,net_amount,tax_amount,total_amount,parties,agreement_date,effective_date,expiration_date,term,jurisdiction
+sroie/r1.jpg,ok,,receipt,1,Asia Mart,,,2017-12-22,,MYR,,,9.0,,,,,,
+sroie/r2.jpg,ok,,receipt,1,SPEED MART S/B,,,,,MYR,,,12.5,,,,,,
+cuad/c1.txt,ok,,contract,3,,,,,,,,,,ACME INC; Gamma Ltd,,,,P2Y,new york
+cuad/c2.txt,error,encrypted PDF,,,,,,,,,,,,,,,,,
+cuad/c3.txt,ok,,contract,2,,,,,,,,,,Y Corp; X Corp,,,,,
+sroie/unlabelled.jpg,ok,,receipt,1,Other,,,,,,,,1.00,,,,,,
+",
+    )
+    .unwrap();
+    (labels, run)
+}
+
+#[test]
+fn eval_prints_accuracy_per_source_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (labels, run) = eval_fixture(dir.path());
+    let o = docex(&[
+        "eval",
+        "--labels",
+        labels.to_str().unwrap(),
+        run.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let table: Vec<&str> = stdout.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(
+        table,
+        [
+            "| source | field | docs | correct | accuracy | mean F1 |",
+            "| sroie | vendor | 2 | 1 | 0.500 |  |",
+            "| sroie | invoice_date | 1 | 1 | 1.000 |  |",
+            "| sroie | total_amount | 3 | 2 | 0.667 |  |",
+            "| sroie | (all) | 6 | 4 | 0.667 |  |",
+            "| cuad | parties | 3 | 1 | 0.333 | 0.500 |",
+            "| cuad | term | 1 | 1 | 1.000 |  |",
+            "| cuad | jurisdiction | 1 | 1 | 1.000 |  |",
+            "| cuad | (all) | 5 | 3 | 0.600 |  |",
+        ],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("6 labelled documents: 1 not in documents.csv, 1 error rows."),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn eval_errors_csv_lists_every_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (labels, run) = eval_fixture(dir.path());
+    let errors = dir.path().join("errors.csv");
+    let o = docex(&[
+        "eval",
+        "--labels",
+        labels.to_str().unwrap(),
+        run.to_str().unwrap(),
+        "--errors",
+        errors.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let rows: Vec<Vec<String>> = read_csv(&errors)
+        .into_iter()
+        .map(|r| {
+            ["document", "source", "field", "expected", "got"]
+                .iter()
+                .map(|c| r[*c].clone())
+                .collect()
+        })
+        .collect();
+    let expected = [
+        [
+            "sroie/r2.jpg",
+            "sroie",
+            "vendor",
+            "99 SPEED MART S/B",
+            "SPEED MART S/B",
+        ],
+        [
+            "sroie/gone.jpg",
+            "sroie",
+            "total_amount",
+            "3.00",
+            "<missing>",
+        ],
+        [
+            "cuad/c1.txt",
+            "cuad",
+            "parties",
+            "Acme, Inc.; Beta LLC",
+            "ACME INC; Gamma Ltd",
+        ],
+        [
+            "cuad/c2.txt",
+            "cuad",
+            "parties",
+            "Acme, Inc.; Beta LLC",
+            "<error: encrypted PDF>",
+        ],
+    ];
+    assert_eq!(rows, expected.map(|r| r.map(str::to_owned)));
+}
+
+#[test]
+fn eval_json_reads_documents_csv_given_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (labels, run) = eval_fixture(dir.path());
+    let o = docex(&[
+        "eval",
+        "--json",
+        "--labels",
+        labels.to_str().unwrap(),
+        run.join("documents.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["documents"], 6);
+    assert_eq!(report["missing"], 1);
+    assert_eq!(report["errors"], 1);
+    let cuad = &report["sources"][1];
+    assert_eq!(cuad["source"], "cuad");
+    assert_eq!(cuad["fields"][0]["field"], "parties");
+    assert_eq!(cuad["fields"][0]["correct"], 1);
+    assert_eq!(cuad["fields"][0]["mean_f1"], 0.5);
+    assert_eq!(report["sources"][0]["overall"]["correct"], 4);
+}
+
+#[test]
+fn eval_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (labels, run) = eval_fixture(dir.path());
+    let stderr_of = |args: &[&str]| {
+        let o = docex(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {o:?}");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let err = stderr_of(&[
+        "eval",
+        "--labels",
+        "/nonexistent.jsonl",
+        run.to_str().unwrap(),
+    ]);
+    assert!(err.contains("reading labels /nonexistent.jsonl"), "{err}");
+    let err = stderr_of(&[
+        "eval",
+        "--labels",
+        labels.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(err.contains("documents.csv"), "{err}");
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        r#"{"document": "a", "source": "s", "fields": {"total": "1"}}"#,
+    )
+    .unwrap();
+    let err = stderr_of(&[
+        "eval",
+        "--labels",
+        bad.to_str().unwrap(),
+        run.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("line 1") && err.contains("unknown field \"total\""),
+        "{err}"
+    );
+}
