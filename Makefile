@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   set up (apt packages, ONNX Runtime, release build) and run docex on samples/
 #   make test   set up (same, test build) and run every test; .ci/run calls exactly this
-.PHONY: demo test setup train samples lint
+.PHONY: demo test setup train samples lint eval
 
 demo:
 	scripts/setup.sh
@@ -33,3 +33,8 @@ train: $(PY)
 
 samples: $(PY)
 	PYTHONPATH=models/train $(PY) -m docex_train.samples --out samples --check
+
+# End-to-end dev scores (needs ../shared/data): docex extract + docex eval on the model card's
+# dev splits; the table on stdout, mismatches in models/train/work/devrun/errors.csv.
+eval: $(PY)
+	scripts/eval-dev.sh

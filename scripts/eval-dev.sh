@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# End-to-end dev scores: docex (OCR, tagger, field rules) on the model card's dev splits.
+#   1. the dev set (models/train/work/devset: SROIE scans, MIDD and CUAD text, labels.jsonl),
+#      built from ../shared/data once with `python -m docex_train devset`
+#   2. the release binary (scripts/setup.sh)
+#   3. docex extract -> models/train/work/devrun, timed
+#   4. docex eval: the table on stdout, every mismatch in models/train/work/devrun/errors.csv
+# `make eval` runs this with the Python environment of `make train`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DATA=${DATA:-../shared/data}
+PY=${PY:-.venv/bin/python}
+WORK=models/train/work
+DEVSET=$WORK/devset
+RUN=$WORK/devrun
+
+if [ ! -f "$DEVSET/labels.jsonl" ]; then
+  if [ ! -x "$PY" ]; then
+    echo "eval-dev: no $PY; run \`make eval\` (it creates the Python environment)" >&2
+    exit 2
+  fi
+  PYTHONPATH=models/train "$PY" -m docex_train devset --data "$DATA" --out "$DEVSET"
+fi
+
+scripts/setup.sh
+
+start=$(date +%s.%N)
+status=0
+target/release/docex extract "$DEVSET/docs" --out "$RUN" || status=$?
+end=$(date +%s.%N)
+# 1: some documents failed; they are error rows and count as wrong. 2: nothing was run.
+if [ "$status" -gt 1 ]; then
+  exit "$status"
+fi
+documents=$(find "$DEVSET/docs" -type f | wc -l)
+awk -v s="$start" -v e="$end" -v n="$documents" -v j="$(nproc)" \
+  'BEGIN { printf "docex extract: %d documents in %.1f s (%d cores)\n\n", n, e - s, j }'
+
+target/release/docex eval --labels "$DEVSET/labels.jsonl" "$RUN" --errors "$RUN/errors.csv"
+echo
+echo "mismatches: $RUN/errors.csv"
