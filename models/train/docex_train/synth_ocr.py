@@ -27,14 +27,17 @@ not be aligned are dropped (their tokens are then ``O``; ``ocr.dropped`` says
 how many).  The returned list has a ``stats`` attribute (per type aligned /
 dropped / fuzzy counts, pages, timings) for the caller to log.
 
-Alignment (``align_page``): for every distinct labelled string of a page, all
-its occurrences in the generated page (labelled or not) are matched in order
-of position to the non-overlapping OCR windows that resemble it (whitespace
-token windows of about the same token count, edges cut at tokenizer token
-boundaries, normalised edit-distance similarity >= 0.8 over letters and digits
-with common OCR confusions folded, O/0, l/1, S/5, ...; numbers must keep their
-digit count).  A fuzzy window that resembles some other string of the
-generated page better (a delivery date next to the invoice date) is refused.
+Alignment (``align_page``): for every distinct labelled string of a page, the
+non-overlapping OCR windows that resemble it are found (whitespace token
+windows of about its token count, edges cut at tokenizer token boundaries,
+normalised edit-distance similarity >= 0.8 over letters and digits with common
+OCR confusions folded, O/0, l/1, S/5, ...; numbers must keep their digit
+count).  A fuzzy window that resembles some other string of the generated page
+better (a delivery date next to the invoice date) is refused.  All occurrences
+of the string in the generated page, labelled or not, are then paired with
+those windows at the least cost: the words before it on its line differ
+(Tesseract reorders blocks and loses lines), plus the difference in relative
+position on the page.  Windows paired with a labelled occurrence get its label.
 
 Cache: ``cache_dir/synth_ocr.jsonl`` with ``cache_dir/synth_ocr.meta.json``
 holding the key ``(n, seed, VERSION)`` and the stats; a call with the same key
@@ -70,10 +73,11 @@ from . import render, synth
 from .convert import sroie_page
 
 OCR_VERSION = "1"  # rendering + OCR: bump when a page would read differently
-ALIGN_VERSION = "1"  # span alignment
+ALIGN_VERSION = "3"  # span alignment
 VERSION = f"{OCR_VERSION}.{ALIGN_VERSION}"
 SEED_OFFSET = 1000
 THRESHOLD = 0.8
+CONTEXT_WEIGHT = 1.0  # occurrence matching: weight of the words before vs. relative position
 CACHE_NAME = "synth_ocr.jsonl"
 META_NAME = "synth_ocr.meta.json"
 
@@ -232,32 +236,42 @@ def _rel(text: str):
     return lambda i: pre[i] / tot
 
 
-def _ordered_match(a: list[float], b: list[float]) -> list[tuple[int, int]]:
-    """Match every item of the shorter list to one of the longer, keeping order, with the
-    least total |position difference|."""
-    swap = len(a) > len(b)
-    if swap:
-        a, b = b, a
-    n, m = len(a), len(b)
+def _left_context(text: str, pos: int, words: int = 2) -> str:
+    """The last ``words`` whitespace words before ``pos`` on its line, canonical form."""
+    line = text[text.rfind("\n", 0, pos) + 1:pos]
+    return canon(" ".join(line.split()[-words:]))
+
+
+def _assign(n: int, m: int, cost) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < n, j < m, each used once, min(n, m) of them, with the least total
+    cost(i, j): exact over subsets while the longer side is small, else greedy."""
+    if n > m:
+        return sorted((i, j) for j, i in _assign(m, n, lambda a, b: cost(b, a)))
     if n == 0:
         return []
-    INF = float("inf")
-    # dp[i][j]: best cost of matching a[:i] within b[:j]
-    dp = [[INF] * (m + 1) for _ in range(n + 1)]
-    for j in range(m + 1):
-        dp[0][j] = 0.0
-    for i in range(1, n + 1):
-        for j in range(i, m + 1):
-            dp[i][j] = min(dp[i][j - 1], dp[i - 1][j - 1] + abs(a[i - 1] - b[j - 1]))
-    pairs, i, j = [], n, m
-    while i > 0:
-        if j > i and dp[i][j] == dp[i][j - 1]:
-            j -= 1
-        else:
-            pairs.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-    pairs.reverse()
-    return [(q, p) for p, q in pairs] if swap else pairs
+    if m > 12:
+        pairs, used_i, used_j = [], set(), set()
+        for c, i, j in sorted((cost(i, j), i, j) for i in range(n) for j in range(m)):
+            if i not in used_i and j not in used_j:
+                pairs.append((i, j))
+                used_i.add(i)
+                used_j.add(j)
+        return sorted(pairs)
+    c = [[cost(i, j) for j in range(m)] for i in range(n)]
+    best = {0: (0.0, [])}  # mask of used j -> (cost, [j for i = 0, 1, ...])
+    for i in range(n):
+        nxt = {}
+        for mask, (tot, js) in best.items():
+            for j in range(m):
+                if mask >> j & 1:
+                    continue
+                k = mask | 1 << j
+                v = tot + c[i][j]
+                if k not in nxt or v < nxt[k][0]:
+                    nxt[k] = (v, js + [j])
+        best = nxt
+    _, js = min(best.values(), key=lambda x: x[0])
+    return list(enumerate(js))
 
 
 def align_page(gold_text: str, gold_spans, ocr_text: str, threshold: float = THRESHOLD):
@@ -294,7 +308,15 @@ def align_page(gold_text: str, gold_spans, ocr_text: str, threshold: float = THR
                     continue
             cands.append((s, e, sc))
         cands.sort()
-        pairs = _ordered_match([rel_g(s) for s, _ in occ], [rel_o(s) for s, _, _ in cands])
+        # which occurrence is which: the same words before it on its line (Tesseract reorders
+        # blocks and loses lines: "Sub-total: 5.817,00", not the line item "58,17 5.817,00"
+        # when the table is gone), and nearby relative position
+        pg = [(rel_g(s), _left_context(gold_text, s)) for s, _ in occ]
+        po = [(rel_o(s), _left_context(ocr_text, s)) for s, _, _ in cands]
+
+        def cost(a, b):
+            return abs(pg[a][0] - po[b][0]) + CONTEXT_WEIGHT * (1.0 - similarity(pg[a][1], po[b][1]))
+        pairs = _assign(len(occ), len(cands), cost)
         for oi, ci in pairs:
             lab = label_at.get(occ[oi])
             if lab:

@@ -150,3 +150,19 @@ def test_generate_ocr_end_to_end_and_cache(tmp_path, monkeypatch):
     one = so.generate_ocr(1, SEED, str(tmp_path), jobs=1, log=logs.append)
     assert list(one) == [d for d in docs if d["id"] == "synth_ocr/0"]
     assert not one.stats["cached"] and one.stats["ocr_documents_this_call"] == 0
+
+
+def test_align_page_follows_context_when_ocr_reorders_or_loses_lines():
+    # the item table is lost: the one "5.817,00" left is the subtotal, not the line item
+    gold = "Description Qty Price Amount\n22460 Gear motor 100 58,17 5.817,00\n\nSub-total: 5.817,00\n"
+    s = gold.index("Sub-total: ") + 11
+    ocr = "Dear Customer\nSub-total: 5.817,00\nVAT @ 21%: 1.221,57"
+    spans, al, dr, _ = so.align_page(gold, [[s, s + 8, "NET"]], ocr)
+    assert spans == [[ocr.index("5.817"), ocr.index("5.817") + 8, "NET"]] and not dr
+    # a block read first by Tesseract: its date is not the issue date
+    gold = "Date of issue - 23/06/2017\nDue date - 07/07/2017\n\nServices for the period 01/06/2017 - 23/06/2017\n"
+    s = gold.index("23/06/2017")
+    ocr = "Services for the period 01/06/2017 - 23/06/2017\nDate of issue - 23/06/2017\nDue date - 07/07/2017"
+    spans, _, _, _ = so.align_page(gold, [[s, s + 10, "INVOICE_DATE"]], ocr)
+    k = ocr.index("issue - ") + 8
+    assert spans == [[k, k + 10, "INVOICE_DATE"]]
