@@ -491,7 +491,8 @@ def _summ(results: list[dict], n: int, seed: int) -> dict:
 def format_stats(st: dict) -> str:
     lines = [f"synth_ocr n={st['n']} seed={st['seed']} v{st['version']}: {st['pages']} pages, "
              f"{st['pages_kept']} kept, {st['pages_all_aligned']} with every span aligned; "
-             f"wall {st.get('wall_seconds', 0):.0f} s, OCR {st['ocr_seconds']:.0f} s (summed over workers)"]
+             f"OCR {st['ocr_seconds']:.0f} s (summed over workers); the call that built it: "
+             f"wall {st.get('wall_seconds', 0):.0f} s, {st.get('ocr_documents_this_call', '?')} documents OCR'd"]
     ta = td = 0
     for lab, c in st["types"].items():
         tot = c["aligned"] + c["dropped"]
