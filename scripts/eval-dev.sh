@@ -4,7 +4,8 @@
 #      built from ../shared/data once with `python -m docex_train devset`
 #   2. the release binary (scripts/setup.sh)
 #   3. docex extract -> models/train/work/devrun, timed
-#   4. docex eval: the table on stdout, every mismatch in models/train/work/devrun/errors.csv
+#   4. docex eval: the table on stdout and in devrun/eval.md, every mismatch in devrun/errors.csv
+# RUN=DIR writes elsewhere; EXTRACT_ARGS="--models DIR" evaluates another model folder.
 # `make eval` runs this with the Python environment of `make train`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ DATA=${DATA:-../shared/data}
 PY=${PY:-.venv/bin/python}
 WORK=models/train/work
 DEVSET=$WORK/devset
-RUN=$WORK/devrun
+RUN=${RUN:-$WORK/devrun}
 
 if [ ! -f "$DEVSET/labels.jsonl" ]; then
   if [ ! -x "$PY" ]; then
@@ -27,7 +28,8 @@ scripts/setup.sh
 
 start=$(date +%s.%N)
 status=0
-target/release/docex extract "$DEVSET/docs" --out "$RUN" || status=$?
+# shellcheck disable=SC2086 # EXTRACT_ARGS: extra options, e.g. "--models DIR"
+target/release/docex extract "$DEVSET/docs" --out "$RUN" ${EXTRACT_ARGS:-} || status=$?
 end=$(date +%s.%N)
 # 1: some documents failed; they are error rows and count as wrong. 2: nothing was run.
 if [ "$status" -gt 1 ]; then
@@ -37,6 +39,7 @@ documents=$(find "$DEVSET/docs" -type f | wc -l)
 awk -v s="$start" -v e="$end" -v n="$documents" -v j="$(nproc)" \
   'BEGIN { printf "docex extract: %d documents in %.1f s (%d cores)\n\n", n, e - s, j }'
 
-target/release/docex eval --labels "$DEVSET/labels.jsonl" "$RUN" --errors "$RUN/errors.csv"
+# eval.md: the table the model card includes (python -m docex_train card)
+target/release/docex eval --labels "$DEVSET/labels.jsonl" "$RUN" --errors "$RUN/errors.csv" | tee "$RUN/eval.md"
 echo
 echo "mismatches: $RUN/errors.csv"

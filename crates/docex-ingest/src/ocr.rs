@@ -48,6 +48,14 @@ impl Ocr {
                 lang: config.lang.clone(),
             }
         })?;
+        // Tesseract's diagnostics ("Image too small to scale!!") go to stderr, one per
+        // speck of noise; they say nothing to a user and drown docex's own log.
+        let mut api = api;
+        let quiet = std::ffi::CString::new("/dev/null").expect("no NUL");
+        let name = std::ffi::CString::new("debug_file").expect("no NUL");
+        if api.raw.set_variable(&name, &quiet).is_err() {
+            tracing::debug!("tesseract: could not silence debug output");
+        }
         Ok(Ocr { api })
     }
 

@@ -315,7 +315,9 @@ pub fn infer_date_order(candidates: &[&str]) -> Option<DateOrder> {
         };
         match (a, b) {
             (13..=31, 1..=12) => day_first += 1,
-            (1..=12, 13..=31) => month_first += 1,
+            // dotted dates are written day-first; `12.17.26` that only reads
+            // month-first is a time with dots (OCR), not evidence
+            (1..=12, 13..=31) if &c[2] != "." => month_first += 1,
             _ => {}
         }
     }
@@ -507,6 +509,9 @@ mod tests {
             (&["25/12/2024", "12/25/2024"], None),
             (&["25/12/2024", "26/12/2024", "12/25/2024"], Some(DayFirst)),
             (&["32/12/2024"], None),
+            // a time OCR'd with dots (12:17:26) is no month-first evidence
+            (&["06/01/18", "12.17.26"], None),
+            (&["12.17.2026"], None),
             (&[], None),
         ];
         for &(inputs, expected) in cases {

@@ -9,6 +9,8 @@
 use docex_core::{DocType, Entity, EntityKind, Extraction, Fields, Page, Role, TaggedSpan};
 use docex_normalize as norm;
 use norm::DateOrder;
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// Confidence given to a date or amount found by the scanners alone (no role).
 const SCANNED_CONFIDENCE: f32 = 0.9;
@@ -16,6 +18,8 @@ const SCANNED_CONFIDENCE: f32 = 0.9;
 const AMBIGUOUS_PENALTY: f32 = 0.6;
 /// Multiplier for values that fail a consistency check.
 const INCONSISTENT_PENALTY: f32 = 0.7;
+/// Multiplier for a field that no tagged span gave, taken by a fallback rule.
+const FALLBACK_PENALTY: f32 = 0.5;
 /// Parties below this confidence are not listed in `parties`.
 const MIN_PARTY_CONFIDENCE: f32 = 0.3;
 
@@ -56,7 +60,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         // A tagged date, amount or duration that does not read as one is a tagger
         // mistake, not a value: it is dropped (names and ids are kept as written).
         entities.extend(
-            merge_split_names(page, spans)
+            widen_ids(page, &merge_split_names(page, spans))
                 .iter()
                 .map(|span| tagged_entity(page, span, order, order_known, currency.as_deref()))
                 .filter(|e| {
@@ -113,6 +117,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
 
     complete_amounts(&mut entities);
     let mut fields = choose_fields(&mut entities);
+    fall_back(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
     fields.currency = fields
@@ -229,12 +234,93 @@ fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
                 && s.role.kind() == EntityKind::Party
                 && gap.chars().all(|c| c == ' ' || c == '\t')
             {
-                prev.end = s.end;
+                // `ACME LLP Acme Llp`: the same name twice in a row is one mention
+                if norm::fold(&page.slice(prev.start, prev.end))
+                    != norm::fold(&page.slice(s.start, s.end))
+                {
+                    prev.end = s.end;
+                }
                 prev.confidence = prev.confidence.min(s.confidence);
                 continue;
             }
         }
         out.push(s.clone());
+    }
+    out
+}
+
+/// Lines that state a document total, and lines that only look like one.
+static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:total|amount due|balance due|amount payable|to pay|grand|jumlah|summe|gesamt|montant|betrag)\b")
+        .expect("regex")
+});
+static NOT_TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)sub[ -]?total|\b(?:qty|quantity|items?|discount|saving|savings|change|rounding|tendered)\b")
+        .expect("regex")
+});
+
+/// When the tagger gave no invoice date or no total, the plain evidence still
+/// does, at a lower confidence: the first date of the document (invoices and
+/// receipts put their own date before due and delivery dates), and the largest
+/// amount on a line that says "total" (or "amount due", "grand", ...) and is not
+/// a subtotal, a quantity, a discount or the change.
+fn fall_back(fields: &mut Fields, entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+    if fields.invoice_date.is_none() {
+        if let Some(e) = entities
+            .iter_mut()
+            .find(|e| e.role.is_none() && e.kind == EntityKind::Date)
+        {
+            e.role = Some(Role::InvoiceDate);
+            e.confidence *= FALLBACK_PENALTY;
+            fields.invoice_date = Some(e.value.clone());
+        }
+    }
+    if fields.total_amount.is_none() {
+        let on_total_line = |e: &Entity| {
+            let page = &pages.iter().find(|(p, _)| p.number == e.page)?.0;
+            let line = line_at(&page.text, e.start);
+            (TOTAL_LINE.is_match(line) && !NOT_TOTAL_LINE.is_match(line))
+                .then(|| norm::decimal_cents(&e.value))
+                .flatten()
+        };
+        if let Some((_, e)) = entities
+            .iter_mut()
+            .filter(|e| e.role.is_none() && e.kind == EntityKind::Amount)
+            .filter_map(|e| on_total_line(e).map(|c| (c, e)))
+            .max_by_key(|(c, _)| *c)
+        {
+            e.role = Some(Role::TotalAmount);
+            e.confidence *= FALLBACK_PENALTY;
+            fields.total_amount = Some(e.value.clone());
+        }
+    }
+}
+
+/// The line of `text` that holds character `at`.
+fn line_at(text: &str, at: usize) -> &str {
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+    let start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[byte..].find('\n').map_or(text.len(), |i| byte + i);
+    &text[start..end]
+}
+
+/// Invoice numbers are whole words: the tagger sometimes starts or ends one inside
+/// a word (`113/19` of `TI-113/19`), so an id span grows to the whitespace around it,
+/// but not past a label separator (`No.:123`, `#123`) or a bracket.
+fn widen_ids(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
+    if !spans.iter().any(|s| s.role.kind() == EntityKind::Id) {
+        return spans.to_vec();
+    }
+    let chars: Vec<char> = page.text.chars().collect();
+    let mut out = spans.to_vec();
+    for s in out.iter_mut().filter(|s| s.role.kind() == EntityKind::Id) {
+        let stop = |c: char| c.is_whitespace() || matches!(c, ':' | '#' | '(' | ')' | '[' | ']');
+        while s.start > 0 && s.start <= chars.len() && !stop(chars[s.start - 1]) {
+            s.start -= 1;
+        }
+        while s.end < chars.len() && !stop(chars[s.end]) {
+            s.end += 1;
+        }
     }
     out
 }
@@ -294,13 +380,13 @@ fn choose_fields(entities: &mut [Entity]) -> Fields {
             *slot = chosen(entities, role).map(|e| e.value.clone());
         }
     }
-    let mut seen = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for e in entities
         .iter()
         .filter(|e| e.role == Some(Role::Party) && !e.value.is_empty())
     {
         let key = norm::fold(&e.value);
-        if e.confidence >= MIN_PARTY_CONFIDENCE && !seen.contains(&key) {
+        if e.confidence >= MIN_PARTY_CONFIDENCE && !seen.iter().any(|k| same_party(k, &key)) {
             seen.push(key);
             fields.parties.push(e.value.clone());
         }
@@ -308,18 +394,14 @@ fn choose_fields(entities: &mut [Entity]) -> Fields {
     fields
 }
 
-/// Keyword and role evidence for the document type. "Invoice" alone decides
-/// little (many till receipts are headed "TAX INVOICE"); billing words such as
-/// "bill to" or "due date" and the tagger's customer and due-date fields do.
-fn classify(text: &str, fields: &Fields) -> DocType {
-    let lower = text.to_lowercase();
-    let count = |words: &[&str]| {
-        words
-            .iter()
-            .map(|w| lower.matches(w).count())
-            .sum::<usize>()
-    };
-    let contract = count(&[
+/// Whole words only (`change` is not in `exchange`, `member` not in `membership`).
+fn words(list: &[&str]) -> Regex {
+    Regex::new(&format!(r"\b(?:{})\b", list.join("|"))).expect("keyword regex")
+}
+
+/// Contract prose: a receipt never says "shall" or "hereby".
+static CONTRACT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    words(&[
         "agreement",
         "hereinafter",
         "whereas",
@@ -327,8 +409,15 @@ fn classify(text: &str, fields: &Fields) -> DocType {
         "in witness whereof",
         "governing law",
         "the parties",
-    ]) + 2 * usize::from(!fields.parties.is_empty());
-    let billing = count(&[
+        "shall",
+        "hereby",
+        "herein",
+        "pursuant to",
+        "notwithstanding",
+    ])
+});
+static BILLING_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    words(&[
         "bill to",
         "billed to",
         "invoice to",
@@ -346,9 +435,10 @@ fn classify(text: &str, fields: &Fields) -> DocType {
         "customer no",
         "vat no",
         "vat id",
-    ]) + usize::from(fields.customer.is_some())
-        + usize::from(fields.due_date.is_some());
-    let till = count(&[
+    ])
+});
+static TILL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    words(&[
         "receipt",
         "cash",
         "change",
@@ -360,8 +450,57 @@ fn classify(text: &str, fields: &Fields) -> DocType {
         "mastercard",
         "member",
         "qty",
-    ]);
-    let invoice = count(&["invoice", "rechnung", "facture", "factura"]);
+    ])
+});
+static INVOICE_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| words(&["invoice", "rechnung", "facture", "factura"]));
+
+/// Two folded party names are one party when one contains the other (`AM CAPITAL
+/// ACQUISITION COMPANY` in `I-AM Capital Acquisition Company`, or a signature line
+/// that runs two names together) or they differ by a few letters (OCR, typos).
+fn same_party(a: &str, b: &str) -> bool {
+    let (a, b) = (
+        a.split_whitespace().collect::<Vec<_>>(),
+        b.split_whitespace().collect::<Vec<_>>(),
+    );
+    let (a, b) = (a.join(" "), b.join(" "));
+    let contains = |x: &str, y: &str| !y.is_empty() && format!(" {x} ").contains(&format!(" {y} "));
+    if contains(&a, &b) || contains(&b, &a) {
+        return true;
+    }
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let longest = x.len().max(y.len());
+    longest > 0 && (edit_distance(&x, &y) as f32) <= 0.15 * longest as f32
+}
+
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(ca != cb));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// Keyword and role evidence for the document type. "Invoice" alone decides
+/// little (many till receipts are headed "TAX INVOICE"); billing words such as
+/// "bill to" or "due date" and the tagger's customer and due-date fields do.
+fn classify(text: &str, fields: &Fields) -> DocType {
+    let lower = text.to_lowercase();
+    let count = |words: &Regex| words.find_iter(&lower).count();
+    let contract = count(&CONTRACT_WORDS) + 2 * usize::from(!fields.parties.is_empty());
+    let billing = count(&BILLING_WORDS)
+        + usize::from(fields.customer.is_some())
+        + usize::from(fields.due_date.is_some());
+    let till = count(&TILL_WORDS);
+    let invoice = count(&INVOICE_WORDS);
     if contract >= 3 && contract > billing + invoice {
         DocType::Contract
     } else if billing >= 1 && billing >= till {
@@ -495,6 +634,96 @@ mod tests {
     }
 
     #[test]
+    fn without_tagged_date_and_total_the_first_date_and_the_total_line_decide() {
+        let text = "SHOP\nDate: 14-12-16 10:02\nItem 2 x 3.00 6.00\nSubtotal 60.00\n\
+                    Total Sales (Inclusive GST) RM 61.65\nTotal GST 3.49\nCash 100.00\nChange 38.35\n\
+                    Due 21-12-16";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2016-12-14"));
+        assert_eq!(x.fields.total_amount.as_deref(), Some("61.65"));
+        let total = x
+            .entities
+            .iter()
+            .find(|e| e.role == Some(Role::TotalAmount))
+            .unwrap();
+        assert!(
+            total.confidence < SCANNED_CONFIDENCE,
+            "{}",
+            total.confidence
+        );
+        // a tagged total wins over the rule
+        let spans = vec![span(text, "3.49", Role::TotalAmount, 0.8)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.total_amount.as_deref(), Some("3.49"));
+    }
+
+    #[test]
+    fn a_party_repeated_in_the_signature_block_is_listed_once() {
+        let table = [
+            (
+                "i am capital acquisition company",
+                "am capital acquisition company",
+                true,
+            ),
+            (
+                "mount knowledge holdings inc",
+                "ma mount knowledge holdings inc",
+                true,
+            ),
+            (
+                "eco science solutions inc",
+                "eco sciences solutions inc",
+                true,
+            ),
+            (
+                "todos medical ltd",
+                "todos medical ltd care g b plus ltd",
+                true,
+            ),
+            ("todos medical ltd", "care g b plus ltd", false),
+            ("acme corp", "acme holdings corp", false),
+        ];
+        for (a, b, same) in table {
+            assert_eq!(same_party(a, b), same, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn the_same_name_twice_in_a_row_is_not_doubled() {
+        let text = "Buyer: SIDDHARTH VALUE HOMES LLP Siddharth Value Homes Llp\nBill to";
+        let spans = vec![
+            span(text, "SIDDHARTH VALUE HOMES LLP", Role::Customer, 0.8),
+            span(text, "Siddharth Value Homes Llp", Role::Customer, 0.7),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(
+            x.fields.customer.as_deref(),
+            Some("SIDDHARTH VALUE HOMES LLP")
+        );
+    }
+
+    #[test]
+    fn contract_prose_with_exchange_and_membership_is_a_contract() {
+        let text = "The Company shall pay the fees in exchange for the membership. The Member \
+                    hereby agrees that all cash tendered shall be refunded pursuant to Section 2.";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.doc_type, DocType::Contract);
+    }
+
+    #[test]
+    fn an_invoice_number_cut_inside_a_word_grows_to_the_word() {
+        let text = "Invoice No . : TI-113/19 - 20\nDate";
+        let p = page(text);
+        let spans = vec![span(text, "113/19 - 20", Role::InvoiceNumber, 0.7)];
+        let x = assemble(&[(p, spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_number.as_deref(), Some("TI-113/19 - 20"));
+        let text = "Invoice No.:INV-7 due";
+        let spans = vec![span(text, "INV-7", Role::InvoiceNumber, 0.7)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_number.as_deref(), Some("INV-7"));
+    }
+
+    #[test]
     fn most_confident_candidate_wins_and_is_normalised() {
         let t = "INVOICE\nDate: 03/04/2024\nDue: 25/04/2024\nSubtotal €1.000,00 VAT €190,00\nTotal €1.190,00";
         let spans = vec![
@@ -533,8 +762,9 @@ mod tests {
 
     #[test]
     fn untagged_dates_and_amounts_are_entities_without_role() {
-        let t = "Invoice\nOrder date 12/31/2023\nShipping $5.00";
-        let x = assemble(&[(page(t), vec![])], &Locale::default());
+        let t = "Invoice 01/05/2024\nOrder date 12/31/2023\nShipping $5.00";
+        let spans = vec![span(t, "01/05/2024", Role::InvoiceDate, 0.9)];
+        let x = assemble(&[(page(t), spans)], &Locale::default());
         let kinds: Vec<_> = x
             .entities
             .iter()
