@@ -28,7 +28,7 @@ use thiserror::Error;
 use tracing::info;
 
 pub use decode::{spans, Crf, LabelSet, TokenSpan};
-pub use encode::{features, Encoded, Encoder, N_FEATURES};
+pub use encode::{layout_features, shape_features, Encoded, Encoder, FEATURES, N_FEATURES};
 
 /// Why tagging failed.
 #[derive(Debug, Error)]
@@ -147,6 +147,7 @@ struct Meta {
     labels: Vec<String>,
     max_chars: usize,
     chars: Vec<String>,
+    features: Vec<String>,
     transitions: Vec<Vec<f32>>,
     start_transitions: Vec<f32>,
     end_transitions: Vec<f32>,
@@ -161,6 +162,8 @@ pub struct Model {
     labels: LabelSet,
     crf: Crf,
     window: usize,
+    /// Indices into [`FEATURES`] of the model's `features` input, in order.
+    features: Vec<usize>,
     onnx: Arc<Vec<u8>>,
 }
 
@@ -188,6 +191,20 @@ impl Model {
                 reason: "transition sizes do not match the labels".into(),
             });
         }
+        // The model names its features; docex computes any of the ones it knows, in the
+        // model's order (so models trained on an earlier feature list still load).
+        let features = meta
+            .features
+            .iter()
+            .map(|name| FEATURES.iter().position(|f| f == name))
+            .collect::<Option<Vec<usize>>>()
+            .ok_or_else(|| TaggerError::Meta {
+                path: meta_path.clone(),
+                reason: format!(
+                    "the model was trained with features {:?}; this docex computes {:?}",
+                    meta.features, FEATURES
+                ),
+            })?;
         let tokenizer = tokenizers::Tokenizer::from_bytes(read("tokenizer.json")?)
             .map_err(|e| TaggerError::Tokenizer(e.to_string()))?;
         let labels = LabelSet::new(meta.labels);
@@ -203,6 +220,7 @@ impl Model {
             labels,
             crf,
             window: meta.window,
+            features,
             onnx: Arc::new(read("model.onnx")?),
         })
     }
@@ -307,14 +325,17 @@ impl Tagger {
         let c = self.model.encoder.max_chars();
         let mut word_ids = vec![0i64; b * t];
         let mut char_ids = vec![0i64; b * t * c];
-        let mut feats = vec![0f32; b * t * N_FEATURES];
+        let nf = self.model.features.len();
+        let mut feats = vec![0f32; b * t * nf];
         let mut lengths = vec![0i64; b];
         for i in 0..total {
             let (row, col) = (i / win, i % win);
             let at = row * t + col;
             word_ids[at] = enc.word_ids[i];
             char_ids[at * c..(at + 1) * c].copy_from_slice(&enc.char_ids[i]);
-            feats[at * N_FEATURES..(at + 1) * N_FEATURES].copy_from_slice(&enc.features[i]);
+            for (k, &f) in self.model.features.iter().enumerate() {
+                feats[at * nf + k] = enc.features[i][f];
+            }
             lengths[row] += 1;
         }
         let (bi, ti) = (b as i64, t as i64);
@@ -323,7 +344,7 @@ impl Tagger {
             .run(ort::inputs! {
                 "word_ids" => Tensor::from_array((vec![bi, ti], word_ids)).map_err(ort_err)?,
                 "char_ids" => Tensor::from_array((vec![bi, ti, c as i64], char_ids)).map_err(ort_err)?,
-                "features" => Tensor::from_array((vec![bi, ti, N_FEATURES as i64], feats)).map_err(ort_err)?,
+                "features" => Tensor::from_array((vec![bi, ti, nf as i64], feats)).map_err(ort_err)?,
                 "lengths" => Tensor::from_array((vec![bi], lengths.clone())).map_err(ort_err)?,
             })
             .map_err(ort_err)?;

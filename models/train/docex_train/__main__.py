@@ -11,6 +11,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(os.path.dirname(HERE), "work")
 
 
+def parse_setting(default, value: str):
+    if isinstance(default, bool):
+        if value.lower() not in ("true", "false", "1", "0"):
+            raise SystemExit(f"not a boolean: {value}")
+        return value.lower() in ("true", "1")
+    return type(default)(value)
+
+
 def main(argv=None):
     torch.set_num_threads(2)
     ap = argparse.ArgumentParser(prog="docex_train")
@@ -41,6 +49,15 @@ def main(argv=None):
     p = sub.add_parser("evaluate", help="evaluate a shipped model folder on the dev splits")
     p.add_argument("--model", required=True)
     p.add_argument("--data", default=os.path.join(WORK, "data"), help="folder with *.dev.jsonl")
+    p = sub.add_parser("card", help="re-render MODEL_CARD.md (after `ablate` or `make eval` added their results)")
+    p.add_argument("--model", required=True)
+    p.add_argument("--work", default=WORK)
+    p = sub.add_parser("ablate", help="train the architecture variants on the same data and seeds (model card table)")
+    p.add_argument("--data", required=True)
+    p.add_argument("--work", default=os.path.join(WORK, "ablation"))
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--jobs", type=int, default=2, help="variants trained side by side (1 thread each)")
+    p.add_argument("--only", help="comma-separated variant names (default: all)")
     args = ap.parse_args(argv)
     if args.cmd == "fixture":
         from .fixture import build_fixture
@@ -60,6 +77,14 @@ def main(argv=None):
         for s in ("sroie", "midd", "cuad"):
             rows += evaluate_docs(pred, read_jsonl(os.path.join(args.data, f"{s}.dev.jsonl")))
         print(format_table(rows))
+    elif args.cmd == "card":
+        import json
+        from .card import write_card
+        write_card(args.model, json.load(open(os.path.join(args.work, "train_info.json"))), args.work)
+    elif args.cmd == "ablate":
+        from .ablate import format_ablation, run_ablation
+        res = run_ablation(args.data, args.work, args.epochs, args.jobs, args.only.split(",") if args.only else None)
+        print(format_ablation(res))
     elif args.cmd == "train":
         from .train import DEFAULTS, run_train
         extra = {}
@@ -67,10 +92,11 @@ def main(argv=None):
             k, v = kv.split("=", 1)
             if k not in DEFAULTS:
                 ap.error(f"unknown setting {k}")
-            extra[k] = type(DEFAULTS[k])(v)
-        run_train(args.data, args.out, args.work, synth_wait=args.synth_wait, epochs=args.epochs,
-                  seed=args.seed, cuad_windows=args.cuad_windows, synth_docs=args.synth_docs,
-                  time_budget=args.time_budget, threads=args.threads, **extra)
+            extra[k] = parse_setting(DEFAULTS[k], v)
+        options = dict(epochs=args.epochs, seed=args.seed, cuad_windows=args.cuad_windows,
+                       synth_docs=args.synth_docs, time_budget=args.time_budget, threads=args.threads)
+        options.update({k: v for k, v in extra.items()})  # --set wins over an unset option
+        run_train(args.data, args.out, args.work, synth_wait=args.synth_wait, **options)
     return 0
 
 

@@ -5,6 +5,7 @@ import json
 import os
 
 from .evaluate import format_table
+from .text import FEATURES
 
 
 def _windows(w: dict) -> str:
@@ -13,7 +14,44 @@ def _windows(w: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in w.items())
 
 
-def write_card(out_dir: str, info: dict):
+def _arch(cfg: dict) -> str:
+    rnn = {"lstm": "BiLSTM", "gru": "BiGRU"}[cfg.get("rnn", "lstm")]
+    layers = int(cfg.get("layers", 1))
+    lines = [
+        "- word embedding (100)" + (" + character CNN (char embedding 24, 50 filters, kernel 3, ReLU, max-pool over the"
+                                   "\n  first 20 characters)" if cfg.get("char", "cnn") == "cnn" else "")
+        + f" + the {len(FEATURES)} token features (7 word-shape, 7 layout; `models/README.md`), dropout 0.3",
+        f"- {rnn}, {cfg.get('hidden', 128)} hidden units per direction, {layers} layer{'s, the second residual' if layers > 1 else ''}."
+        " The backward direction is a forward RNN run\n  over each row reversed within its length (no packed"
+        " sequences), so a row's output does not depend\n  on padding and the graph exports to ONNX",
+    ]
+    if cfg.get("crf", True):
+        lines.append("- linear emissions over the labels; linear-chain CRF (start/end/transition scores) trained with the\n"
+                     "  forward algorithm, BILOU-invalid transitions masked in training and in Viterbi decoding.")
+    else:
+        lines.append("- linear emissions trained with token cross-entropy (no CRF scores; decoding is BILOU-constrained).")
+    return "\n".join(lines)
+
+
+def _ablation(path: str) -> str:
+    if not os.path.exists(path):
+        return "(not run for this model: `python -m docex_train ablate --data ../shared/data`)"
+    from .ablate import format_ablation
+    res = json.load(open(path))
+    sets = ", ".join(f"{k}={v}" for k, v in res.get("settings", {}).items())
+    return (f"Every variant: the same data, seed 7 (except `seed-8`), {res['epochs']} epochs ({sets}); one switch changed "
+            "against `base`.\nDocument-level dev accuracy per field (the tagger's own evaluation, text in, constrained "
+            "Viterbi), mean over the columns, ONNX size and training speed (tokens/s, 1 CPU thread, two variants side by "
+            "side on 2 cores).\n\n" + format_ablation(res))
+
+
+def _include(path: str, missing: str) -> str:
+    return open(path, encoding="utf-8").read().strip() if os.path.exists(path) else missing
+
+
+def write_card(out_dir: str, info: dict, work: str | None = None):
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    work = work or os.path.join(here, "work")
     sp = info["splits"]
     cfg = info["config"]
     size = sum(os.path.getsize(os.path.join(out_dir, f)) for f in ("model.onnx", "tokenizer.json", "meta.json"))
@@ -29,7 +67,7 @@ def write_card(out_dir: str, info: dict):
         F = 2 * P * R / (P + R) if P + R else 0.0
         overall.append(f"| {t} | {P:.3f} | {R:.3f} | {F:.3f} | {(c / n if n else 0):.3f} ({n}) |")
     hist = "\n".join(f"| {h['epoch']} | {h['loss']} | {h['elapsed_s']} |" for h in info["history"])
-    text = f"""# docex-tagger-v1
+    text = f"""# docex-tagger-v2
 
 BiLSTM-CRF token tagger for invoices, receipts and contracts, used by `crates/docex-tagger`.
 Inputs, outputs, tokenizer and label set follow the contract in `models/README.md`.
@@ -39,26 +77,26 @@ Inputs, outputs, tokenizer and label set follow the contract in `models/README.m
 |---|---|
 | `model.onnx` | emissions model (opset 17; inputs `word_ids`, `char_ids`, `features`, `lengths`; output `emissions`) |
 | `tokenizer.json` | WordLevel tokenizer, {info['vocab']} entries (`[PAD]`=0, `[UNK]`=1, training-split words seen at least twice, capped at {cfg['vocab_size']}) |
-| `meta.json` | {len(json.load(open(os.path.join(out_dir, 'meta.json')))['labels'])} BILOU labels, {info['chars']} characters, 8 features, CRF start/end/transition scores, window {cfg['window']} |
+| `meta.json` | {len(json.load(open(os.path.join(out_dir, 'meta.json')))['labels'])} BILOU labels, {info['chars']} characters, {len(FEATURES)} features, CRF start/end/transition scores, window {cfg['window']} |
 
 Total size: {size / 1e6:.1f} MB.
 
 ## Architecture
-- word embedding (100) + character CNN (char embedding 24, 50 filters, kernel 3, ReLU, max-pool over the
-  first 20 characters) + the 8 binary token features, dropout 0.3
-- BiLSTM, 128 hidden units per direction, one layer. The backward direction is a forward LSTM run
-  over each row reversed within its length (no packed sequences), so a row's output does not depend
-  on padding and the graph exports to ONNX; checked at export (max |PyTorch - onnxruntime| =
-  {info['parity_max_abs']:.1e} on random padded batches, and identical rows at different paddings).
-- linear emissions over the labels; linear-chain CRF (start/end/transition scores) trained with the
-  forward algorithm, BILOU-invalid transitions masked in training and in Viterbi decoding.
+{_arch(cfg)}
+- export checked: max |PyTorch - onnxruntime| = {info['parity_max_abs']:.1e} on random padded batches of mixed
+  lengths, and identical rows at different paddings.
+
+## Ablation
+{_ablation(os.path.join(work, "ablation", "ablation.json"))}
+
+{_include(os.path.join(here, "ablation_notes.md"), "")}
 
 ## Training
 Command (from the repository root, with the venv of `models/train/requirements.txt` and
 `pip install --no-deps -e models/train`; or prefix `PYTHONPATH=models/train`):
 
 ```
-python -m docex_train train --data ../shared/data --out models/docex-tagger-v1
+python -m docex_train train --data ../shared/data --out models/docex-tagger-v2
 ```
 
 Seeds fixed (seed {cfg['seed']}); trained on {info.get('gpu') or 'CPU'} ({info['torch_threads']} CPU torch thread(s)), torch {info['torch']}.\nTraining stops at a {cfg['time_budget']:.0f} s budget if the epochs are not done by then{' (it was reached in this run)' if info['stopped_early'] else ' (not reached in this run)'}.
@@ -126,6 +164,12 @@ All dev sets together:
 Per source:
 
 {format_table(rows)}
+
+## End to end: `docex eval` on the dev documents
+{_include(os.path.join(work, "devrun", "eval.md"), "(not run: `make eval`)")}
+
+## Error analysis
+{_include(os.path.join(here, "error_analysis.md"), "(none written)")}
 
 ## Known weaknesses
 - Trained on three narrow real sources (Malaysian receipts with OCR noise, two Indian GST invoice layouts,

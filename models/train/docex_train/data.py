@@ -6,7 +6,7 @@ import random
 import numpy as np
 
 from .labels import LABELS, spans_to_bilou
-from .text import MAX_CHARS, Encoder, char_ids_for, token_features
+from .text import FEATURES, MAX_CHARS, Encoder, char_ids_for, features_for
 
 LABEL_ID = {l: i for i, l in enumerate(LABELS)}
 
@@ -38,24 +38,22 @@ class EncodedDoc:
         tags = spans_to_bilou(self.offsets, doc.get("spans", []))
         self.tags = np.asarray([LABEL_ID[t] for t in tags], dtype=np.int64)
         self.encoder = encoder
-        self._cache = {}
+        self.features = np.asarray(features_for(self.text, self.offsets), dtype=np.float32).reshape(-1, len(FEATURES))
+        self._chars = {}
 
     def __len__(self):
         return len(self.offsets)
 
-    def token_inputs(self, i: int):
-        if i not in self._cache:
+    def char_ids(self, i: int):
+        if i not in self._chars:
             s, e = self.offsets[i]
-            prev_end = self.offsets[i - 1][1] if i else None
-            ls = prev_end is None or "\n" in self.text[prev_end:s]
-            tok = self.text[s:e]
-            self._cache[i] = (char_ids_for(tok, self.encoder.char_index), token_features(tok, ls))
-        return self._cache[i]
+            self._chars[i] = char_ids_for(self.text[s:e], self.encoder.char_index)
+        return self._chars[i]
 
     def window(self, start: int, end: int):
-        ci, fe = zip(*(self.token_inputs(i) for i in range(start, end)))
+        ci = [self.char_ids(i) for i in range(start, end)]
         return {"word_ids": self.word_ids[start:end], "char_ids": np.asarray(ci, dtype=np.int64),
-                "features": np.asarray(fe, dtype=np.float32), "tags": repair_edges(self.tags[start:end]),
+                "features": self.features[start:end], "tags": repair_edges(self.tags[start:end]),
                 "source": self.doc.get("source", "?")}
 
     def tiled_windows(self, window: int):
@@ -89,7 +87,7 @@ def collate(items, word_dropout: float = 0.0, rng: np.random.Generator | None = 
     T = max(len(it["word_ids"]) for it in items)
     w = np.zeros((B, T), dtype=np.int64)
     c = np.zeros((B, T, MAX_CHARS), dtype=np.int64)
-    f = np.zeros((B, T, 8), dtype=np.float32)
+    f = np.zeros((B, T, len(FEATURES)), dtype=np.float32)
     y = np.zeros((B, T), dtype=np.int64)
     ln = np.zeros(B, dtype=np.int64)
     for b, it in enumerate(items):

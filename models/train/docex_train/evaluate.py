@@ -88,7 +88,7 @@ class Predictor:
             B = len(chunk)
             w = np.zeros((B, T), np.int64)
             c = np.zeros((B, T, MAX_CHARS), np.int64)
-            f = np.zeros((B, T, 8), np.float32)
+            f = np.zeros((B, T, len(self.meta["features"])), np.float32)
             ln = np.zeros(B, np.int64)
             for i, (a, b) in enumerate(chunk):
                 w[i, :b - a] = e["word_ids"][a:b]
@@ -170,3 +170,24 @@ def format_table(rows) -> str:
         lines.append(f"| {r['source']} | {r['type']} | {r['precision']:.3f} | {r['recall']:.3f} | "
                      f"{r['f1']:.3f} | {r['tp'] + r['fn']} | {acc} |")
     return "\n".join(lines)
+
+
+class EnsemblePredictor(Predictor):
+    """Several model folders with the same tokenizer and labels: emissions and CRF scores averaged."""
+
+    def __init__(self, model_dirs: list[str]):
+        super().__init__(model_dirs[0])
+        members = [Predictor(d) for d in model_dirs]
+        toks = {open(os.path.join(d, "tokenizer.json"), "rb").read() for d in model_dirs}
+        if len(toks) != 1 or any(m.meta["chars"] != self.meta["chars"] for m in members):
+            raise ValueError("ensemble members must share tokenizer.json and the character list")
+        self.trans = np.mean([m.trans for m in members], axis=0)
+        self.start = np.mean([m.start for m in members], axis=0)
+        self.end = np.mean([m.end for m in members], axis=0)
+        sessions = [m.sess for m in members]
+
+        class _Avg:
+            def run(self, names, feed):
+                return [np.mean([s.run(names, feed)[0] for s in sessions], axis=0)]
+
+        self.sess = _Avg()

@@ -11,7 +11,7 @@ from .labels import LABELS
 from .model import Tagger, viterbi
 from .text import Encoder, build_chars, build_vocab, make_tokenizer
 
-FIXTURE_TEXT = "Invoice No: INV-2024-001\nTotal: €1.234,56 due 15.03.2024"
+FIXTURE_TEXT = "ACME GmbH\n\nInvoice No: INV-2024-001\n   Total: €1.234,56 due 15.03.2024"
 VOCAB_SENTENCES = [
     "Invoice No: INV-2024-001 Date: 12/03/2021",
     "Invoice number INV-7 total amount due",

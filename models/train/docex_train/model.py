@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from .labels import allowed_end, allowed_start, allowed_transition
-from .text import MAX_CHARS
+from .text import FEATURES, LAYOUT_FEATURES, MAX_CHARS, SHAPE_FEATURES
 
 NEG = -10000.0
 
@@ -21,39 +21,79 @@ def reverse_within_length(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tenso
     return torch.gather(x, 1, idx)
 
 
+class BiRNN(nn.Module):
+    """One bidirectional layer as two unidirectional RNNs; the backward one reads each row
+    reversed within its length, so padding never reaches real positions (ONNX-exportable)."""
+
+    def __init__(self, in_dim: int, hidden: int, rnn: str):
+        super().__init__()
+        cell = {"lstm": nn.LSTM, "gru": nn.GRU}[rnn]
+        self.fwd = cell(in_dim, hidden, num_layers=1, batch_first=True)
+        self.bwd = cell(in_dim, hidden, num_layers=1, batch_first=True)
+
+    def forward(self, x, lengths):
+        hf, _ = self.fwd(x)
+        hb, _ = self.bwd(reverse_within_length(x, lengths))
+        return torch.cat([hf, reverse_within_length(hb, lengths)], dim=2)
+
+
 class Tagger(nn.Module):
-    def __init__(self, vocab_size: int, n_chars: int, labels: list[str], n_features: int = 8,
+    """Word embeddings + character CNN + token features -> BiLSTM/BiGRU (1 or 2 layers, the second
+    residual) -> emissions, scored by a CRF (or softmax). The architecture switches exist for the
+    ablation table in the model card; the ONNX inputs and outputs are the same for every variant."""
+
+    def __init__(self, vocab_size: int, n_chars: int, labels: list[str], n_features: int = len(FEATURES),
                  word_dim: int = 100, char_dim: int = 24, char_filters: int = 50,
-                 char_kernel: int = 3, hidden: int = 128, dropout: float = 0.3):
+                 char_kernel: int = 3, hidden: int = 128, dropout: float = 0.3, rnn: str = "lstm",
+                 layers: int = 1, char: str = "cnn", crf: bool = True, shape: bool = True,
+                 layout: bool = True):
         super().__init__()
         n_labels = len(labels)
         self.labels = list(labels)
         self.config = dict(vocab_size=vocab_size, n_chars=n_chars, labels=list(labels),
                            n_features=n_features, word_dim=word_dim, char_dim=char_dim,
                            char_filters=char_filters, char_kernel=char_kernel, hidden=hidden,
-                           dropout=dropout)
+                           dropout=dropout, rnn=rnn, layers=layers, char=char, crf=crf, shape=shape,
+                           layout=layout)
+        self.use_crf = crf
         self.word_emb = nn.Embedding(vocab_size, word_dim, padding_idx=0)
-        self.char_emb = nn.Embedding(n_chars + 2, char_dim, padding_idx=0)
-        self.char_cnn = nn.Conv1d(char_dim, char_filters, char_kernel, padding=char_kernel // 2)
-        in_dim = word_dim + char_filters + n_features
+        self.use_chars = char == "cnn"
+        if self.use_chars:
+            self.char_emb = nn.Embedding(n_chars + 2, char_dim, padding_idx=0)
+            self.char_cnn = nn.Conv1d(char_dim, char_filters, char_kernel, padding=char_kernel // 2)
+        # switched-off feature groups are zeroed (the input stays, so the ONNX contract does not change)
+        keep = [float((name in SHAPE_FEATURES and shape) or (name in LAYOUT_FEATURES and layout))
+                for name in FEATURES][:n_features]
+        self.register_buffer("feature_mask", torch.tensor(keep + [1.0] * (n_features - len(keep))))
+        in_dim = word_dim + (char_filters if self.use_chars else 0) + n_features
         self.drop = nn.Dropout(dropout)
-        self.fwd = nn.LSTM(in_dim, hidden, num_layers=1, batch_first=True)
-        self.bwd = nn.LSTM(in_dim, hidden, num_layers=1, batch_first=True)
+        self.rnns = nn.ModuleList([BiRNN(in_dim if k == 0 else 2 * hidden, hidden, rnn) for k in range(layers)])
         self.out = nn.Linear(2 * hidden, n_labels)
         self.crf = CRF(n_labels, labels)
+        if not crf:
+            self.crf.requires_grad_(False)
 
     def forward(self, word_ids, char_ids, features, lengths):
         B, T = word_ids.shape
-        w = self.word_emb(word_ids)  # [B,T,Dw]
-        c = self.char_emb(char_ids.reshape(B * T, MAX_CHARS))  # [BT,20,Dc]
-        c = torch.relu(self.char_cnn(c.transpose(1, 2)))  # [BT,F,20]
-        c = c.max(dim=2).values.reshape(B, T, -1)
-        x = self.drop(torch.cat([w, c, features], dim=2))
-        hf, _ = self.fwd(x)
-        hb, _ = self.bwd(reverse_within_length(x, lengths))
-        hb = reverse_within_length(hb, lengths)
-        h = self.drop(torch.cat([hf, hb], dim=2))
-        return self.out(h)
+        parts = [self.word_emb(word_ids)]  # [B,T,Dw]
+        if self.use_chars:
+            c = self.char_emb(char_ids.reshape(B * T, MAX_CHARS))  # [BT,20,Dc]
+            c = torch.relu(self.char_cnn(c.transpose(1, 2)))  # [BT,F,20]
+            parts.append(c.max(dim=2).values.reshape(B, T, -1))
+        else:  # keep char_ids a graph input, so every variant has the same ONNX signature
+            parts[0] = parts[0] + 0.0 * char_ids[:, :, :1].float()
+        parts.append(features * self.feature_mask)
+        h = self.rnns[0](self.drop(torch.cat(parts, dim=2)), lengths)
+        for layer in self.rnns[1:]:
+            h = h + layer(self.drop(h), lengths)  # residual
+        return self.out(self.drop(h))
+
+    def loss(self, em, tags, lengths):
+        """CRF negative log-likelihood, or token cross-entropy for the softmax variant."""
+        if self.use_crf:
+            return self.crf.nll(em, tags, lengths)
+        mask = torch.arange(em.size(1), device=em.device).unsqueeze(0) < lengths.unsqueeze(1)
+        return nn.functional.cross_entropy(em[mask], tags[mask])
 
 
 class CRF(nn.Module):

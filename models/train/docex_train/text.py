@@ -10,7 +10,13 @@ from tokenizers.models import WordLevel
 
 PRETOKEN_PATTERN = r"[0-9]+(?:[.,/:-][0-9]+)*|[^\W\d_]+|\S"
 MAX_CHARS = 20
-FEATURES = ["upper", "title", "has_digit", "all_digit", "punct", "numeric", "currency", "line_start"]
+SHAPE_FEATURES = ["upper", "title", "has_digit", "all_digit", "punct", "numeric", "currency"]
+# Layout from the page text's own geometry (lines, columns, blank lines): the same for OCR'd scans,
+# text PDFs and plain text, so training and inference agree whatever the source (models/README.md).
+LAYOUT_FEATURES = ["line_start", "line_end", "para_start", "rel_y", "rel_x", "top_lines", "line_len"]
+FEATURES = SHAPE_FEATURES + LAYOUT_FEATURES
+TOP_LINES = 3
+LINE_LEN_CAP = 10
 CURRENCY_CHARS = set("$€£₹¥")
 _NUMERIC_RE = re.compile(r"^[0-9]+([.,/:-][0-9]+)*$")
 PAD, UNK = "[PAD]", "[UNK]"
@@ -68,7 +74,7 @@ def _is_digit(c: str) -> bool:
     return "0" <= c <= "9"
 
 
-def token_features(tok: str, line_start: bool) -> list[float]:
+def shape_features(tok: str) -> list[float]:
     letters = [c for c in tok if c.isalpha()]
     has_letter = bool(letters)
     has_digit = any(_is_digit(c) for c in tok)
@@ -78,17 +84,48 @@ def token_features(tok: str, line_start: bool) -> list[float]:
     punct = not has_letter and not has_digit
     numeric = bool(_NUMERIC_RE.match(tok))
     currency = any(c in CURRENCY_CHARS for c in tok)
-    return [float(x) for x in (upper, title, has_digit, all_digit, punct, numeric, currency, line_start)]
+    return [float(x) for x in (upper, title, has_digit, all_digit, punct, numeric, currency)]
+
+
+def layout_features(text: str, offsets: list[tuple[int, int]]) -> list[list[float]]:
+    """Per token: line_start, line_end, para_start, rel_y, rel_x, top_lines, line_len, exactly as
+    models/README.md defines them. Pages are separated by form feeds; each page's geometry is its own."""
+    out = []
+    n = len(offsets)
+    page_start, i = 0, 0
+    while i < n:
+        s0 = offsets[i][0]
+        gap = text[offsets[i - 1][1]:s0] if i else text[:s0]
+        if i == 0 or "\f" in gap:  # a new page: its lines, its widths
+            page_start = text.rfind("\f", 0, s0) + 1
+            page_end = text.find("\f", s0)
+            page = text[page_start:page_end if page_end >= 0 else len(text)]
+            lines = page.split("\n")
+            last_line, width = max(1, len(lines) - 1), max(1, max(len(l) for l in lines))
+            line_no, nl, nl_at = 0, 0, page_start
+            para = True
+        else:
+            line_no += 1
+            para = gap.count("\n") >= 2
+        # the tokens of this line: [i, j)
+        j = i + 1
+        while j < n and not any(c in "\n\f" for c in text[offsets[j - 1][1]:offsets[j][0]]):
+            j += 1
+        nl += text.count("\n", nl_at, s0)
+        nl_at = s0
+        nl_before = text.rfind("\n", page_start, s0)
+        line_begin = nl_before + 1 if nl_before >= 0 else page_start
+        for t in range(i, j):
+            col = offsets[t][0] - line_begin
+            out.append([float(t == i), float(t == j - 1), float(para and t == i), nl / last_line,
+                        min(1.0, col / width), float(line_no < TOP_LINES), min(j - i, LINE_LEN_CAP) / LINE_LEN_CAP])
+        i = j
+    return out
 
 
 def features_for(text: str, offsets: list[tuple[int, int]]) -> list[list[float]]:
-    out = []
-    prev_end = None
-    for s, e in offsets:
-        ls = prev_end is None or "\n" in text[prev_end:s]
-        out.append(token_features(text[s:e], ls))
-        prev_end = e
-    return out
+    lay = layout_features(text, offsets)
+    return [shape_features(text[s:e]) + lay[k] for k, (s, e) in enumerate(offsets)]
 
 
 def char_ids_for(token_text: str, char_index: dict[str, int]) -> list[int]:

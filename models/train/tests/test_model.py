@@ -101,3 +101,30 @@ def test_parity_check_can_fail(tmp_path):
         m.out.bias.add_(0.1)  # the exported graph no longer matches
     with pytest.raises(AssertionError):
         parity_check(m, str(p))
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("arch", [dict(rnn="gru"), dict(layers=2), dict(char="none"), dict(crf=False),
+                                  dict(shape=False, layout=False)])
+def test_every_ablation_variant_exports_padding_correct(tmp_path, arch):
+    torch.manual_seed(5)
+    m = Tagger(50, 10, LABELS, word_dim=8, char_dim=6, char_filters=8, hidden=12, dropout=0.0, **arch).eval()
+    p = tmp_path / "m.onnx"
+    export_onnx(m, str(p))
+    assert parity_check(m, str(p)) < 1e-4
+
+
+def test_switched_off_features_do_not_matter():
+    torch.manual_seed(2)
+    m = Tagger(50, 10, LABELS, word_dim=8, char_dim=6, char_filters=8, hidden=12, dropout=0.0, layout=False).eval()
+    w, c, f, ln = dummy_inputs(50, 10, lengths=(6, 3))
+    from docex_train.text import LAYOUT_FEATURES, FEATURES
+    f2 = f.clone()
+    for name in LAYOUT_FEATURES:
+        f2[:, :, FEATURES.index(name)] = 0.77
+    with torch.no_grad():
+        assert torch.allclose(m(w, c, f, ln), m(w, c, f2, ln))
+        f2[:, :, FEATURES.index("upper")] = 1 - f2[:, :, FEATURES.index("upper")]
+        assert not torch.allclose(m(w, c, f, ln), m(w, c, f2, ln))

@@ -1,7 +1,7 @@
 import json
 
 from docex_train.text import (FEATURES, Encoder, build_vocab, char_ids_for, features_for,
-                              make_tokenizer, pretokens, token_features)
+                              make_tokenizer, pretokens, shape_features)
 
 
 def test_pretokenizer_spec():
@@ -44,28 +44,74 @@ def test_offsets_are_character_offsets():
     assert pieces == ["Ünïcödé", "€", "1.234,56", "ﬁne", "Straße", "x", "²"]
 
 
-def test_features():
-    f = dict(zip(FEATURES, token_features("INV", False)))
-    assert f["upper"] == 1 and f["title"] == 0 and f["punct"] == 0
-    f = dict(zip(FEATURES, token_features("Total", True)))
-    assert f["title"] == 1 and f["upper"] == 0 and f["line_start"] == 1
-    f = dict(zip(FEATURES, token_features("1.234,56", False)))
-    assert f["has_digit"] == 1 and f["all_digit"] == 0 and f["numeric"] == 1 and f["punct"] == 0
-    f = dict(zip(FEATURES, token_features("2024", False)))
-    assert f["all_digit"] == 1 and f["numeric"] == 1
-    f = dict(zip(FEATURES, token_features("€", False)))
-    assert f["currency"] == 1 and f["punct"] == 1 and f["upper"] == 0
-    f = dict(zip(FEATURES, token_features("A", False)))
-    assert f["upper"] == 1 and f["title"] == 1
-    f = dict(zip(FEATURES, token_features("McDonald", False)))
-    assert f["title"] == 0 and f["upper"] == 0
+def test_shape_features():
+    def f(tok):
+        return dict(zip(FEATURES, shape_features(tok)))
+    assert f("INV")["upper"] == 1 and f("INV")["title"] == 0 and f("INV")["punct"] == 0
+    assert f("Total")["title"] == 1 and f("Total")["upper"] == 0
+    x = f("1.234,56")
+    assert x["has_digit"] == 1 and x["all_digit"] == 0 and x["numeric"] == 1 and x["punct"] == 0
+    assert f("2024")["all_digit"] == 1 and f("2024")["numeric"] == 1
+    assert f("€")["currency"] == 1 and f("€")["punct"] == 1 and f("€")["upper"] == 0
+    assert f("A")["upper"] == 1 and f("A")["title"] == 1
+    assert f("McDonald")["title"] == 0 and f("McDonald")["upper"] == 0
 
 
 def test_line_start_feature():
     text = "a b\n  c\fd\n\ne"
     offs = [(0, 1), (2, 3), (6, 7), (8, 9), (11, 12)]
-    ls = [f[7] for f in features_for(text, offs)]
-    assert ls == [1.0, 0.0, 1.0, 0.0, 1.0]
+    ls = [f[FEATURES.index("line_start")] for f in features_for(text, offs)]
+    assert ls == [1.0, 0.0, 1.0, 1.0, 1.0]
+
+
+# (text, expected layout features per whitespace token) — the same table is in
+# crates/docex-tagger/src/encode.rs, so Python and Rust cannot drift apart.
+LAYOUT_TABLE = [
+    ("ACME GmbH\n\nInvoice No: 12\n   Total 5,00", [
+        # line_start line_end para_start rel_y rel_x top_lines line_len
+        [1, 0, 1, 0, 0, 1, 0.2],
+        [0, 1, 0, 0, 5 / 14, 1, 0.2],
+        [1, 0, 1, 2 / 3, 0, 1, 0.3],
+        [0, 0, 0, 2 / 3, 8 / 14, 1, 0.3],
+        [0, 1, 0, 2 / 3, 12 / 14, 1, 0.3],
+        [1, 0, 0, 1, 3 / 14, 1, 0.2],
+        [0, 1, 0, 1, 9 / 14, 1, 0.2],
+    ]),
+    ("a\nb\nc\nd e", [
+        [1, 1, 1, 0, 0, 1, 0.1],
+        [1, 1, 0, 1 / 3, 0, 1, 0.1],
+        [1, 1, 0, 2 / 3, 0, 1, 0.1],
+        [1, 0, 0, 1, 0, 0, 0.2],
+        [0, 1, 0, 1, 2 / 3, 0, 0.2],
+    ]),
+    ("one", [[1, 1, 1, 0, 0, 1, 0.1]]),
+    ("top line\nbottom\fnext page", [
+        [1, 0, 1, 0, 0, 1, 0.2],
+        [0, 1, 0, 0, 4 / 8, 1, 0.2],
+        [1, 1, 0, 1, 0, 1, 0.1],
+        [1, 0, 1, 0, 0, 1, 0.2],
+        [0, 1, 0, 0, 5 / 9, 1, 0.2],
+    ]),
+]
+
+
+def test_layout_features_table():
+    import re
+    for text, expected in LAYOUT_TABLE:
+        offs = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        got = [f[len(FEATURES) - 7:] for f in features_for(text, offs)]
+        assert len(got) == len(expected), text
+        for g, e in zip(got, expected):
+            assert all(abs(a - b) < 1e-6 for a, b in zip(g, e)), (text, g, e)
+
+
+def test_layout_pages_are_separate():
+    text = "top line\nbottom\fnext page"
+    offs = [(0, 3), (4, 8), (9, 15), (16, 20), (21, 25)]
+    f = features_for(text, offs)
+    y, para = FEATURES.index("rel_y"), FEATURES.index("para_start")
+    assert [r[y] for r in f] == [0, 0, 1, 0, 0]
+    assert [r[para] for r in f] == [1, 0, 0, 1, 0]
 
 
 def test_char_ids():
