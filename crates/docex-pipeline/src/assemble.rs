@@ -222,7 +222,8 @@ fn tagged_entity(
 }
 
 /// The tagger sometimes ends a name at a line-internal space and starts a new one
-/// (`ACME ROBOTICS` + `CORP.`); same-role name spans separated by spaces alone are one.
+/// (`ACME ROBOTICS` + `CORP.`); same-role name spans separated by spaces alone are one,
+/// and so are vendor or customer spans on consecutive lines.
 fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
     let mut sorted = spans.to_vec();
     sorted.sort_by_key(|s| (s.start, s.end));
@@ -230,9 +231,16 @@ fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
     for s in &sorted {
         if let Some(prev) = out.last_mut() {
             let gap = page.slice(prev.end, s.start);
+            // a vendor or customer name broken over two lines of a letterhead or an
+            // address block is one name too (contract parties are not: signature
+            // blocks list different parties line by line)
+            let one_line_break = matches!(s.role, Role::Vendor | Role::Customer)
+                && gap.chars().filter(|&c| c == '\n').count() == 1;
             if prev.role == s.role
                 && s.role.kind() == EntityKind::Party
-                && gap.chars().all(|c| c == ' ' || c == '\t')
+                && gap
+                    .chars()
+                    .all(|c| c == ' ' || c == '\t' || (c == '\n' && one_line_break))
             {
                 // `ACME LLP Acme Llp`: the same name twice in a row is one mention
                 if norm::fold(&page.slice(prev.start, prev.end))
@@ -686,6 +694,27 @@ mod tests {
         for (a, b, same) in table {
             assert_eq!(same_party(a, b), same, "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn a_vendor_name_over_two_lines_is_one_name_but_parties_are_not() {
+        let text = "LIAN CHI PU TIAN VEGETARIAN\nRESTAURANT SDN BHD\nTotal 5.00";
+        let spans = vec![
+            span(text, "LIAN CHI PU TIAN VEGETARIAN", Role::Vendor, 0.6),
+            span(text, "RESTAURANT SDN BHD", Role::Vendor, 0.9),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(
+            x.fields.vendor.as_deref(),
+            Some("LIAN CHI PU TIAN VEGETARIAN RESTAURANT SDN BHD")
+        );
+        let text = "between ACME INC.\nBETA LLC shall agree";
+        let spans = vec![
+            span(text, "ACME INC.", Role::Party, 0.9),
+            span(text, "BETA LLC", Role::Party, 0.9),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.parties.len(), 2, "{:?}", x.fields.parties);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::PipelineError;
 pub struct PipelineConfig {
     /// Name shown in logs.
     pub name: String,
-    /// Model folder name under the models directory (e.g. `docex-tagger-v1`).
+    /// Model folder name under the models directory (e.g. `docex-tagger-v2`).
     pub model: String,
     /// OCR settings.
     #[serde(default)]
