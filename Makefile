@@ -29,7 +29,7 @@ $(PY):
 	$(PY) -m pip install -q -r models/train/requirements.txt
 
 train: $(PY)
-	PYTHONPATH=models/train $(PY) -m docex_train train --data ../shared/data --out models/docex-tagger-v1
+	PYTHONPATH=models/train $(PY) -m docex_train train --data ../shared/data --out models/docex-tagger-v2
 
 samples: $(PY)
 	PYTHONPATH=models/train $(PY) -m docex_train.samples --out samples --check

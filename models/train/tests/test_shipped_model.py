@@ -1,4 +1,4 @@
-"""Checks on the shipped model folder (models/docex-tagger-v1), through onnxruntime only."""
+"""Checks on the shipped model folder (models/docex-tagger-v2), through onnxruntime only."""
 import json
 import os
 
@@ -11,7 +11,7 @@ from docex_train.labels import LABELS
 from docex_train.text import FEATURES, MAX_CHARS
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-MODEL = os.path.join(REPO, "models", "docex-tagger-v1")
+MODEL = os.path.join(REPO, "models", "docex-tagger-v2")
 pytestmark = pytest.mark.skipif(not os.path.exists(os.path.join(MODEL, "model.onnx")), reason="no shipped model")
 
 
@@ -41,7 +41,8 @@ def test_onnx_io_and_padding_invariance():
     lengths = [11, 4, 1]
     B, T = len(lengths), max(lengths)
     w = rng.integers(1, V, (B, T)); c = rng.integers(0, C, (B, T, MAX_CHARS))
-    f = (rng.random((B, T, 8)) > 0.5).astype(np.float32)
+    F = len(meta["features"])
+    f = (rng.random((B, T, F)) > 0.5).astype(np.float32)
     for b, n in enumerate(lengths):
         w[b, n:] = 0; c[b, n:] = 0; f[b, n:] = 0
     out = run_onnx(sess, w, c, f, lengths)
@@ -50,7 +51,7 @@ def test_onnx_io_and_padding_invariance():
         for pad in (0, 7):
             w1 = np.zeros((1, n + pad), np.int64); w1[0, :n] = w[b, :n]
             c1 = np.zeros((1, n + pad, MAX_CHARS), np.int64); c1[0, :n] = c[b, :n]
-            f1 = np.zeros((1, n + pad, 8), np.float32); f1[0, :n] = f[b, :n]
+            f1 = np.zeros((1, n + pad, F), np.float32); f1[0, :n] = f[b, :n]
             o1 = run_onnx(sess, w1, c1, f1, [n])
             assert np.abs(o1[0, :n] - out[b, :n]).max() < 1e-4
 
