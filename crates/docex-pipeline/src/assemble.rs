@@ -50,7 +50,10 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         Some(o) => (o, true),
         None => match &locale.date_order {
             Some(o) => (*o, true),
-            None if currency.as_deref() == Some("USD") => (DateOrder::MonthFirst, false),
+            // US dollars mean month-first, but one stray `$` (an OCR'd `S`) is no evidence
+            None if currency.as_deref() == Some("USD") && clearly_dollars(&all_text) => {
+                (DateOrder::MonthFirst, false)
+            }
             None => (DateOrder::DayFirst, false),
         },
     };
@@ -255,6 +258,11 @@ fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
         out.push(s.clone());
     }
     out
+}
+
+/// More than one `$`, or a written `USD` / `US$`.
+fn clearly_dollars(text: &str) -> bool {
+    text.matches('$').count() >= 2 || text.contains("USD") || text.contains("US$")
 }
 
 /// Lines that state a document total, and lines that only look like one.
@@ -694,6 +702,16 @@ mod tests {
         for (a, b, same) in table {
             assert_eq!(same_party(a, b), same, "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn one_stray_dollar_sign_does_not_make_dates_month_first() {
+        let text = "KEDAI\n08/04/2018 02:09 pm\nChange $1.10\nTotal RM 18.90";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2018-04-08"));
+        let text = "ACME Inc.\n08/04/2018\nSubtotal $10.00\nTotal $11.00";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2018-08-04"));
     }
 
     #[test]
