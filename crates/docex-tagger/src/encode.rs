@@ -255,38 +255,24 @@ mod tests {
         }
     }
 
-    /// The same table as `LAYOUT_TABLE` in `models/train/tests/test_text.py`.
+    /// The examples in `tests/data/layout_table.json`, which
+    /// `models/train/tests/test_text.py` checks against the Python implementation.
     #[test]
     fn layout_table() {
-        #[rustfmt::skip]
-        let table: &[(&str, &[[f32; 7]])] = &[
-            ("ACME GmbH\n\nInvoice No: 12\n   Total 5,00", &[
-                // line_start line_end para_start rel_y rel_x top_lines line_len
-                [1., 0., 1., 0., 0., 1., 0.2],
-                [0., 1., 0., 0., 5. / 14., 1., 0.2],
-                [1., 0., 1., 2. / 3., 0., 1., 0.3],
-                [0., 0., 0., 2. / 3., 8. / 14., 1., 0.3],
-                [0., 1., 0., 2. / 3., 12. / 14., 1., 0.3],
-                [1., 0., 0., 1., 3. / 14., 1., 0.2],
-                [0., 1., 0., 1., 9. / 14., 1., 0.2],
-            ]),
-            ("a\nb\nc\nd e", &[
-                [1., 1., 1., 0., 0., 1., 0.1],
-                [1., 1., 0., 1. / 3., 0., 1., 0.1],
-                [1., 1., 0., 2. / 3., 0., 1., 0.1],
-                [1., 0., 0., 1., 0., 0., 0.2],
-                [0., 1., 0., 1., 2. / 3., 0., 0.2],
-            ]),
-            ("one", &[[1., 1., 1., 0., 0., 1., 0.1]]),
-            ("top line\nbottom\u{c}next page", &[
-                [1., 0., 1., 0., 0., 1., 0.2],
-                [0., 1., 0., 0., 4. / 8., 1., 0.2],
-                [1., 1., 0., 1., 0., 1., 0.1],
-                [1., 0., 1., 0., 0., 1., 0.2],
-                [0., 1., 0., 0., 5. / 9., 1., 0.2],
-            ]),
-        ];
-        for (text, expected) in table {
+        #[derive(serde::Deserialize)]
+        struct Table {
+            features: Vec<String>,
+            cases: Vec<Case>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Case {
+            text: String,
+            expected: Vec<[f32; 7]>,
+        }
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/layout_table.json");
+        let table: Table = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(table.features, FEATURES[N_SHAPE..]);
+        for Case { text, expected } in &table.cases {
             let chars: Vec<char> = text.chars().collect();
             let mut offsets = Vec::new();
             let mut start = None;

@@ -177,14 +177,14 @@ class EnsemblePredictor(Predictor):
 
     def __init__(self, model_dirs: list[str]):
         super().__init__(model_dirs[0])
-        members = [Predictor(d) for d in model_dirs]
+        members = [self] + [Predictor(d) for d in model_dirs[1:]]
         toks = {open(os.path.join(d, "tokenizer.json"), "rb").read() for d in model_dirs}
         if len(toks) != 1 or any(m.meta["chars"] != self.meta["chars"] for m in members):
             raise ValueError("ensemble members must share tokenizer.json and the character list")
         self.trans = np.mean([m.trans for m in members], axis=0)
         self.start = np.mean([m.start for m in members], axis=0)
         self.end = np.mean([m.end for m in members], axis=0)
-        sessions = [m.sess for m in members]
+        sessions = [m.sess for m in members]  # read before self.sess is replaced
 
         class _Avg:
             def run(self, names, feed):

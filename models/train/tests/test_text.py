@@ -1,4 +1,5 @@
 import json
+import os
 
 from docex_train.text import (FEATURES, Encoder, build_vocab, char_ids_for, features_for,
                               make_tokenizer, pretokens, shape_features)
@@ -64,40 +65,18 @@ def test_line_start_feature():
     assert ls == [1.0, 0.0, 1.0, 1.0, 1.0]
 
 
-# (text, expected layout features per whitespace token) — the same table is in
+# (text, expected layout features per whitespace token): one file, read by this test and by
 # crates/docex-tagger/src/encode.rs, so Python and Rust cannot drift apart.
-LAYOUT_TABLE = [
-    ("ACME GmbH\n\nInvoice No: 12\n   Total 5,00", [
-        # line_start line_end para_start rel_y rel_x top_lines line_len
-        [1, 0, 1, 0, 0, 1, 0.2],
-        [0, 1, 0, 0, 5 / 14, 1, 0.2],
-        [1, 0, 1, 2 / 3, 0, 1, 0.3],
-        [0, 0, 0, 2 / 3, 8 / 14, 1, 0.3],
-        [0, 1, 0, 2 / 3, 12 / 14, 1, 0.3],
-        [1, 0, 0, 1, 3 / 14, 1, 0.2],
-        [0, 1, 0, 1, 9 / 14, 1, 0.2],
-    ]),
-    ("a\nb\nc\nd e", [
-        [1, 1, 1, 0, 0, 1, 0.1],
-        [1, 1, 0, 1 / 3, 0, 1, 0.1],
-        [1, 1, 0, 2 / 3, 0, 1, 0.1],
-        [1, 0, 0, 1, 0, 0, 0.2],
-        [0, 1, 0, 1, 2 / 3, 0, 0.2],
-    ]),
-    ("one", [[1, 1, 1, 0, 0, 1, 0.1]]),
-    ("top line\nbottom\fnext page", [
-        [1, 0, 1, 0, 0, 1, 0.2],
-        [0, 1, 0, 0, 4 / 8, 1, 0.2],
-        [1, 1, 0, 1, 0, 1, 0.1],
-        [1, 0, 1, 0, 0, 1, 0.2],
-        [0, 1, 0, 0, 5 / 9, 1, 0.2],
-    ]),
-]
+LAYOUT_TABLE_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "..", "crates", "docex-tagger", "tests",
+                                 "data", "layout_table.json")
 
 
 def test_layout_features_table():
     import re
-    for text, expected in LAYOUT_TABLE:
+    table = json.load(open(LAYOUT_TABLE_PATH, encoding="utf-8"))
+    assert table["features"] == FEATURES[len(FEATURES) - 7:]
+    for case in table["cases"]:
+        text, expected = case["text"], case["expected"]
         offs = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
         got = [f[len(FEATURES) - 7:] for f in features_for(text, offs)]
         assert len(got) == len(expected), text
