@@ -118,6 +118,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     }
     entities.sort_by_key(|e| (e.page, e.start, e.end));
 
+    demote_other_dates(&mut entities, pages);
     complete_amounts(&mut entities);
     let mut fields = choose_fields(&mut entities);
     fall_back(&mut fields, &mut entities, pages);
@@ -275,12 +276,13 @@ static NOT_TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("regex")
 });
 
-/// When the tagger gave no invoice date or no total, the plain evidence still
-/// does, at a lower confidence: the first date of the document (invoices and
+/// When the tagger gave no invoice date, no vendor or no total, the plain evidence
+/// still does, at a lower confidence: the name signed for under the totals that also
+/// heads the first page (see [`signed_vendor`]), the first date of the document (invoices and
 /// receipts put their own date before due and delivery dates), and the largest
 /// amount on a line that says "total" (or "amount due", "grand", ...) and is not
 /// a subtotal, a quantity, a discount or the change.
-fn fall_back(fields: &mut Fields, entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Vec<TaggedSpan>)]) {
     if fields.invoice_date.is_none() {
         if let Some(e) = entities
             .iter_mut()
@@ -289,6 +291,26 @@ fn fall_back(fields: &mut Fields, entities: &mut [Entity], pages: &[(Page, Vec<T
             e.role = Some(Role::InvoiceDate);
             e.confidence *= FALLBACK_PENALTY;
             fields.invoice_date = Some(e.value.clone());
+        }
+    }
+    if fields.vendor.is_none() {
+        if let Some((start, end, text)) = signed_vendor(pages) {
+            if let Some(value) = norm::clean_party(&text) {
+                let page = &pages[0].0;
+                let mut e = entity(
+                    page,
+                    Some(Role::Vendor),
+                    EntityKind::Party,
+                    start,
+                    end,
+                    value.clone(),
+                    SCANNED_CONFIDENCE,
+                    None,
+                );
+                e.confidence *= FALLBACK_PENALTY;
+                fields.vendor = Some(value);
+                push_sorted(entities, e);
+            }
         }
     }
     if fields.total_amount.is_none() {
@@ -310,6 +332,161 @@ fn fall_back(fields: &mut Fields, entities: &mut [Entity], pages: &[(Page, Vec<T
             fields.total_amount = Some(e.value.clone());
         }
     }
+}
+
+/// `For ACME TRADING` / `for and on behalf of ACME TRADING` above a signature.
+static SIGNED_FOR: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    (
+        Regex::new(r"(?i)\bfor\b").expect("regex"),
+        // the words after one `for` (matched at every `for`: one can sit inside
+        // another's words, as in "Thank you for Your Business / For ACME")
+        Regex::new(r"(?i)^\s+(?:and\s+on\s+behalf\s+of\s+)?((?:[A-Z0-9&][\w&.'-]*\s+){0,5}[A-Z0-9&][\w&.'-]*)")
+            .expect("regex"),
+    )
+});
+/// How many lines at the top of the first page count as its letterhead.
+const LETTERHEAD_LINES: usize = 4;
+
+/// The issuer of an invoice signs "For ACME TRADING" under the totals, and the same
+/// name heads the first page: the longest run of capitalised words after a `for`
+/// that also stands in the letterhead is the vendor (for when the tagger found none,
+/// as on a letterhead it has never seen).
+fn signed_vendor(pages: &[(Page, Vec<TaggedSpan>)]) -> Option<(usize, usize, String)> {
+    let first = &pages.first()?.0;
+    let head_end = first
+        .text
+        .char_indices()
+        .filter(|&(_, c)| c == '\n')
+        .nth(LETTERHEAD_LINES - 1)
+        .map_or(first.text.len(), |(b, _)| b);
+    let head = &first.text[..head_end];
+    let mut best: Option<(usize, usize, String)> = None;
+    for (i, (page, _)) in pages.iter().enumerate() {
+        let (word_for, name_after) = &*SIGNED_FOR;
+        for at in word_for.find_iter(&page.text) {
+            let Some(cap) = name_after.captures(&page.text[at.end()..]) else {
+                continue;
+            };
+            // the letterhead is above the signature, never the signature itself
+            let head = if i == 0 {
+                &head[..head.len().min(at.start())]
+            } else {
+                head
+            };
+            let words: Vec<&str> = cap[1].split_whitespace().collect();
+            // every prefix, longest first, that starts with a capital letter per word
+            for n in (1..=words.len()).rev() {
+                let name = &words[..n];
+                if !name.iter().all(|w| {
+                    w.chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '&')
+                }) {
+                    continue;
+                }
+                let letters = name
+                    .iter()
+                    .flat_map(|w| w.chars())
+                    .filter(|c| c.is_alphabetic())
+                    .count();
+                if letters < 4 {
+                    break;
+                }
+                let pattern = format!(
+                    r"(?i)(?:^|[^\w]){}(?:$|[^\w])",
+                    name.iter()
+                        .map(|w| regex::escape(w))
+                        .collect::<Vec<_>>()
+                        .join(r"\s+")
+                );
+                let Ok(re) = Regex::new(&pattern) else {
+                    continue;
+                };
+                if let Some(m) = re.find(head) {
+                    let text = m
+                        .as_str()
+                        .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '&');
+                    let at = head[..m.start()].chars().count()
+                        + m.as_str()
+                            .find(text)
+                            .map_or(0, |b| m.as_str()[..b].chars().count());
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| text.chars().count() > b.1 - b.0)
+                    {
+                        best = Some((at, at + text.chars().count(), text.to_owned()));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Inserts `e` where it belongs in reading order.
+fn push_sorted(entities: &mut Vec<Entity>, e: Entity) {
+    let at = entities.partition_point(|x| (x.page, x.start, x.end) <= (e.page, e.start, e.end));
+    entities.insert(at, e);
+}
+
+/// Labels of the other dates an invoice carries: order, delivery, challan, PO,
+/// dispatch, shipping, due and print dates.
+static OTHER_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:order|ordered|delivery|delivered|ch|challan|dc|po|p\.o|purchase|dispatch|despatch|ship(?:ped|ping)?|due|print(?:ed)?|expiry|valid)\b[ .:#\-]*(?:date|dt|on)?[ .:\-]*$")
+        .expect("regex")
+});
+/// A bare `Date:` or `Invoice Date:` right before a date.
+static INVOICE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^\w.])(?:(?:invoice|inv|bill|receipt|document|doc)\.?\s*)?(?:date|dated|dt)\b[ .:\-]*$")
+        .expect("regex")
+});
+/// Multiplier for an invoice date tagged where its label names another date.
+const OTHER_DATE_PENALTY: f32 = 0.8;
+
+/// The tagger tends to give every `Date :` on an invoice the invoice-date role; one
+/// whose label says it is an order, challan, delivery or due date is a weaker
+/// candidate than a plain `Date :` or `Invoice Date :`, and an untagged date under
+/// such a plain label is a candidate at the scanners' confidence.
+fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+    for e in entities
+        .iter_mut()
+        .filter(|e| e.kind == EntityKind::Date && matches!(e.role, None | Some(Role::InvoiceDate)))
+    {
+        let Some((page, _)) = pages.iter().find(|(p, _)| p.number == e.page) else {
+            continue;
+        };
+        let line_start = line_start_at(&page.text, e.start);
+        let before: String = page
+            .text
+            .chars()
+            .skip(line_start)
+            .take(e.start.saturating_sub(line_start))
+            .collect();
+        // only the label right before the date counts (the last 25 characters)
+        let tail: String = {
+            let n = before.chars().count();
+            before.chars().skip(n.saturating_sub(25)).collect()
+        };
+        if OTHER_DATE_LABEL.is_match(&tail) {
+            if e.role.is_some() {
+                e.confidence *= OTHER_DATE_PENALTY;
+            }
+        } else if e.role.is_none() && INVOICE_DATE_LABEL.is_match(&tail) {
+            e.role = Some(Role::InvoiceDate);
+        }
+    }
+}
+
+/// The character offset where the line holding character `at` starts.
+fn line_start_at(text: &str, at: usize) -> usize {
+    let mut start = 0;
+    for (i, c) in text.chars().enumerate().take(at) {
+        if c == '\n' {
+            start = i + 1;
+        }
+    }
+    start
 }
 
 /// The line of `text` that holds character `at`.
@@ -338,7 +515,62 @@ fn widen_ids(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
             s.end += 1;
         }
     }
+    for s in out.iter_mut().filter(|s| s.role.kind() == EntityKind::Id) {
+        join_fiscal_year(&chars, s);
+    }
     out
+}
+
+/// `TI-113/19 - 20` and `19 - 20/433`: an id that ends or starts with a two-digit
+/// year, with the next (or previous) year after a detached hyphen, carries an
+/// Indian-style fiscal year (`2019-20`) that OCR and tokenisers split off.
+fn join_fiscal_year(chars: &[char], s: &mut TaggedSpan) {
+    let two_digits = |from: usize| -> Option<u32> {
+        let d = chars.get(from..from + 2)?;
+        d.iter().all(char::is_ascii_digit).then(|| {
+            d.iter()
+                .fold(0, |n, c| n * 10 + c.to_digit(10).unwrap_or(0))
+        })
+    };
+    let is_digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    // forward: `..19` + ` - 20`
+    if s.end >= 2 && !is_digit(s.end.wrapping_sub(3)) {
+        if let Some(year) = two_digits(s.end - 2) {
+            let mut i = s.end;
+            while chars.get(i) == Some(&' ') {
+                i += 1;
+            }
+            if chars.get(i) == Some(&'-') {
+                i += 1;
+                while chars.get(i) == Some(&' ') {
+                    i += 1;
+                }
+                if two_digits(i) == Some((year + 1) % 100) && !is_digit(i + 2) {
+                    s.end = i + 2;
+                    return;
+                }
+            }
+        }
+    }
+    // backward: `19 - ` + `20/433`
+    if let Some(year) = two_digits(s.start).filter(|_| !is_digit(s.start + 2)) {
+        let mut i = s.start;
+        while i > 0 && chars[i - 1] == ' ' {
+            i -= 1;
+        }
+        if i > 0 && chars[i - 1] == '-' {
+            i -= 1;
+            while i > 0 && chars[i - 1] == ' ' {
+                i -= 1;
+            }
+            if i >= 2
+                && two_digits(i - 2) == Some((year + 99) % 100)
+                && (i == 2 || !chars[i - 3].is_alphanumeric())
+            {
+                s.start = i - 2;
+            }
+        }
+    }
 }
 
 /// When net, tax and total are not all tagged but the amounts on the page make
@@ -369,13 +601,18 @@ fn complete_amounts(entities: &mut [Entity]) {
     }
 }
 
+/// Spaces around a hyphen or slash inside an id (`TI-113/19 - 20`) are the OCR's or
+/// tokeniser's, not the issuer's.
+static ID_JOINT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*([-/])\s*").expect("regex"));
+
 fn clean_id(text: &str) -> Option<String> {
     let t = text
         .trim()
         .trim_start_matches(['#', ':', '.', ' '])
         .trim_end_matches([',', ';', '.', ':'])
         .trim();
-    (!t.is_empty() && t.chars().any(|c| c.is_ascii_alphanumeric())).then(|| t.to_owned())
+    (!t.is_empty() && t.chars().any(|c| c.is_ascii_alphanumeric()))
+        .then(|| ID_JOINT.replace_all(t, "$1").into_owned())
 }
 
 /// For each role, the most confident entity with a value (earlier wins ties).
@@ -763,7 +1000,7 @@ mod tests {
         let p = page(text);
         let spans = vec![span(text, "113/19 - 20", Role::InvoiceNumber, 0.7)];
         let x = assemble(&[(p, spans)], &Locale::default());
-        assert_eq!(x.fields.invoice_number.as_deref(), Some("TI-113/19 - 20"));
+        assert_eq!(x.fields.invoice_number.as_deref(), Some("TI-113/19-20"));
         let text = "Invoice No.:INV-7 due";
         let spans = vec![span(text, "INV-7", Role::InvoiceNumber, 0.7)];
         let x = assemble(&[(page(text), spans)], &Locale::default());
@@ -896,5 +1133,75 @@ mod tests {
             vec!["Foo Inc.".to_string(), "Bar LLC".to_string()]
         );
         assert_eq!(x.fields.vendor, None);
+    }
+
+    #[test]
+    fn a_fiscal_year_split_off_an_invoice_number_is_joined_back() {
+        let text = "Invoice No . : TI-113/19 - 20\nRef 19 - 20/433 and 2019 - 21";
+        let spans = vec![
+            span(text, "TI-113/19", Role::InvoiceNumber, 0.9),
+            span(text, "20/433", Role::InvoiceNumber, 0.8),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        let ids: Vec<&str> = x
+            .entities
+            .iter()
+            .filter(|e| e.role == Some(Role::InvoiceNumber))
+            .map(|e| e.value.as_str())
+            .collect();
+        assert_eq!(ids, ["TI-113/19-20", "19-20/433"]);
+        // a following number that is not the next year stays out
+        let text = "Invoice No TI-113/19 - 23";
+        let spans = vec![span(text, "TI-113/19", Role::InvoiceNumber, 0.9)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_number.as_deref(), Some("TI-113/19"));
+    }
+
+    #[test]
+    fn without_a_tagged_vendor_the_signature_that_matches_the_letterhead_decides() {
+        let text = "AVIVA DOORS Factory Address:- GAT NO.255B\nPUNE 411062\nTAX INVOICE\n\
+                    Invoice No TI-1 Date 05-04-2019\nGrand Total 33,800.00\n\
+                    Thank you for Your Business\nFor AVIVA DOORS mait AVIL Terms";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.vendor.as_deref(), Some("AVIVA DOORS"));
+        let v = x
+            .entities
+            .iter()
+            .find(|e| e.role == Some(Role::Vendor))
+            .unwrap();
+        assert_eq!((v.start, v.end), (0, 11));
+        assert!(v.confidence < SCANNED_CONFIDENCE);
+        // a name after "for" that the letterhead does not carry is no vendor
+        let text = "ACME LTD\nINVOICE\nTotal 10.00\nFor Globex Corporation";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.vendor, None);
+        // and a tagged vendor is never replaced
+        let text = "AVIVA DOORS\nINVOICE\nTotal 10.00\nFor AVIVA DOORS";
+        let spans = vec![span(text, "INVOICE", Role::Vendor, 0.9)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.vendor.as_deref(), Some("INVOICE"));
+    }
+
+    #[test]
+    fn an_invoice_date_tagged_under_another_dates_label_loses_to_a_plain_date() {
+        // the plain `Date :` is untagged and ambiguous (0.9 x 0.6), the tagged
+        // challan date is less sure than that once its label is read
+        let text = "Invoice No 7\nDate : 07-08-2019\nCh Date . : 06-08-2019\nTotal 10.00";
+        let spans = vec![span(text, "06-08-2019", Role::InvoiceDate, 0.6)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2019-08-07"));
+        let text =
+            "Invoice No 7\nDate : 31-05-2019\nCh . No . : 1507 Ch Date . : 25-05-2019\nTotal 10.00";
+        let spans = vec![
+            span(text, "31-05-2019", Role::InvoiceDate, 0.95),
+            span(text, "25-05-2019", Role::InvoiceDate, 0.99),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2019-05-31"));
+        // with nothing else tagged, the delivery date is still the answer
+        let text = "Invoice No 7\nDelivery date: 25-05-2019\nTotal 10.00";
+        let spans = vec![span(text, "25-05-2019", Role::InvoiceDate, 0.99)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2019-05-25"));
     }
 }
