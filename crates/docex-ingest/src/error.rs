@@ -12,9 +12,22 @@ pub enum IngestError {
     /// The PDF could not be parsed.
     #[error("unreadable PDF")]
     Pdf(#[source] pdf_extract::Error),
-    /// The PDF is encrypted.
-    #[error("encrypted PDF (no password given)")]
+    /// The PDF is encrypted with a user password and none was given.
+    #[error(
+        "PDF is encrypted: give its password with --pdf-password or the DOCEX_PDF_PASSWORD \
+         environment variable"
+    )]
     Encrypted,
+    /// The PDF is encrypted and the password given does not open it.
+    #[error("wrong PDF password: the password given does not open this encrypted PDF")]
+    WrongPassword,
+    /// The password given is the owner (permissions) password of an RC4 or
+    /// AES-128 encrypted PDF, which the PDF library cannot decrypt with.
+    #[error(
+        "the PDF password given is this encrypted PDF's owner password; give its user \
+         (open) password instead"
+    )]
+    OwnerPassword,
     /// pdf-extract failed on a page.
     #[error("text extraction failed on page {page}: {reason}")]
     PdfText {
@@ -55,6 +68,9 @@ pub enum IngestError {
         /// The limit.
         limit: usize,
     },
+    /// No page could be read from a PDF's page tree.
+    #[error("malformed PDF: no page can be read from its page tree")]
+    PdfNoPages,
     /// The document has no pages.
     #[error("document has no pages")]
     NoPages,

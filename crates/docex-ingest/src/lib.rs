@@ -16,6 +16,8 @@
 
 mod detect;
 mod error;
+#[cfg(test)]
+mod fixtures;
 mod ocr;
 mod pdf;
 mod raster;
@@ -67,13 +69,31 @@ impl Default for Limits {
 }
 
 /// Reads a document's bytes into its pages, recognising the type by content.
+///
+/// The same as [`read_document_with`] without a PDF password.
 pub fn read_document(
     bytes: &[u8],
     limits: &Limits,
 ) -> Result<(InputKind, Vec<PageInput>), IngestError> {
+    read_document_with(bytes, limits, None)
+}
+
+/// Reads a document's bytes into its pages, recognising the type by content;
+/// `password` opens encrypted PDFs (other types ignore it).
+///
+/// PDFs encrypted with an empty user password (owner password only: printing or
+/// copying restrictions) are read without one. An encrypted PDF that needs a
+/// password is [`IngestError::Encrypted`] without one,
+/// [`IngestError::WrongPassword`] with the wrong one and
+/// [`IngestError::OwnerPassword`] with an RC4/AES-128 owner password.
+pub fn read_document_with(
+    bytes: &[u8],
+    limits: &Limits,
+    password: Option<&str>,
+) -> Result<(InputKind, Vec<PageInput>), IngestError> {
     let kind = detect_kind(bytes)?;
     let pages = match kind {
-        InputKind::Pdf => pdf::read_pdf(bytes, limits)?,
+        InputKind::Pdf => pdf::read_pdf(bytes, limits, password)?,
         InputKind::Png | InputKind::Jpeg => vec![raster::read_image(bytes, limits)?],
         InputKind::Tiff => raster::read_tiff(bytes, limits)?,
         InputKind::Text => text_pages(bytes),
@@ -158,6 +178,105 @@ mod tests {
         match &pages[0] {
             PageInput::Text { text, .. } => assert_eq!(text, "café"),
             other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// "Bad input never stops a batch": each of these is an error that says
+    /// what is wrong, not a panic, a hang or an allocation of the claimed size.
+    #[test]
+    fn bad_inputs_are_clear_errors() {
+        use crate::fixtures::*;
+        use IngestError as E;
+        let garbage: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let good = one_page("Invoice INV-1");
+        let deep = 100_000;
+        type Case = (&'static str, Vec<u8>, fn(&IngestError) -> bool);
+        let table: Vec<Case> = vec![
+            ("zero bytes", vec![], |e| matches!(e, E::Empty)),
+            ("garbage", garbage.clone(), |e| matches!(e, E::Unsupported)),
+            (
+                "garbage after a PDF header",
+                [b"%PDF-1.7\n", &garbage[..]].concat(),
+                |e| matches!(e, E::Pdf(_)),
+            ),
+            ("truncated PDF", good[..good.len() / 2].to_vec(), |e| {
+                matches!(e, E::Pdf(_))
+            }),
+            (
+                "array nested 100000 deep in the page",
+                page("", 1, &format!("/X {}", nested_array(deep))),
+                |e| matches!(e, E::PdfNoPages),
+            ),
+            (
+                "dictionary nested 100000 deep in the page",
+                page("", 1, &format!("/X {}", nested_dictionary(deep))),
+                |e| matches!(e, E::PdfNoPages),
+            ),
+            (
+                "array nested 100000 deep in the content stream",
+                page(&format!("BT (x) Tj {} ET", nested_array(deep)), 1, ""),
+                // pdf-extract unwraps lopdf's content parse error; the panic is caught.
+                |e| matches!(e, E::PdfText { page: 1, .. }),
+            ),
+            (
+                "PNG claiming 100000 x 100000 pixels",
+                png_claiming(100_000, 100_000),
+                |e| {
+                    matches!(
+                        e,
+                        E::TooLarge {
+                            width: 100_000,
+                            height: 100_000,
+                            ..
+                        }
+                    )
+                },
+            ),
+            (
+                "encrypted PDF without its password",
+                encrypted("x", "secret"),
+                |e| matches!(e, E::Encrypted),
+            ),
+        ];
+        // lopdf stops nesting at 100 levels, but its parser takes 20-30 KiB of
+        // stack per dictionary level in a debug build (under 3 KiB in release):
+        // more than a default 2 MiB test thread has.
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || {
+                for (name, bytes, expected) in table {
+                    match read_document(&bytes, &Limits::default()) {
+                        Err(e) => assert!(expected(&e), "{name}: unexpected error: {e}"),
+                        Ok((kind, pages)) => {
+                            panic!("{name}: read as {kind:?} with {} pages", pages.len())
+                        }
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn absurd_page_count_reads_the_real_pages() {
+        let content = "BT /F1 12 Tf 72 720 Td (Invoice INV-1) Tj ET";
+        let pdf = fixtures::page(content, 1_000_000_000, "");
+        let (_, pages) = read_document(&pdf, &Limits::default()).unwrap();
+        assert_eq!(pages.len(), 1);
+    }
+
+    #[test]
+    fn no_prefix_of_a_pdf_panics() {
+        for pdf in [
+            fixtures::one_page("Invoice INV-1"),
+            fixtures::encrypted("Invoice INV-1", "secret"),
+        ] {
+            for end in 0..pdf.len() {
+                let _ = read_document_with(&pdf[..end], &Limits::default(), Some("secret"));
+            }
         }
     }
 }

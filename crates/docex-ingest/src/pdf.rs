@@ -4,24 +4,27 @@ use std::panic::{self, AssertUnwindSafe};
 
 use docex_core::Extractor;
 use image::{GrayImage, ImageFormat};
-use pdf_extract::{Document, Object, ObjectId, PlainTextOutput};
+use pdf_extract::{Document, LoadOptions, Object, ObjectId, PlainTextOutput};
 use tracing::debug;
 
 use crate::{raster, IngestError, Limits, PageInput};
 
-pub(crate) fn read_pdf(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>, IngestError> {
-    let doc = catch("parsing", || Document::load_mem(bytes))
-        .map_err(|reason| IngestError::PdfText { page: 0, reason })?
-        .map_err(IngestError::Pdf)?;
-    if doc.is_encrypted() {
-        return Err(IngestError::Encrypted);
-    }
+/// Reads a PDF's pages, decrypting an encrypted PDF (see [`load`]).
+pub(crate) fn read_pdf(
+    bytes: &[u8],
+    limits: &Limits,
+    password: Option<&str>,
+) -> Result<Vec<PageInput>, IngestError> {
+    let doc = load(bytes, password)?;
     let pages = doc.get_pages();
     if pages.len() > limits.max_pages {
         return Err(IngestError::TooManyPages {
             pages: pages.len(),
             limit: limits.max_pages,
         });
+    }
+    if pages.is_empty() {
+        return Err(IngestError::PdfNoPages);
     }
     let mut out = Vec::with_capacity(pages.len());
     for (&number, &id) in &pages {
@@ -51,6 +54,45 @@ pub(crate) fn read_pdf(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>, 
         }
     }
     Ok(out)
+}
+
+/// Parses a PDF. lopdf decrypts while it parses: with the empty user password
+/// when that opens the file (owner-password-only PDFs), else with the password
+/// in the options. So the file is parsed without one first, and again with the
+/// password only when it needs one and the password is a user password: lopdf
+/// (0.42) accepts an RC4/AES-128 owner password but then derives the key as if
+/// it were the user password and decrypts to garbage.
+fn load(bytes: &[u8], password: Option<&str>) -> Result<Document, IngestError> {
+    let parse = |options| {
+        catch("parsing", || {
+            Document::load_mem_with_options(bytes, options)
+        })
+        .map_err(|reason| IngestError::PdfText { page: 0, reason })?
+        .map_err(IngestError::Pdf)
+    };
+    let doc = parse(LoadOptions::default())?;
+    if !doc.is_encrypted() {
+        return Ok(doc);
+    }
+    let password = password.ok_or(IngestError::Encrypted)?;
+    let revision = doc
+        .get_encrypted()
+        .and_then(|d| d.get(b"R"))
+        .and_then(Object::as_i64)
+        .unwrap_or(0);
+    let owner = doc.authenticate_owner_password(password).is_ok();
+    if doc.authenticate_user_password(password).is_err() && !(owner && revision >= 5) {
+        return Err(if owner {
+            IngestError::OwnerPassword
+        } else {
+            IngestError::WrongPassword
+        });
+    }
+    let doc = parse(LoadOptions::with_password(password))?;
+    if doc.is_encrypted() {
+        return Err(IngestError::WrongPassword);
+    }
+    Ok(doc)
 }
 
 /// pdf-extract can panic on malformed input; a panic becomes this document's error.
@@ -186,6 +228,7 @@ fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
 
     #[test]
     fn tidy_drops_blank_lead_and_trailing_spaces() {
@@ -204,6 +247,60 @@ mod tests {
     #[test]
     fn garbage_pdf_is_an_error_not_a_panic() {
         let limits = Limits::default();
-        assert!(read_pdf(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer", &limits).is_err());
+        assert!(read_pdf(
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer",
+            &limits,
+            None
+        )
+        .is_err());
+    }
+
+    fn text_of(pdf: &[u8], password: Option<&str>) -> Result<String, IngestError> {
+        let pages = read_pdf(pdf, &Limits::default(), password)?;
+        match &pages[..] {
+            [PageInput::Text { text, .. }] => Ok(text.clone()),
+            other => panic!("unexpected pages {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_user_password_pdf_reads_without_a_password() {
+        let pdf = fixtures::encrypted("Invoice INV-1", "");
+        assert_eq!(text_of(&pdf, None).unwrap(), "Invoice INV-1");
+        assert_eq!(text_of(&pdf, Some("unused")).unwrap(), "Invoice INV-1");
+    }
+
+    #[test]
+    fn user_password_pdf_needs_its_password() {
+        let pdf = fixtures::encrypted("Invoice INV-1", "secret");
+        let err = text_of(&pdf, None).unwrap_err();
+        assert!(matches!(err, IngestError::Encrypted));
+        let msg = err.to_string();
+        assert!(
+            msg.contains("encrypted") && msg.contains("--pdf-password"),
+            "{msg}"
+        );
+        assert_eq!(text_of(&pdf, Some("secret")).unwrap(), "Invoice INV-1");
+        let err = text_of(&pdf, Some("wrong")).unwrap_err();
+        assert!(matches!(err, IngestError::WrongPassword));
+        assert!(err.to_string().contains("wrong PDF password"));
+        assert!(matches!(
+            text_of(&pdf, Some("owner")),
+            Err(IngestError::OwnerPassword)
+        ));
+    }
+
+    #[test]
+    fn aes256_pdf_opens_with_user_or_owner_password() {
+        let pdf = fixtures::encrypted_aes256("Invoice INV-1", "secret");
+        assert!(matches!(text_of(&pdf, None), Err(IngestError::Encrypted)));
+        assert_eq!(text_of(&pdf, Some("secret")).unwrap(), "Invoice INV-1");
+        assert_eq!(text_of(&pdf, Some("owner")).unwrap(), "Invoice INV-1");
+        assert!(matches!(
+            text_of(&pdf, Some("wrong")),
+            Err(IngestError::WrongPassword)
+        ));
+        let pdf = fixtures::encrypted_aes256("Invoice INV-1", "");
+        assert_eq!(text_of(&pdf, None).unwrap(), "Invoice INV-1");
     }
 }

@@ -1,0 +1,151 @@
+//! Small files written byte by byte for the tests, good and deliberately bad.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use pdf_extract::encryption::crypt_filters::{Aes256CryptFilter, CryptFilter};
+use pdf_extract::{Document, EncryptionState, EncryptionVersion, Object, Permissions};
+
+/// A PDF of the given objects (numbered from 1; object 1 is the catalog) with a
+/// correct cross-reference table.
+pub(crate) fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A one-page PDF showing `text`.
+pub(crate) fn one_page(text: &str) -> Vec<u8> {
+    page(&format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET"), 1, "")
+}
+
+/// One page drawn by `content`, its page tree claiming `count` pages; `extra`
+/// goes into the page dictionary.
+pub(crate) fn page(content: &str, count: u64, extra: &str) -> Vec<u8> {
+    pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [3 0 R] /Count {count} >>").into_bytes(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> {extra} >>"
+        )
+        .into_bytes(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        )
+        .into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    ])
+}
+
+/// An array nested `depth` levels deep: `[[[...]]]`.
+pub(crate) fn nested_array(depth: usize) -> String {
+    "[".repeat(depth) + &"]".repeat(depth)
+}
+
+/// A dictionary nested `depth` levels deep: `<< /A << /A ... >> >>`.
+pub(crate) fn nested_dictionary(depth: usize) -> String {
+    "<< /A ".repeat(depth) + &">> ".repeat(depth)
+}
+
+/// [`one_page`] encrypted with 40-bit RC4 (V1, R2), owner password "owner".
+pub(crate) fn encrypted(text: &str, user_password: &str) -> Vec<u8> {
+    encrypt(text, |doc| {
+        EncryptionState::try_from(EncryptionVersion::V1 {
+            document: doc,
+            owner_password: "owner",
+            user_password,
+            permissions: Permissions::PRINTABLE,
+        })
+    })
+}
+
+/// [`one_page`] encrypted with AES-256 (V5, R6), owner password "owner".
+pub(crate) fn encrypted_aes256(text: &str, user_password: &str) -> Vec<u8> {
+    let filter: Arc<dyn CryptFilter> = Arc::new(Aes256CryptFilter);
+    encrypt(text, |_| {
+        EncryptionState::try_from(EncryptionVersion::V5 {
+            encrypt_metadata: true,
+            crypt_filters: BTreeMap::from([(b"StdCF".to_vec(), filter)]),
+            file_encryption_key: &[7; 32],
+            stream_filter: b"StdCF".to_vec(),
+            string_filter: b"StdCF".to_vec(),
+            owner_password: "owner",
+            user_password,
+            permissions: Permissions::PRINTABLE,
+        })
+    })
+}
+
+fn encrypt(
+    text: &str,
+    state: impl FnOnce(&Document) -> Result<EncryptionState, pdf_extract::Error>,
+) -> Vec<u8> {
+    let mut doc = Document::load_mem(&one_page(text)).unwrap();
+    let id = Object::string_literal(b"0123456789abcdef".to_vec());
+    doc.trailer.set("ID", vec![id.clone(), id]);
+    let state = state(&doc).unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A grayscale PNG whose header claims `width` x `height` pixels; its only
+/// image data is an empty zlib stream.
+pub(crate) fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = [width.to_be_bytes(), height.to_be_bytes()].concat();
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [
+        (b"IHDR", &ihdr[..]),
+        (
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01][..],
+        ),
+        (b"IEND", &[][..]),
+    ] {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    out
+}
+
+/// CRC-32 (IEEE), as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    !bytes.iter().fold(!0u32, |crc, &b| {
+        (0..8).fold(crc ^ b as u32, |c, _| {
+            if c & 1 == 1 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            }
+        })
+    })
+}
