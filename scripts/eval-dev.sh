@@ -29,7 +29,8 @@ scripts/setup.sh
 start=$(date +%s.%N)
 status=0
 # shellcheck disable=SC2086 # EXTRACT_ARGS: extra options, e.g. "--models DIR"
-target/release/docex extract "$DEVSET/docs" --out "$RUN" ${EXTRACT_ARGS:-} || status=$?
+# --force: the run folder's manifest would otherwise skip documents done by an earlier model
+target/release/docex extract "$DEVSET/docs" --out "$RUN" --force ${EXTRACT_ARGS:-} || status=$?
 end=$(date +%s.%N)
 # 1: some documents failed; they are error rows and count as wrong. 2: nothing was run.
 if [ "$status" -gt 1 ]; then

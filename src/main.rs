@@ -2,27 +2,37 @@
 //! digital invoices, receipts and contracts.
 //!
 //! ```text
-//! docex extract INPUT... --out DIR
-//!   files/folders ─► ingest (pdf-extract | page image ─► Tesseract) ─► tokenizer ─► BiLSTM (ONNX) ─► Viterbi
-//!                ─► normalise (dates, amounts, parties) ─► choose fields ─► DIR/documents.csv, DIR/entities.csv
+//! docex extract INPUT... --out DIR          docex watch INBOX --out DIR
+//!   files ─► content hash ─► manifest (DIR/manifest.sqlite): done? duplicate? another shard's?
+//!         ─► docex worker processes, one document each at a time:
+//!              ingest (pdf-extract | page image ─► Tesseract) ─► tokenizer ─► BiLSTM (ONNX) ─► Viterbi
+//!              ─► normalise (dates, amounts, parties) ─► choose fields
+//!         ─► rows into the manifest ─► DIR/documents.csv, DIR/entities.csv (rewritten atomically)
 //! ```
 //!
-//! The binary only parses arguments, finds the model and the ONNX Runtime library,
-//! and reports; every stage lives in its own crate under `crates/`. `docex eval`
-//! (`eval.rs`) scores a run's documents.csv against labelled documents.
+//! The binary parses arguments, finds the model and the ONNX Runtime library, runs
+//! batches (`batch.rs`: manifest, worker processes, retries, tables; `watch.rs`: the
+//! inbox) and reports; every stage lives in its own crate under `crates/`. `docex
+//! eval` (`eval.rs`) scores a run's documents.csv against labelled documents.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{anyhow, Context};
+use batch::{Batch, Redo};
 use clap::{Parser, Subcommand, ValueEnum};
-use docex_core::Sink;
+use docex_pipeline::manifest::Shard;
+use docex_pipeline::pool::WorkerCommand;
 use docex_pipeline::PipelineConfig;
 use docex_tagger::{Device, Runtime};
-use tracing::{info, warn};
+use tracing::info;
 
+mod batch;
 mod eval;
+mod watch;
 
 /// Where this checkout lives (models/, pipelines/ and .ort/ are found from here
 /// unless given on the command line).
@@ -43,8 +53,57 @@ struct Cli {
 enum Command {
     /// Extract entity tables from documents (PDF, PNG, JPEG, TIFF, text; folders are recursed).
     Extract(ExtractArgs),
+    /// Watch an inbox folder: extract each file once it is complete, then move it to
+    /// processed/ or failed/.
+    Watch(watch::WatchArgs),
+    /// Join the output folders of sharded runs into one set of tables.
+    Merge(MergeArgs),
     /// Score a run's documents.csv against labelled documents (labels.jsonl).
     Eval(eval::EvalArgs),
+    /// Internal: the worker process extract and watch start (one document at a time,
+    /// JSON lines on stdin and stdout).
+    #[command(hide = true)]
+    Worker(PipelineArgs),
+}
+
+/// What a pipeline is built from: shared by extract, watch and their workers.
+#[derive(clap::Args, Clone)]
+struct PipelineArgs {
+    /// Pipeline name (under pipelines/) or path to a pipeline .toml file.
+    #[arg(long, default_value = "default")]
+    pipeline: String,
+    /// Where the tagger runs.
+    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
+    device: DeviceArg,
+    /// Folder of models (default: models/ of this checkout).
+    #[arg(long, env = "DOCEX_MODELS")]
+    models: Option<PathBuf>,
+    /// Password (the user or "open" password) tried on encrypted PDFs.
+    #[arg(long, env = "DOCEX_PDF_PASSWORD", hide_env_values = true)]
+    pdf_password: Option<String>,
+    /// Most pages per document (default: the pipeline's [limits], 2000).
+    #[arg(long)]
+    max_pages: Option<usize>,
+    /// Largest page image in megapixels (default: the pipeline's [limits], 250).
+    #[arg(long)]
+    max_megapixels: Option<u64>,
+}
+
+/// How a batch runs: shared by extract and watch.
+#[derive(clap::Args, Clone)]
+struct BatchArgs {
+    /// Folder for documents.csv, entities.csv and the manifest (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Worker processes (default: the number of cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Seconds one document may take before its worker is killed and the document
+    /// quarantined (default: the pipeline's [limits], 300).
+    #[arg(long)]
+    timeout: Option<u64>,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
 }
 
 #[derive(clap::Args)]
@@ -52,21 +111,28 @@ struct ExtractArgs {
     /// Files and folders to process.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Folder for documents.csv and entities.csv (created if missing).
+    #[command(flatten)]
+    batch: BatchArgs,
+    /// Redo documents the manifest in --out says are done.
+    #[arg(long)]
+    force: bool,
+    /// Redo documents that failed or were quarantined in an earlier run.
+    #[arg(long)]
+    retry_failed: bool,
+    /// Take only part K of N of the documents (K from 0, split by content hash), for
+    /// N machines sharing an archive; join the outputs with `docex merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Output folders of `docex extract --shard` runs.
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Folder for the joined tables and manifest.
     #[arg(long)]
     out: PathBuf,
-    /// Pipeline name (under pipelines/) or path to a pipeline .toml file.
-    #[arg(long, default_value = "default")]
-    pipeline: String,
-    /// Worker threads (default: the number of cores).
-    #[arg(long)]
-    jobs: Option<usize>,
-    /// Where the tagger runs.
-    #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
-    device: DeviceArg,
-    /// Folder of models (default: models/ of this checkout).
-    #[arg(long, env = "DOCEX_MODELS")]
-    models: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -76,10 +142,34 @@ enum DeviceArg {
     Auto,
 }
 
+impl DeviceArg {
+    fn name(self) -> &'static str {
+        match self {
+            DeviceArg::Cpu => "cpu",
+            DeviceArg::Cuda => "cuda",
+            DeviceArg::Auto => "auto",
+        }
+    }
+}
+
+/// Exit codes (documented in the README).
+mod exit {
+    /// Every document extracted (or skipped as done before).
+    pub const OK: u8 = 0;
+    /// Some documents failed or were quarantined: they are error rows.
+    pub const SOME_FAILED: u8 = 1;
+    /// The run could not start (bad arguments, model, library, output folder).
+    pub const CANNOT_RUN: u8 = 2;
+    /// Stopped by SIGINT/SIGTERM; the tables hold what finished.
+    pub const INTERRUPTED: u8 = 130;
+}
+
 fn main() -> ExitCode {
     ensure_omp_thread_limit();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // colours on a terminal only: cron mails and CI logs get plain text
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("DOCEX_LOG")
                 .unwrap_or_else(|_| "info,ort=warn".into()),
@@ -91,14 +181,17 @@ fn main() -> ExitCode {
     );
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Extract(args) => extract(args).map(|all_ok| if all_ok { 0 } else { 1 }),
-        Command::Eval(args) => eval::run(&args).map(|()| 0),
+        Command::Extract(args) => extract(args),
+        Command::Watch(args) => watch::run(args),
+        Command::Merge(args) => merge(&args),
+        Command::Eval(args) => eval::run(&args).map(|()| exit::OK),
+        Command::Worker(args) => worker(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("docex: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(exit::CANNOT_RUN)
         }
     }
 }
@@ -122,7 +215,8 @@ fn ensure_omp_thread_limit() {
     }
 }
 
-fn extract(args: ExtractArgs) -> anyhow::Result<bool> {
+/// Builds the pipeline a worker runs.
+fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipeline> {
     let repo = Path::new(REPO);
     let models = args.models.clone().unwrap_or_else(|| repo.join("models"));
     let pipeline_path = PipelineConfig::resolve(&args.pipeline, &repo.join("pipelines"));
@@ -140,42 +234,141 @@ fn extract(args: ExtractArgs) -> anyhow::Result<bool> {
         .ok_or_else(|| anyhow!("ONNX Runtime library not found: run `make setup` (scripts/setup.sh) or set ORT_DYLIB_PATH"))?;
     let runtime =
         Arc::new(Runtime::init(&library, device).with_context(|| "starting ONNX Runtime")?);
-    let pipeline = config.build(&models, runtime).with_context(|| {
+    let mut pipeline = config.build(&models, runtime).with_context(|| {
         format!(
             "loading pipeline {} (models in {}; run `make setup`?)",
             pipeline_path.display(),
             models.display()
         )
     })?;
-    let inputs = docex_pipeline::collect_inputs(&args.inputs)?;
+    pipeline.set_limits(args.max_pages, args.max_megapixels);
+    pipeline.set_pdf_password(args.pdf_password.clone());
+    Ok(pipeline)
+}
+
+/// `docex worker`: builds the pipeline, then answers documents until stdin closes.
+fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
+    let pipeline = build_pipeline(args)?;
+    let engines = pipeline.single_worker()?;
+    // Fault injection for the isolation tests: a worker asked to crash on a name
+    // aborts like a library would (the supervisor must retry, then quarantine).
+    let crash_on = std::env::var("DOCEX_TEST_CRASH_ON").ok();
+    docex_pipeline::pool::serve(|doc| {
+        if crash_on.as_deref().is_some_and(|c| doc.display.contains(c)) {
+            std::process::abort();
+        }
+        engines.process(doc)
+    })
+    .context("worker protocol")?;
+    Ok(exit::OK)
+}
+
+/// The worker processes' command line: this executable, `worker`, the pipeline's
+/// options (the PDF password travels in the environment, not in `ps`).
+fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
+    let mut argv: Vec<OsString> = vec![
+        "worker".into(),
+        "--pipeline".into(),
+        args.pipeline.clone().into(),
+    ];
+    argv.extend(["--device".into(), args.device.name().into()]);
+    if let Some(m) = &args.models {
+        argv.extend(["--models".into(), m.clone().into_os_string()]);
+    }
+    if let Some(p) = args.max_pages {
+        argv.extend(["--max-pages".into(), p.to_string().into()]);
+    }
+    if let Some(mp) = args.max_megapixels {
+        argv.extend(["--max-megapixels".into(), mp.to_string().into()]);
+    }
+    let envs = args
+        .pdf_password
+        .iter()
+        .map(|p| (OsString::from("DOCEX_PDF_PASSWORD"), OsString::from(p)))
+        .collect();
+    Ok(WorkerCommand {
+        program: std::env::current_exe().context("finding the docex executable")?,
+        args: argv,
+        envs,
+    })
+}
+
+/// Checks the pipeline once in this process (to fail early with a clear message)
+/// and starts a batch on `--out`.
+fn start_batch(
+    args: &BatchArgs,
+    redo: Redo,
+    shard: Option<Shard>,
+) -> anyhow::Result<(Batch, usize)> {
+    let repo = Path::new(REPO);
+    let pipeline_path = PipelineConfig::resolve(&args.pipeline.pipeline, &repo.join("pipelines"));
+    let config = PipelineConfig::load(&pipeline_path)?;
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(config.limits.timeout_seconds).max(1));
+    let command = worker_command(&args.pipeline)?;
+    command
+        .preflight()
+        .map_err(|e| anyhow!("the worker cannot start:\n{e}"))?;
     let jobs = args
         .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    info!(
-        documents = inputs.len(),
-        jobs,
-        model = pipeline.model_name(),
-        "extracting"
-    );
-    let mut sink: Box<dyn Sink> = Box::new(docex_output::CsvSink::create(&args.out)?);
-    let (mut ok, mut failed) = (0usize, 0usize);
-    let mut write_error = None;
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    info!(jobs, pipeline = %config.name, model = %config.model, out = %args.out.display(), "starting workers");
+    let batch = Batch::open(&args.out, command, jobs, timeout, redo, shard)?;
+    Ok((batch, jobs))
+}
+
+fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
+    batch::handle_signals();
+    let inputs = docex_pipeline::collect_inputs(&args.inputs)?;
+    let redo = Redo {
+        all: args.force,
+        failed: args.retry_failed,
+    };
+    let (mut batch, jobs) = start_batch(&args.batch, redo, args.shard)?;
+    info!(documents = inputs.len(), shard = ?args.shard.map(|s| format!("{}/{}", s.index, s.count)), "extracting");
     let started = std::time::Instant::now();
-    pipeline.run(&inputs, jobs, |result| {
-        match &result.outcome {
-            Ok(_) => ok += 1,
-            Err(e) => {
-                failed += 1;
-                warn!(document = %result.document, error = %e, "failed");
+    let mut queue = inputs.into_iter();
+    // Hash and hand out documents a little ahead of the workers, so the manifest
+    // says `running` only of documents a worker has or is about to have.
+    loop {
+        while batch.in_flight() < 2 * jobs && !batch::stopping() {
+            match queue.next() {
+                Some(doc) => {
+                    batch.admit(doc)?;
+                }
+                None => break,
             }
         }
-        if let Err(e) = sink.write(&result) {
-            write_error.get_or_insert(anyhow!(e));
+        if batch.in_flight() == 0 {
+            break;
         }
-    })?;
-    if let Some(e) = write_error {
-        return Err(e).context("writing output");
+        batch.next_done(Duration::from_millis(200))?;
     }
-    info!(ok, failed, seconds = format!("{:.2}", started.elapsed().as_secs_f64()), out = %args.out.display(), "done");
-    Ok(failed == 0)
+    let interrupted = batch::stopping();
+    let c = batch.finish()?;
+    info!(
+        ok = c.ok,
+        failed = c.failed,
+        quarantined = c.quarantined,
+        duplicate = c.duplicate,
+        skipped = c.skipped,
+        other_shard = c.other_shard,
+        abandoned = c.abandoned,
+        seconds = format!("{:.2}", started.elapsed().as_secs_f64()),
+        out = %args.batch.out.display(),
+        "done"
+    );
+    Ok(if interrupted {
+        exit::INTERRUPTED
+    } else if c.failed + c.quarantined > 0 {
+        exit::SOME_FAILED
+    } else {
+        exit::OK
+    })
+}
+
+fn merge(args: &MergeArgs) -> anyhow::Result<u8> {
+    let documents = batch::merge(&args.shards, &args.out)?;
+    info!(shards = args.shards.len(), documents, out = %args.out.display(), "merged");
+    Ok(exit::OK)
 }

@@ -11,6 +11,15 @@ use std::sync::OnceLock;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
+// The other test groups of this one test binary (cargo would build a file directly
+// under tests/ as a binary of its own).
+#[path = "e2e/bad_inputs.rs"]
+mod bad_inputs;
+#[path = "e2e/batch.rs"]
+mod batch;
+#[path = "e2e/deploy.rs"]
+mod deploy;
+
 fn docex(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_docex"))
         .args(args)
@@ -138,51 +147,6 @@ fn entities_trace_back_to_page_text_and_boxes() {
             );
         }
     }
-}
-
-#[test]
-fn bad_documents_become_error_rows_and_the_batch_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let inbox = dir.path().join("in");
-    std::fs::create_dir(&inbox).unwrap();
-    std::fs::write(inbox.join("empty.pdf"), b"").unwrap();
-    std::fs::write(
-        inbox.join("garbage.pdf"),
-        [0u8, 159, 146, 150, 1, 2, 3, 255].repeat(100),
-    )
-    .unwrap();
-    let pdf = std::fs::read(Path::new(REPO).join("samples/documents/invoice-text.pdf")).unwrap();
-    std::fs::write(inbox.join("truncated.pdf"), &pdf[..pdf.len() / 3]).unwrap();
-    std::fs::write(
-        inbox.join("good.txt"),
-        "INVOICE\nInvoice No: A-17\nDate: 2024-03-01\nTotal: USD 120.00\n",
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    let o = docex(&[
-        "extract",
-        inbox.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "some failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let rows = read_csv(&out.join("documents.csv"));
-    let by: BTreeMap<_, _> = rows.iter().map(|r| (r["document"].as_str(), r)).collect();
-    assert_eq!(by.len(), 4);
-    assert_eq!(by["empty.pdf"]["error"], "empty file");
-    assert!(by["garbage.pdf"]["error"].contains("unsupported file type"));
-    assert_eq!(
-        by["truncated.pdf"]["status"], "error",
-        "{:?}",
-        by["truncated.pdf"]
-    );
-    assert_eq!(by["good.txt"]["status"], "ok");
-    assert_eq!(by["good.txt"]["total_amount"], "120.00");
 }
 
 /// Runs `docex extract` over this checkout with `extra` options, expecting a set-up

@@ -15,7 +15,9 @@ use lopdf::{Document, EncryptionState, EncryptionVersion, Object, Permissions};
 /// The user (open) password of `encrypted.pdf`.
 pub const ENCRYPTED_PDF_PASSWORD: &str = "docex-secret";
 
-/// The text of the documents in the corpus that must be read.
+/// The text of the documents in the corpus that must be read (each text file adds
+/// a line of its own, so that no two are the same content: docex reports copies
+/// as duplicates).
 pub const INVOICE_TEXT: &str = "Invoice INV-1 Date 2024-01-02 Total 10.00 EUR";
 
 /// One file of the corpus.
@@ -73,7 +75,7 @@ pub fn write_corpus(dir: &Path) -> Vec<BadInput> {
     // Without read permission. Root reads it anyway (the tests run as root in
     // CI), so whether an error is expected is decided by trying to open it.
     let name = "unreadable.txt";
-    add(name, INVOICE_TEXT.as_bytes(), "");
+    add(name, format!("{INVOICE_TEXT}\nRef {name}").as_bytes(), "");
     let path = dir.join(name);
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::File::open(&path).is_err() {
@@ -82,7 +84,11 @@ pub fn write_corpus(dir: &Path) -> Vec<BadInput> {
 
     // A file name that is not UTF-8; docex shows it lossily (U+FFFD).
     let name = Path::new(std::ffi::OsStr::from_bytes(b"invoice-\xff\xfe.txt"));
-    fs::write(dir.join(name), INVOICE_TEXT).unwrap();
+    fs::write(
+        dir.join(name),
+        format!("{INVOICE_TEXT}\nRef non-UTF-8 name"),
+    )
+    .unwrap();
     corpus.push(BadInput {
         name: name.display().to_string(),
         expect: "",
@@ -91,7 +97,11 @@ pub fn write_corpus(dir: &Path) -> Vec<BadInput> {
     let sub = dir.join("symlink-loop");
     fs::create_dir(&sub).unwrap();
     symlink(".", sub.join("loop")).unwrap();
-    fs::write(sub.join("invoice.txt"), INVOICE_TEXT).unwrap();
+    fs::write(
+        sub.join("invoice.txt"),
+        format!("{INVOICE_TEXT}\nRef symlink loop"),
+    )
+    .unwrap();
     corpus.push(BadInput {
         name: "symlink-loop/invoice.txt".to_owned(),
         expect: "",

@@ -405,7 +405,7 @@ pub struct Extraction {
 }
 
 /// The outcome for one input document: a row of `documents.csv` and its entity rows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentResult {
     /// The input path as given, or relative to the folder given.
     pub document: String,
@@ -422,14 +422,28 @@ pub struct InputDoc {
     pub display: String,
 }
 
-/// Where results go: the output stage's boundary. A sink receives every document's
-/// result once, in input order, and must leave whole rows behind if the run stops
-/// between two calls. `docex-output`'s CSV tables implement it; other formats are
-/// further sinks, not changes to the pipeline.
-pub trait Sink {
-    /// Records one document's result.
-    fn write(
-        &mut self,
-        result: &DocumentResult,
+/// One document's rows of the output tables, as text in column order: what the
+/// run manifest stores and every table format writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentRows {
+    /// The document name (the tables' key).
+    pub document: String,
+    /// Its `documents.csv` row.
+    pub document_row: Vec<String>,
+    /// Its `entities.csv` rows.
+    pub entity_rows: Vec<Vec<String>>,
+}
+
+/// Where results go: the output stage's boundary. A writer replaces the whole set
+/// of tables in a folder with the rows of every finished document, atomically per
+/// file: a crash at any moment leaves the previous tables or the new ones, never
+/// half a row. `docex-output`'s CSV tables are one writer; other formats are
+/// further writers, not changes to the pipeline.
+pub trait TableWriter: Send + Sync {
+    /// Writes the tables of `rows` into `dir`.
+    fn write_tables(
+        &self,
+        dir: &std::path::Path,
+        rows: &[DocumentRows],
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
 }

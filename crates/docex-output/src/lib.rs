@@ -1,14 +1,18 @@
-//! Output sinks: `documents.csv` (one row per input document) and `entities.csv`
+//! Output tables: `documents.csv` (one row per input document) and `entities.csv`
 //! (one row per value found), with the columns documented in the README.
+//!
+//! Tables are never appended to in place: every write replaces a whole file
+//! atomically from the rows the run manifest holds, so an interrupted run leaves
+//! whole tables behind.
 //!
 //! The column lists here *are* the output contract; changing them is a breaking
 //! change for every spreadsheet and script downstream.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use docex_core::{DocumentResult, Entity, Fields, Sink};
+use docex_core::{DocumentResult, DocumentRows, Entity, Fields, TableWriter};
 use thiserror::Error;
 
 /// Columns of `documents.csv`, in order.
@@ -69,74 +73,97 @@ pub enum OutputError {
     Csv(#[from] csv::Error),
 }
 
-/// Writes both tables, one document at a time, flushing after each so that an
-/// interrupted run leaves whole rows behind.
-pub struct CsvSink {
-    documents: csv::Writer<BufWriter<File>>,
-    entities: csv::Writer<BufWriter<File>>,
-}
+/// The CSV tables: `documents.csv` and `entities.csv`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvTables;
 
-impl std::fmt::Debug for CsvSink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CsvSink")
-    }
-}
-
-impl CsvSink {
-    /// Creates `dir` if needed and both tables in it, with their headers.
-    pub fn create(dir: &Path) -> Result<CsvSink, OutputError> {
+impl CsvTables {
+    /// Writes both tables of `rows` into `dir` (created if needed), each through a
+    /// temporary file that is synced and renamed over the old one.
+    pub fn write(&self, dir: &Path, rows: &[DocumentRows]) -> Result<(), OutputError> {
         std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
             path: dir.display().to_string(),
             source,
         })?;
-        let open = |name: &str| {
-            let path = dir.join(name);
-            File::create(&path)
-                .map(|f| csv::Writer::from_writer(BufWriter::new(f)))
-                .map_err(|source| OutputError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })
-        };
-        let mut sink = CsvSink {
-            documents: open("documents.csv")?,
-            entities: open("entities.csv")?,
-        };
-        sink.documents.write_record(DOCUMENT_COLUMNS)?;
-        sink.entities.write_record(ENTITY_COLUMNS)?;
-        sink.flush()?;
-        Ok(sink)
-    }
-
-    /// Writes one document's row and its entity rows.
-    pub fn write(&mut self, result: &DocumentResult) -> Result<(), OutputError> {
-        self.documents.write_record(document_row(result))?;
-        if let Ok(x) = &result.outcome {
-            for e in &x.entities {
-                self.entities
-                    .write_record(entity_row(&result.document, e))?;
+        write_atomically(&dir.join("documents.csv"), |w| {
+            let mut csv = csv::Writer::from_writer(w);
+            csv.write_record(DOCUMENT_COLUMNS)?;
+            for r in rows {
+                csv.write_record(&r.document_row)?;
             }
-        }
-        self.flush()
-    }
-
-    fn flush(&mut self) -> Result<(), OutputError> {
-        let io = |source| OutputError::Io {
-            path: "output".into(),
-            source,
-        };
-        self.documents.flush().map_err(io)?;
-        self.entities.flush().map_err(io)?;
-        Ok(())
+            csv.flush().map_err(|source| OutputError::Io {
+                path: "table".into(),
+                source,
+            })
+        })?;
+        write_atomically(&dir.join("entities.csv"), |w| {
+            let mut csv = csv::Writer::from_writer(w);
+            csv.write_record(ENTITY_COLUMNS)?;
+            for row in rows.iter().flat_map(|r| &r.entity_rows) {
+                csv.write_record(row)?;
+            }
+            csv.flush().map_err(|source| OutputError::Io {
+                path: "table".into(),
+                source,
+            })
+        })
     }
 }
 
-impl Sink for CsvSink {
-    fn write(
-        &mut self,
-        result: &DocumentResult,
+impl TableWriter for CsvTables {
+    fn write_tables(
+        &self,
+        dir: &Path,
+        rows: &[DocumentRows],
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        CsvSink::write(self, result).map_err(Into::into)
+        self.write(dir, rows).map_err(Into::into)
+    }
+}
+
+/// Writes `path` as a whole or not at all: a temporary file beside it, synced,
+/// renamed over it, and the folder synced so the rename survives a power cut.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
+    let io = |source| OutputError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".docex-")
+        .suffix(".tmp")
+        // tables are for reading by others, like any file docex writes
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(io)?;
+    {
+        let mut w = BufWriter::new(tmp.as_file_mut().try_clone().map_err(io)?);
+        fill(&mut w)?;
+        w.flush().map_err(io)?;
+    }
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Both tables' rows of one result.
+pub fn rows_of(r: &DocumentResult) -> DocumentRows {
+    DocumentRows {
+        document: r.document.clone(),
+        document_row: document_row(r),
+        entity_rows: match &r.outcome {
+            Ok(x) => x
+                .entities
+                .iter()
+                .map(|e| entity_row(&r.document, e))
+                .collect(),
+            Err(_) => Vec::new(),
+        },
     }
 }
 
@@ -249,9 +276,7 @@ mod tests {
                 entities: vec![e],
             }),
         };
-        let mut sink = CsvSink::create(dir.path()).unwrap();
-        sink.write(&r).unwrap();
-        drop(sink);
+        CsvTables.write(dir.path(), &[rows_of(&r)]).unwrap();
         let mut docs = csv::Reader::from_path(dir.path().join("documents.csv")).unwrap();
         assert_eq!(
             docs.headers().unwrap().iter().collect::<Vec<_>>(),

@@ -59,6 +59,14 @@ pub struct LimitsSection {
     pub max_megapixels: u64,
     /// Most pages per document.
     pub max_pages: usize,
+    /// Longest time one document may take, in seconds, before its worker process
+    /// is killed and the document is quarantined.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_timeout() -> u64 {
+    300
 }
 
 impl Default for LimitsSection {
@@ -66,6 +74,7 @@ impl Default for LimitsSection {
         LimitsSection {
             max_megapixels: 250,
             max_pages: 2000,
+            timeout_seconds: default_timeout(),
         }
     }
 }

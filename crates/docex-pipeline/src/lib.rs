@@ -1,22 +1,25 @@
-//! The docex pipeline: stages wired together and run in parallel.
+//! The docex pipeline: stages wired together, one document at a time per worker.
 //!
 //! ```text
-//!            ┌──────────────── one rayon worker (owns a Tesseract engine and an ONNX session) ───────────────┐
-//! inputs ──► │ read + detect ─► pages ─► OCR / text layer ─► tag (BiLSTM) ─► normalise + choose fields │ ──► ordered rows ─► CSV
-//!            └──────────────────────────────────────────────────────────────────────────────────────────────┘
+//!            ┌──────────── one worker process (owns a Tesseract engine and an ONNX session) ────────────┐
+//! document ─►│ read + detect ─► pages ─► OCR / text layer ─► tag (BiLSTM) ─► normalise + choose fields │─► result
+//!            └───────────────────────────────────────────────────────────────────────────────────────────┘
 //! ```
 //!
-//! Documents run in parallel, and so do the pages of a long document (nested
-//! `par_iter` on the same pool: work stealing, no second pool). Each worker thread
-//! owns its engines through [`Workers`]; results are handed to the caller in input
-//! order as soon as they are ready, so memory holds the pages in flight, not the batch.
+//! [`Pipeline`] is the stages; [`SingleWorker`] is their engines on one thread,
+//! reused from document to document. Batch runs put a process boundary around it
+//! ([`pool`]): `docex extract` and `docex watch` hand documents to `docex worker`
+//! processes, so a crash or a runaway document costs that document only, and keep
+//! the [`manifest`] of what is done (and the rows of the output tables).
 
 mod assemble;
 mod config;
 mod inputs;
+pub mod manifest;
+pub mod pool;
 
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 
 use docex_core::{DocumentResult, InputDoc, Page, TaggedSpan};
 use docex_ingest::{IngestError, Limits, Ocr, OcrConfig, PageInput};
@@ -91,6 +94,8 @@ impl PipelineConfig {
                 max_pixels: self.limits.max_megapixels * 1_000_000,
                 max_pages: self.limits.max_pages,
             },
+            timeout: std::time::Duration::from_secs(self.limits.timeout_seconds.max(1)),
+            pdf_password: None,
             locale: Locale {
                 date_order,
                 currency: self.locale.currency,
@@ -106,8 +111,14 @@ pub struct Pipeline {
     runtime: Arc<Runtime>,
     ocr: OcrConfig,
     limits: Limits,
+    timeout: std::time::Duration,
+    pdf_password: Option<String>,
     locale: Locale,
 }
+
+/// Stack of a worker thread: lopdf stops nesting at 100 levels, but a debug build
+/// needs more than rayon's default 2 MiB to get there.
+const WORKER_STACK: usize = 8 << 20;
 
 /// The engines one worker thread owns, created on first use and reused.
 struct Worker {
@@ -125,45 +136,40 @@ impl Pipeline {
         self.model.name()
     }
 
-    /// Processes `inputs` on `jobs` worker threads, calling `sink` with each result
-    /// in input order.
-    pub fn run(
-        &self,
-        inputs: &[InputDoc],
-        jobs: usize,
-        mut sink: impl FnMut(DocumentResult),
-    ) -> Result<(), PipelineError> {
-        let jobs = jobs.max(1);
+    /// The per-document time limit of batch runs (`[limits] timeout_seconds`).
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout
+    }
+
+    /// Replaces the page and pixel limits of the pipeline file.
+    pub fn set_limits(&mut self, max_pages: Option<usize>, max_megapixels: Option<u64>) {
+        if let Some(p) = max_pages {
+            self.limits.max_pages = p;
+        }
+        if let Some(mp) = max_megapixels {
+            self.limits.max_pixels = mp.saturating_mul(1_000_000);
+        }
+    }
+
+    /// The password tried on encrypted PDFs (the user, or "open", password).
+    pub fn set_pdf_password(&mut self, password: Option<String>) {
+        self.pdf_password = password;
+    }
+
+    /// Engines for one document at a time on the calling thread: what a worker
+    /// process runs (pages of a document are then recognised one after another).
+    pub fn single_worker(&self) -> Result<SingleWorker<'_>, PipelineError> {
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .thread_name(|i| format!("docex-worker-{i}"))
+            .num_threads(1)
+            .thread_name(|_| "docex-worker".into())
+            .stack_size(WORKER_STACK)
             .build()
             .map_err(|e| PipelineError::Pool(e.to_string()))?;
-        let workers = Workers((0..jobs).map(|_| Mutex::new(None)).collect());
-        let (tx, rx) = mpsc::channel::<(usize, DocumentResult)>();
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                pool.install(|| {
-                    inputs
-                        .par_iter()
-                        .enumerate()
-                        .for_each_with(tx, |tx, (i, doc)| {
-                            let _ = tx.send((i, self.process(doc, &workers)));
-                        })
-                })
-            });
-            // Re-order: emit result i as soon as 0..i are out.
-            let mut pending = std::collections::BTreeMap::new();
-            let mut next = 0;
-            for (i, r) in rx {
-                pending.insert(i, r);
-                while let Some(r) = pending.remove(&next) {
-                    sink(r);
-                    next += 1;
-                }
-            }
-        });
-        Ok(())
+        Ok(SingleWorker {
+            pipeline: self,
+            pool,
+            workers: Workers(vec![Mutex::new(None)]),
+        })
     }
 
     /// One document, start to end; any failure becomes the result's error.
@@ -182,7 +188,8 @@ impl Pipeline {
         workers: &Workers,
     ) -> Result<docex_core::Extraction, Box<dyn std::error::Error + Send + Sync>> {
         let bytes = std::fs::read(&doc.path)?;
-        let (_, inputs) = docex_ingest::read_document(&bytes, &self.limits)?;
+        let (_, inputs) =
+            docex_ingest::read_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
         drop(bytes);
         let pages: Vec<(Page, Vec<TaggedSpan>)> = inputs
             .into_par_iter()
@@ -225,6 +232,27 @@ impl Pipeline {
         };
         let spans = worker.tagger.tag(&page.text)?;
         Ok((page, spans))
+    }
+}
+
+/// A pipeline's engines on one thread, reused from document to document.
+pub struct SingleWorker<'a> {
+    pipeline: &'a Pipeline,
+    pool: rayon::ThreadPool,
+    workers: Workers,
+}
+
+impl std::fmt::Debug for SingleWorker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SingleWorker")
+    }
+}
+
+impl SingleWorker<'_> {
+    /// One document, start to end.
+    pub fn process(&self, doc: &InputDoc) -> DocumentResult {
+        self.pool
+            .install(|| self.pipeline.process(doc, &self.workers))
     }
 }
 

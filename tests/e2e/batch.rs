@@ -1,0 +1,531 @@
+//! Batch runs: bad inputs, worker crashes and time limits, kill -9 and resume,
+//! duplicates, shards and merge, and the watched inbox.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use super::bad_inputs::{write_corpus, ENCRYPTED_PDF_PASSWORD, INVOICE_TEXT};
+use super::{docex, read_csv, Table, REPO};
+
+fn docex_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_docex"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run docex")
+}
+
+fn spawn_docex(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_docex"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start docex")
+}
+
+fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut by = BTreeMap::new();
+    for r in rows {
+        let old = by.insert(r["document"].clone(), r.clone());
+        assert!(old.is_none(), "{} twice in the table", r["document"]);
+    }
+    by
+}
+
+/// A small text invoice; `n` makes each one's content (and hash) its own.
+fn invoice(n: usize) -> String {
+    format!("INVOICE\nInvoice No: INV-{n}\nDate: 2024-03-01\nTotal: EUR {n}.00\n")
+}
+
+/// The manifest's count of documents with `status`.
+fn manifest_count(out: &Path, status: &str) -> u64 {
+    let Ok(db) = rusqlite::Connection::open_with_flags(
+        out.join("manifest.sqlite"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    ) else {
+        return 0;
+    };
+    db.query_row(
+        "SELECT COUNT(*) FROM documents WHERE status = ?1",
+        [status],
+        |r| r.get(0),
+    )
+    .unwrap_or(0)
+}
+
+fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn every_bad_input_gets_its_error_row_and_the_good_documents_are_extracted() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("in");
+    std::fs::create_dir(&docs).unwrap();
+    let corpus = write_corpus(&docs);
+    std::fs::write(docs.join("good.txt"), invoice(120)).unwrap();
+    let out = dir.path().join("out");
+    let o = docex(&[
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "some failed: {log}");
+    let rows = by_document(&read_csv(&out.join("documents.csv")));
+    // every file exactly once (the symlink loop adds none), and nothing else
+    assert_eq!(rows.len(), corpus.len() + 1, "{:?}", rows.keys());
+    for bad in &corpus {
+        let row = rows
+            .get(&bad.name)
+            .unwrap_or_else(|| panic!("no row for {}: {:?}", bad.name, rows.keys()));
+        if bad.expect.is_empty() {
+            assert_eq!(row["status"], "ok", "{}: {row:?}", bad.name);
+        } else {
+            assert_eq!(row["status"], "error", "{}: {row:?}", bad.name);
+            assert!(
+                row["error"].to_lowercase().contains(bad.expect),
+                "{}: {:?} lacks {:?}",
+                bad.name,
+                row["error"],
+                bad.expect
+            );
+        }
+    }
+    assert_eq!(rows["good.txt"]["status"], "ok");
+    assert_eq!(rows["good.txt"]["total_amount"], "120.00");
+    assert!(rows["encrypted.pdf"]["error"].contains("--pdf-password"));
+
+    // with its password the encrypted PDF opens; the failures are retried on request
+    let o = docex(&[
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--retry-failed",
+        "--pdf-password",
+        ENCRYPTED_PDF_PASSWORD,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let rows = by_document(&read_csv(&out.join("documents.csv")));
+    assert_eq!(rows.len(), corpus.len() + 1);
+    let enc = &rows["encrypted.pdf"];
+    assert_eq!(enc["status"], "ok", "{enc:?}");
+    assert_eq!(
+        enc["invoice_date"], "2024-01-02",
+        "{enc:?} from {INVOICE_TEXT}"
+    );
+}
+
+#[test]
+fn a_document_that_crashes_its_worker_is_retried_once_then_quarantined() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("in");
+    std::fs::create_dir(&docs).unwrap();
+    for n in 1..=4 {
+        std::fs::write(docs.join(format!("ok-{n}.txt")), invoice(n)).unwrap();
+    }
+    std::fs::write(docs.join("crash-me.txt"), invoice(99)).unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ];
+    let o = docex_with(&args, &[("DOCEX_TEST_CRASH_ON", "crash-me")]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{log}");
+    assert!(log.contains("retrying once"), "{log}");
+    let rows = by_document(&read_csv(&out.join("documents.csv")));
+    assert_eq!(rows.len(), 5);
+    let q = &rows["crash-me.txt"];
+    assert_eq!(q["status"], "quarantined", "{q:?}");
+    assert!(
+        q["error"].contains("signal 6") && q["error"].contains("twice"),
+        "{q:?}"
+    );
+    for n in 1..=4 {
+        assert_eq!(
+            rows[&format!("ok-{n}.txt")]["total_amount"],
+            format!("{n}.00")
+        );
+    }
+    let db = rusqlite::Connection::open(out.join("manifest.sqlite")).unwrap();
+    let attempts: i64 = db
+        .query_row(
+            "SELECT attempts FROM documents WHERE document = 'crash-me.txt'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(attempts, 2);
+    // a quarantined document is not retried by a plain re-run
+    let o = docex(&args);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(manifest_count(&out, "quarantined"), 1);
+}
+
+/// An uncompressed 8-bit grayscale TIFF of `side` x `side` pixels of noise:
+/// Tesseract spends many seconds on it.
+fn noise_tiff(side: u32) -> Vec<u8> {
+    let pixels = (side * side) as usize;
+    let entries: [(u16, u16, u32); 8] = [
+        (256, 4, side),          // width
+        (257, 4, side),          // height
+        (258, 3, 8),             // bits per sample
+        (259, 3, 1),             // no compression
+        (262, 3, 1),             // black is zero
+        (273, 4, 8),             // strip offset: right after the header
+        (278, 4, side),          // rows per strip
+        (279, 4, pixels as u32), // strip bytes
+    ];
+    let ifd = 8 + pixels as u32;
+    let mut b = Vec::with_capacity(pixels + 200);
+    b.extend_from_slice(b"II*\0");
+    b.extend_from_slice(&ifd.to_le_bytes());
+    let mut x = 0x2545_f491_u32;
+    for _ in 0..pixels {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b.push(if x.is_multiple_of(3) { 0 } else { 255 });
+    }
+    b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, kind, value) in entries {
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&kind.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        if kind == 3 {
+            b.extend_from_slice(&(value as u16).to_le_bytes());
+            b.extend_from_slice(&[0, 0]);
+        } else {
+            b.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b
+}
+
+#[test]
+fn a_document_over_the_time_limit_is_killed_and_quarantined_and_the_rest_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("in");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("noise.tiff"), noise_tiff(3000)).unwrap();
+    std::fs::write(docs.join("ok.txt"), invoice(7)).unwrap();
+    let out = dir.path().join("out");
+    let started = Instant::now();
+    let o = docex(&[
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--timeout",
+        "1",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let rows = by_document(&read_csv(&out.join("documents.csv")));
+    let q = &rows["noise.tiff"];
+    assert_eq!(q["status"], "quarantined", "{q:?}");
+    assert!(q["error"].contains("1 s time limit"), "{q:?}");
+    assert_eq!(rows["ok.txt"]["status"], "ok");
+    // killed, not waited for (OCR of this page takes far longer)
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn killed_with_sigkill_a_rerun_ends_with_every_document_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("in");
+    std::fs::create_dir(&docs).unwrap();
+    let total = 40;
+    for n in 0..total {
+        std::fs::write(docs.join(format!("inv-{n:02}.txt")), invoice(n)).unwrap();
+    }
+    let out = dir.path().join("out");
+    let args = [
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ];
+    // kill twice, at different moments: once some are done, and again early in the rerun
+    let mut child = spawn_docex(&args);
+    wait_for("5 documents done", Duration::from_secs(120), || {
+        manifest_count(&out, "done") >= 5
+    });
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    let done_before = manifest_count(&out, "done");
+    assert!(
+        done_before < total as u64,
+        "the kill came too late to test anything"
+    );
+    let mut child = spawn_docex(&args);
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let o = docex(&args);
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{log}");
+    let skipped: u64 = log
+        .split("skipped=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no skipped= in {log}"));
+    assert!(
+        skipped >= done_before,
+        "skipped {skipped} < {done_before} done before"
+    );
+    let rows = by_document(&read_csv(&out.join("documents.csv")));
+    assert_eq!(rows.len(), total);
+    for n in 0..total {
+        let r = &rows[&format!("inv-{n:02}.txt")];
+        assert_eq!(
+            (r["status"].as_str(), r["total_amount"].clone()),
+            ("ok", format!("{n}.00"))
+        );
+    }
+    let entities = read_csv(&out.join("entities.csv"));
+    let totals = entities
+        .iter()
+        .filter(|e| e["field"] == "total_amount")
+        .count();
+    assert_eq!(totals, total, "one total entity per document");
+    assert_eq!(manifest_count(&out, "done"), total as u64);
+    assert_eq!(manifest_count(&out, "running"), 0);
+}
+
+#[test]
+fn the_same_content_under_two_names_is_extracted_once_and_reported_as_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("in");
+    std::fs::create_dir_all(docs.join("copy")).unwrap();
+    std::fs::write(docs.join("a.txt"), invoice(5)).unwrap();
+    std::fs::write(docs.join("copy/a-again.txt"), invoice(5)).unwrap();
+    let out = dir.path().join("out");
+    let o = docex(&[
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let rows = by_document(&read_csv(&out.join("documents.csv")));
+    assert_eq!(rows["a.txt"]["status"], "ok");
+    let dup = &rows["copy/a-again.txt"];
+    assert_eq!(
+        (dup["status"].as_str(), dup["error"].as_str()),
+        ("duplicate", "same content as a.txt")
+    );
+    assert_eq!(manifest_count(&out, "done"), 1);
+    // --force redoes what is done
+    let o = docex(&[
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ok=1"), "{o:?}");
+}
+
+#[test]
+fn two_shards_take_disjoint_parts_and_merge_into_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = Path::new(REPO).join("samples/documents");
+    let shard_out = |k: usize| dir.path().join(format!("shard-{k}"));
+    for k in 0..2 {
+        let o = docex(&[
+            "extract",
+            docs.to_str().unwrap(),
+            "--out",
+            shard_out(k).to_str().unwrap(),
+            "--shard",
+            &format!("{k}/2"),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+    }
+    let names = |k: usize| -> Vec<String> {
+        read_csv(&shard_out(k).join("documents.csv"))
+            .into_iter()
+            .map(|r| r["document"].clone())
+            .collect()
+    };
+    let (a, b) = (names(0), names(1));
+    assert!(!a.is_empty() && !b.is_empty(), "{a:?} {b:?}");
+    assert!(a.iter().all(|n| !b.contains(n)), "{a:?} {b:?}");
+    let merged = dir.path().join("all");
+    let o = docex(&[
+        "merge",
+        shard_out(0).to_str().unwrap(),
+        shard_out(1).to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let got = std::fs::read_to_string(merged.join("documents.csv")).unwrap();
+    let want =
+        std::fs::read_to_string(Path::new(REPO).join("samples/expected/documents.csv")).unwrap();
+    assert_eq!(got, want);
+    let bad = docex(&[
+        "merge",
+        docs.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "not a docex output folder: {bad:?}"
+    );
+    let o = docex(&[
+        "extract",
+        docs.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+        "--shard",
+        "2/2",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+}
+
+/// A running `docex watch`, stopped with SIGTERM when dropped.
+struct Watch {
+    child: Child,
+    inbox: PathBuf,
+    out: PathBuf,
+}
+
+impl Watch {
+    fn start(root: &Path) -> Watch {
+        let inbox = root.join("inbox");
+        let out = root.join("out");
+        std::fs::create_dir_all(&inbox).unwrap();
+        let child = spawn_docex(&[
+            "watch",
+            inbox.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--settle",
+            "1.5",
+            "--jobs",
+            "1",
+        ]);
+        Watch { child, inbox, out }
+    }
+
+    fn processed(&self, name: &str) -> PathBuf {
+        self.inbox.join("processed").join(name)
+    }
+
+    /// SIGTERM, then the exit status and the log.
+    fn stop(mut self) -> (Option<i32>, String) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let o = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap())
+            .wait_with_output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn watch_takes_a_slowly_copied_file_once_it_is_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Watch::start(dir.path());
+    // copied in chunks over about 3 s; the total is in the last chunk
+    let text = invoice(42);
+    let (head, tail) = text.split_at(text.find("Total").unwrap());
+    let path = w.inbox.join("slow.txt");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&path).unwrap();
+        for chunk in head.as_bytes().chunks(8) {
+            f.write_all(chunk).unwrap();
+            f.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(600));
+        }
+        f.write_all(tail.as_bytes()).unwrap();
+    }
+    std::fs::write(w.inbox.join("ignored.pdf.part"), b"half a file").unwrap();
+    wait_for("slow.txt processed", Duration::from_secs(60), || {
+        w.processed("slow.txt").exists()
+    });
+    std::thread::sleep(Duration::from_secs(2)); // a second take would show now
+    let (out, inbox) = (w.out.clone(), w.inbox.clone());
+    let (code, log) = w.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let rows = read_csv(&out.join("documents.csv"));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["document"], "slow.txt");
+    assert_eq!(
+        rows[0]["total_amount"], "42.00",
+        "read whole: {:?}",
+        rows[0]
+    );
+    assert_eq!(manifest_count(&out, "done"), 1);
+    assert!(
+        inbox.join("ignored.pdf.part").exists(),
+        "temporary files stay"
+    );
+}
+
+#[test]
+fn watch_processes_the_same_file_dropped_twice_once_and_moves_failures_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    // a file already waiting when the watch starts is taken too
+    std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
+    std::fs::write(dir.path().join("inbox/a.txt"), invoice(3)).unwrap();
+    let w = Watch::start(dir.path());
+    wait_for("a.txt processed", Duration::from_secs(60), || {
+        w.processed("a.txt").exists()
+    });
+    std::fs::write(w.inbox.join("a.txt"), invoice(3)).unwrap();
+    std::fs::write(w.inbox.join("broken.pdf"), b"%PDF-1.4 truncated").unwrap();
+    wait_for("the copy processed", Duration::from_secs(60), || {
+        w.processed("a (2).txt").exists()
+    });
+    wait_for("broken.pdf failed", Duration::from_secs(60), || {
+        w.inbox.join("failed/broken.pdf.reason.txt").exists()
+    });
+    let (out, inbox) = (w.out.clone(), w.inbox.clone());
+    let (code, log) = w.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let rows = by_document(&read_csv(&out.join("documents.csv")));
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows["a.txt"]["total_amount"], "3.00");
+    assert_eq!(rows["a (2).txt"]["status"], "duplicate");
+    assert_eq!(rows["broken.pdf"]["status"], "error");
+    assert_eq!(manifest_count(&out, "done"), 1, "extracted once");
+    let reason = std::fs::read_to_string(inbox.join("failed/broken.pdf.reason.txt")).unwrap();
+    assert_eq!(reason.trim(), rows["broken.pdf"]["error"]);
+    assert!(inbox.join("failed/broken.pdf").exists());
+    assert!(!inbox.join("a.txt").exists() && !inbox.join("broken.pdf").exists());
+}
