@@ -109,7 +109,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<u8> {
     info!(inbox = %inbox.display(), out = %args.batch.out.display(), "watching");
 
     let mut seen: HashMap<PathBuf, Seen> = HashMap::new();
-    let mut taken: HashMap<PathBuf, String> = HashMap::new(); // path -> table name
+    // path -> (name in the tables, where it goes under processed/ or failed/)
+    let mut taken: HashMap<PathBuf, (String, PathBuf)> = HashMap::new();
     let mut stuck: HashSet<PathBuf> = HashSet::new(); // could not be moved away
     let mut last_scan = Instant::now() - rescan_every;
     let mut changed = true;
@@ -140,12 +141,12 @@ pub fn run(args: WatchArgs) -> anyhow::Result<u8> {
                 }
                 if entry.since.elapsed() >= settle && batch.in_flight() < 2 * jobs {
                     seen.remove(&path);
-                    let name = table_name(&inbox, &path, &batch)?;
+                    let (name, dest) = table_name(&inbox, &path, &batch)?;
                     let doc = InputDoc {
                         path: path.clone(),
                         display: name.clone(),
                     };
-                    taken.insert(path.clone(), name);
+                    taken.insert(path.clone(), (name, dest));
                     if let Some(end) = batch.admit(doc)? {
                         finish(&inbox, &path, &end, &mut taken, &mut stuck);
                     }
@@ -238,17 +239,23 @@ fn scan(inbox: &Path) -> Vec<PathBuf> {
 }
 
 /// The file's name in the tables: its inbox path, made unique against the rows
-/// already there and the files already in processed/ and failed/.
-fn table_name(inbox: &Path, path: &Path, batch: &batch::Batch) -> anyhow::Result<String> {
+/// already there and the files already in processed/ and failed/; and its path
+/// under those folders (the original bytes when the name is kept: names need not
+/// be UTF-8).
+fn table_name(
+    inbox: &Path,
+    path: &Path,
+    batch: &batch::Batch,
+) -> anyhow::Result<(String, PathBuf)> {
     let rel = path.strip_prefix(inbox).unwrap_or(path);
     let base = rel.to_string_lossy().into_owned();
-    let free = |name: &str| -> anyhow::Result<bool> {
-        Ok(!batch.manifest().has_rows(name)?
+    let free = |name: &Path| -> anyhow::Result<bool> {
+        Ok(!batch.manifest().has_rows(&name.to_string_lossy())?
             && !inbox.join(PROCESSED).join(name).exists()
             && !inbox.join(FAILED).join(name).exists())
     };
-    if free(&base)? {
-        return Ok(base);
+    if free(rel)? {
+        return Ok((base, rel.to_owned()));
     }
     let (stem, ext) = match (rel.file_stem(), rel.extension()) {
         (Some(s), Some(e)) => (
@@ -259,8 +266,8 @@ fn table_name(inbox: &Path, path: &Path, batch: &batch::Batch) -> anyhow::Result
     };
     for n in 2.. {
         let name = format!("{stem} ({n}){ext}");
-        if free(&name)? {
-            return Ok(name);
+        if free(Path::new(&name))? {
+            return Ok((name.clone(), PathBuf::from(name)));
         }
     }
     unreachable!("some name is free")
@@ -271,10 +278,10 @@ fn finish(
     inbox: &Path,
     path: &Path,
     end: &End,
-    taken: &mut HashMap<PathBuf, String>,
+    taken: &mut HashMap<PathBuf, (String, PathBuf)>,
     stuck: &mut HashSet<PathBuf>,
 ) {
-    let Some(name) = taken.remove(path) else {
+    let Some((name, dest_rel)) = taken.remove(path) else {
         return;
     };
     let (folder, reason) = match end {
@@ -283,7 +290,7 @@ fn finish(
         // stays in the inbox: the next start takes it again
         End::Abandoned | End::OtherShard => return,
     };
-    let dest = inbox.join(folder).join(&name);
+    let dest = inbox.join(folder).join(&dest_rel);
     let moved = dest
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)

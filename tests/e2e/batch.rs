@@ -414,11 +414,12 @@ struct Watch {
 }
 
 impl Watch {
-    fn start(root: &Path) -> Watch {
+    /// `extra`: more options (`--poll` for the timer instead of inotify).
+    fn start(root: &Path, extra: &[&str]) -> Watch {
         let inbox = root.join("inbox");
         let out = root.join("out");
         std::fs::create_dir_all(&inbox).unwrap();
-        let child = spawn_docex(&[
+        let mut args = vec![
             "watch",
             inbox.to_str().unwrap(),
             "--out",
@@ -427,7 +428,9 @@ impl Watch {
             "1.5",
             "--jobs",
             "1",
-        ]);
+        ];
+        args.extend_from_slice(extra);
+        let child = spawn_docex(&args);
         Watch { child, inbox, out }
     }
 
@@ -459,7 +462,7 @@ impl Drop for Watch {
 #[test]
 fn watch_takes_a_slowly_copied_file_once_it_is_complete() {
     let dir = tempfile::tempdir().unwrap();
-    let w = Watch::start(dir.path());
+    let w = Watch::start(dir.path(), &[]);
     // copied in chunks over about 3 s; the total is in the last chunk
     let text = invoice(42);
     let (head, tail) = text.split_at(text.find("Total").unwrap());
@@ -503,7 +506,8 @@ fn watch_processes_the_same_file_dropped_twice_once_and_moves_failures_with_a_re
     // a file already waiting when the watch starts is taken too
     std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
     std::fs::write(dir.path().join("inbox/a.txt"), invoice(3)).unwrap();
-    let w = Watch::start(dir.path());
+    // on a timer, as for a network share
+    let w = Watch::start(dir.path(), &["--poll", "0.5"]);
     wait_for("a.txt processed", Duration::from_secs(60), || {
         w.processed("a.txt").exists()
     });
