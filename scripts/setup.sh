@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what docex needs on Debian/Ubuntu, idempotently:
-#   1. system packages (Tesseract + Leptonica + English data, clang for bindgen)
+#   1. system packages (Tesseract + Leptonica + English data, clang for bindgen; Chromium and LibreOffice Calc with --tests)
 #   2. the ONNX Runtime shared library, unzipped from the PyPI `onnxruntime` wheel into .ort/
 #   3. the Rust build (release binary, or the test build with `--tests`)
 set -euo pipefail
@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 ORT_VERSION=1.31.1
 APT_PACKAGES=(libtesseract-dev libleptonica-dev tesseract-ocr-eng clang libclang-dev pkg-config python3-pip)
+# --tests only: headless Chromium renders `docex explain --html` pages (tests/e2e/explain.rs);
+# LibreOffice reads tables.xlsx back (tests/e2e/exports.rs).
+TEST_APT_PACKAGES=(chromium libreoffice-calc-nogui)
+if [ "${1:-}" = "--tests" ]; then APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}"); fi
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

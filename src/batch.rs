@@ -114,6 +114,9 @@ pub struct Batch {
     next_id: u64,
     tables_written: Instant,
     dirty: bool,
+    /// Documents done out of those expected or admitted (drawn on a terminal only).
+    progress: indicatif::ProgressBar,
+    admitted: u64,
     /// What happened, by document, for this run's caller.
     pub counts: Counts,
 }
@@ -141,8 +144,16 @@ impl Batch {
             next_id: 0,
             tables_written: Instant::now(),
             dirty: true,
+            progress: crate::progress::documents(0),
+            admitted: 0,
             counts: Counts::default(),
         })
+    }
+
+    /// Says how many documents the run will admit, for the progress bar's total and
+    /// time left (without it, the total is the documents admitted so far).
+    pub fn expect(&mut self, documents: usize) {
+        self.progress.set_length(documents as u64);
     }
 
     /// The manifest.
@@ -158,6 +169,10 @@ impl Batch {
     /// Takes a document: hands it to a worker, or ends it at once (skipped,
     /// duplicate, unreadable, another shard's) and says how.
     pub fn admit(&mut self, doc: InputDoc) -> anyhow::Result<Option<End>> {
+        self.admitted += 1;
+        if self.progress.length() < Some(self.admitted) {
+            self.progress.set_length(self.admitted);
+        }
         let (hash, size) = match content_hash(&doc.path) {
             Ok(h) => h,
             Err(e) => {
@@ -311,6 +326,7 @@ impl Batch {
     }
 
     fn count(&mut self, end: End) -> End {
+        self.progress.inc(1);
         let c = &mut self.counts;
         match &end {
             End::Done => c.ok += 1,
@@ -346,6 +362,7 @@ impl Batch {
         }
         self.write_tables()?;
         self.pool.shutdown();
+        self.progress.finish_and_clear();
         Ok(self.counts)
     }
 }

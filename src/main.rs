@@ -13,7 +13,9 @@
 //! The binary parses arguments, finds the model and the ONNX Runtime library, runs
 //! batches (`batch.rs`: manifest, worker processes, retries, tables; `watch.rs`: the
 //! inbox) and reports; every stage lives in its own crate under `crates/`. `docex
-//! eval` (`eval.rs`) scores a run's documents.csv against labelled documents.
+//! eval` (`eval.rs`) scores a run's documents.csv against labelled documents;
+//! `docex explain` (`explain.rs`) shows one document as the pipeline saw it;
+//! `progress.rs` decides how much is logged and draws the progress bar.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,8 @@ use tracing::info;
 
 mod batch;
 mod eval;
+mod explain;
+mod progress;
 mod watch;
 
 /// Where this checkout lives (models/, pipelines/ and .ort/ are found from here
@@ -41,23 +45,77 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 #[derive(Parser)]
 #[command(
     name = "docex",
-    version,
-    about = "Extract dates, amounts and parties from documents, offline"
+    version = version(),
+    about = "Extract dates, amounts and parties from documents, offline",
+    after_help = "\
+Examples:
+  docex extract scans/ invoices/ --out tables/     # documents.csv and entities.csv in tables/
+  docex extract archive/ --out tables/ --quiet     # nightly: again, only new files are read
+  docex watch /srv/scans/inbox --out /srv/scans/tables
+  docex explain receipt.png --html receipt.html    # what was found where, and why
+
+`docex COMMAND --help` has each command's options and examples."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log warnings and errors only; no progress bar (DOCEX_LOG overrides).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Log debug lines too; no progress bar (DOCEX_LOG overrides).
+    #[arg(long, short, global = true)]
+    verbose: bool,
+}
+
+/// `0.1.0 (model docex-tagger-v2)`: the default pipeline's model, when its file reads.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let default = Path::new(REPO).join("pipelines/default.toml");
+        match PipelineConfig::load(&default) {
+            Ok(c) => format!("{} (model {})", env!("CARGO_PKG_VERSION"), c.model),
+            Err(_) => env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    })
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Extract entity tables from documents (PDF, PNG, JPEG, TIFF, text; folders are recursed).
+    #[command(after_help = "\
+Examples:
+  docex extract samples/documents --out out/samples
+  docex extract /archive --out /tables --jobs 4 --timeout 120
+  docex extract /archive --out /tables --retry-failed       # redo the error rows
+  docex extract /archive --out shard-0 --shard 0/4          # part 0 of 4; then docex merge
+
+On a terminal a progress bar shows documents done, documents/s and the time left.")]
     Extract(ExtractArgs),
     /// Watch an inbox folder: extract each file once it is complete, then move it to
     /// processed/ or failed/.
+    #[command(after_help = "\
+Examples:
+  docex watch /srv/scans/inbox --out /srv/scans/tables
+  docex watch /mnt/share/inbox --out tables --poll 10       # network share: scan every 10 s")]
     Watch(watch::WatchArgs),
     /// Join the output folders of sharded runs into one set of tables.
+    #[command(after_help = "\
+Example:
+  docex merge shard-0 shard-1 shard-2 shard-3 --out tables")]
     Merge(MergeArgs),
+    /// Show one document as the pipeline saw it: page text with the entities marked
+    /// (field, value, confidence) and the chosen fields; --html adds the page images
+    /// with the entity boxes.
+    #[command(after_help = "\
+Examples:
+  docex explain samples/documents/receipt.png
+  docex explain scan.pdf --html scan.html      # open scan.html in a browser
+  docex explain invoice.pdf | less             # plain [[text]]{field=value confidence} markers
+
+On a terminal entities are coloured by field; piped, or with NO_COLOR set, they are
+marked [[text]]{field=value confidence}, with the kind in parentheses, {(date)=...},
+for a value that plays no role.")]
+    Explain(explain::ExplainArgs),
     /// Score a run's documents.csv against labelled documents (labels.jsonl).
     Eval(eval::EvalArgs),
     /// Internal: the worker process extract and watch start (one document at a time,
@@ -166,25 +224,31 @@ mod exit {
 
 fn main() -> ExitCode {
     ensure_omp_thread_limit();
+    let cli = Cli::parse();
+    progress::init(match (cli.quiet, cli.verbose) {
+        (true, _) => progress::Verbosity::Quiet,
+        (_, true) => progress::Verbosity::Verbose,
+        _ => progress::Verbosity::Normal,
+    });
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        // colours on a terminal only: cron mails and CI logs get plain text
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(progress::LogWriter)
+        // colours on a terminal only (and not with NO_COLOR): cron mails and CI logs get plain text
+        .with_ansi(progress::colour())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("DOCEX_LOG")
-                .unwrap_or_else(|_| "info,ort=warn".into()),
+                .unwrap_or_else(|_| progress::log_filter().into()),
         )
         .init();
     tracing::debug!(
         "OMP_THREAD_LIMIT={}",
         std::env::var("OMP_THREAD_LIMIT").unwrap_or_default()
     );
-    let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => extract(args),
         Command::Watch(args) => watch::run(args),
         Command::Merge(args) => merge(&args),
         Command::Eval(args) => eval::run(&args).map(|()| exit::OK),
+        Command::Explain(args) => explain::run(&args),
         Command::Worker(args) => worker(&args),
     };
     match result {
@@ -271,6 +335,11 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
         "--pipeline".into(),
         args.pipeline.clone().into(),
     ];
+    match progress::verbosity() {
+        progress::Verbosity::Quiet => argv.push("--quiet".into()),
+        progress::Verbosity::Verbose => argv.push("--verbose".into()),
+        progress::Verbosity::Normal => {}
+    }
     argv.extend(["--device".into(), args.device.name().into()]);
     if let Some(m) = &args.models {
         argv.extend(["--models".into(), m.clone().into_os_string()]);
@@ -290,6 +359,7 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
         program: std::env::current_exe().context("finding the docex executable")?,
         args: argv,
         envs,
+        stderr: progress::worker_stderr(),
     })
 }
 
@@ -325,6 +395,7 @@ fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
         failed: args.retry_failed,
     };
     let (mut batch, jobs) = start_batch(&args.batch, redo, args.shard)?;
+    batch.expect(inputs.len());
     info!(documents = inputs.len(), shard = ?args.shard.map(|s| format!("{}/{}", s.index, s.count)), "extracting");
     let started = std::time::Instant::now();
     let mut queue = inputs.into_iter();

@@ -17,8 +17,12 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 mod bad_inputs;
 #[path = "e2e/batch.rs"]
 mod batch;
+#[path = "e2e/cli.rs"]
+mod cli;
 #[path = "e2e/deploy.rs"]
 mod deploy;
+#[path = "e2e/explain.rs"]
+mod explain;
 
 fn docex(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_docex"))

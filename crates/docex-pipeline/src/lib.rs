@@ -11,6 +11,8 @@
 //! ([`pool`]): `docex extract` and `docex watch` hand documents to `docex worker`
 //! processes, so a crash or a runaway document costs that document only, and keep
 //! the [`manifest`] of what is done (and the rows of the output tables).
+//! [`SingleWorker::explain`] runs one document in-process and keeps what the
+//! stages saw (page text, word boxes, the images OCR read) for `docex explain`.
 
 mod assemble;
 mod config;
@@ -21,10 +23,11 @@ pub mod pool;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use docex_core::{DocumentResult, InputDoc, Page, TaggedSpan};
+use docex_core::{DocumentResult, Extraction, InputDoc, Page, TaggedSpan};
 use docex_ingest::{IngestError, Limits, Ocr, OcrConfig, PageInput};
 use docex_normalize::DateOrder;
 use docex_tagger::{Model, Runtime, Tagger, TaggerError};
+use image::GrayImage;
 use rayon::prelude::*;
 use thiserror::Error;
 use tracing::debug;
@@ -182,30 +185,39 @@ impl Pipeline {
         }
     }
 
-    fn extract(
+    fn extract(&self, doc: &InputDoc, workers: &Workers) -> Result<Extraction, BoxError> {
+        let (pages, _) = self.pages(doc, workers, false)?;
+        Ok(assemble(&pages, &self.locale))
+    }
+
+    /// Every page's text and tags, and with `keep_images` the images OCR read.
+    fn pages(
         &self,
         doc: &InputDoc,
         workers: &Workers,
-    ) -> Result<docex_core::Extraction, Box<dyn std::error::Error + Send + Sync>> {
+        keep_images: bool,
+    ) -> Result<(Vec<Tagged>, Vec<Option<GrayImage>>), BoxError> {
         let bytes = std::fs::read(&doc.path)?;
         let (_, inputs) =
             docex_ingest::read_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
         drop(bytes);
-        let pages: Vec<(Page, Vec<TaggedSpan>)> = inputs
+        let pages: Vec<_> = inputs
             .into_par_iter()
             .enumerate()
-            .map(|(i, input)| self.page(i + 1, input, workers))
+            .map(|(i, input)| self.page(i + 1, input, workers, keep_images))
             .collect::<Result<_, _>>()?;
-        Ok(assemble(&pages, &self.locale))
+        Ok(pages.into_iter().unzip())
     }
 
-    /// Text (by OCR if needed) and tags of one page, on the current worker's engines.
+    /// Text (by OCR if needed) and tags of one page, on the current worker's engines;
+    /// with `keep_image`, the image OCR read too.
     fn page(
         &self,
         number: usize,
         input: PageInput,
         workers: &Workers,
-    ) -> Result<(Page, Vec<TaggedSpan>), Box<dyn std::error::Error + Send + Sync>> {
+        keep_image: bool,
+    ) -> Result<(Tagged, Option<GrayImage>), BoxError> {
         let slot = &workers.0[rayon::current_thread_index().unwrap_or(0) % workers.0.len()];
         let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
@@ -215,8 +227,10 @@ impl Pipeline {
             });
         }
         let worker = guard.as_mut().expect("worker was just created");
-        let page = match input {
-            PageInput::Text { text, extractor } => docex_ingest::text_page(number, text, extractor),
+        let (page, image) = match input {
+            PageInput::Text { text, extractor } => {
+                (docex_ingest::text_page(number, text, extractor), None)
+            }
             PageInput::Image {
                 image,
                 dpi,
@@ -226,12 +240,14 @@ impl Pipeline {
                     worker.ocr = Some(Ocr::new(&self.ocr)?);
                 }
                 let ocr = worker.ocr.as_mut().expect("engine was just created");
-                ocr.recognize(number, &image, dpi, extractor)
-                    .map_err(|e| page_error(number, e))?
+                let page = ocr
+                    .recognize(number, &image, dpi, extractor)
+                    .map_err(|e| page_error(number, e))?;
+                (page, keep_image.then_some(image))
             }
         };
         let spans = worker.tagger.tag(&page.text)?;
-        Ok((page, spans))
+        Ok(((page, spans), image))
     }
 }
 
@@ -254,7 +270,74 @@ impl SingleWorker<'_> {
         self.pool
             .install(|| self.pipeline.process(doc, &self.workers))
     }
+
+    /// One document with what the stages saw on the way (for `docex explain`): its
+    /// pages and the images OCR read, besides the extraction. Fails with the same
+    /// one-line reason as the document's error row.
+    pub fn explain(&self, doc: &InputDoc) -> Result<Explained, String> {
+        let explained = self.pool.install(|| -> Result<Explained, BoxError> {
+            let (pages, images) = self.pipeline.pages(doc, &self.workers, true)?;
+            let extraction = assemble(&pages, &self.pipeline.locale);
+            let pages = pages
+                .into_iter()
+                .zip(images)
+                .map(|((page, _), image)| {
+                    let image = image.map(|i| PageImage::of(&i)).transpose()?;
+                    Ok(ExplainedPage { page, image })
+                })
+                .collect::<Result<_, BoxError>>()?;
+            Ok(Explained { pages, extraction })
+        });
+        explained.map_err(|e| one_line(e.as_ref()))
+    }
 }
+
+/// A document as the pipeline saw it: [`SingleWorker::explain`].
+#[derive(Debug, Clone)]
+pub struct Explained {
+    /// Every page, in order.
+    pub pages: Vec<ExplainedPage>,
+    /// What was extracted (entity offsets are into the pages' text, boxes in
+    /// pixels of their images).
+    pub extraction: Extraction,
+}
+
+/// One page of an [`Explained`] document.
+#[derive(Debug, Clone)]
+pub struct ExplainedPage {
+    /// The text and words (with boxes when OCR'd).
+    pub page: Page,
+    /// The image OCR read, for OCR'd pages: word and entity boxes are in its pixels.
+    pub image: Option<PageImage>,
+}
+
+/// A page image, PNG-encoded.
+#[derive(Debug, Clone)]
+pub struct PageImage {
+    /// The PNG file.
+    pub png: Vec<u8>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl PageImage {
+    fn of(image: &GrayImage) -> Result<PageImage, image::ImageError> {
+        let mut png = Vec::new();
+        image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+        Ok(PageImage {
+            png,
+            width: image.width(),
+            height: image.height(),
+        })
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A page and the spans the tagger labelled on it.
+type Tagged = (Page, Vec<TaggedSpan>);
 
 fn page_error(number: usize, e: IngestError) -> String {
     format!("page {number}: {e}")

@@ -45,6 +45,9 @@ pub struct WorkerCommand {
     pub args: Vec<OsString>,
     /// Extra environment (secrets such as a PDF password go here, not in `args`).
     pub envs: Vec<(OsString, OsString)>,
+    /// Where the workers' stderr goes: inherited when `None`, else each line is
+    /// handed to this function (a progress bar writes log lines above itself).
+    pub stderr: Option<fn(&[u8])>,
 }
 
 impl WorkerCommand {
@@ -237,9 +240,24 @@ impl Slot {
             .envs(self.command.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(match self.command.stderr {
+                Some(_) => Stdio::piped(),
+                None => Stdio::inherit(),
+            })
             .process_group(0)
             .spawn()?;
+        if let (Some(forward), Some(stderr)) = (self.command.stderr, child.stderr.take()) {
+            std::thread::Builder::new()
+                .name(format!("docex-slot-{}-err", self.index))
+                .spawn(move || {
+                    let mut reader = BufReader::new(stderr);
+                    let mut line = Vec::new();
+                    while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                        forward(&line);
+                        line.clear();
+                    }
+                })?;
+        }
         let stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
         let (tx, lines) = mpsc::channel();
