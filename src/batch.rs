@@ -15,12 +15,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use docex_core::{DocumentResult, DocumentRows, InputDoc, TableWriter};
-use docex_output::{rows_of, CsvTables, DOCUMENT_COLUMNS};
+use docex_output::{rows_of, Tables, DOCUMENT_COLUMNS};
 use docex_pipeline::manifest::{content_hash, Manifest, Shard, Status};
 use docex_pipeline::pool::{Job, JobEnd, ProcessPool, WorkerCommand};
 use tracing::{info, warn};
 
-/// How often the tables are regenerated while a run goes on.
+/// How often the tables are regenerated while a run goes on; less often when
+/// writing them takes longer than a fifth of this (large batches, xlsx).
 const TABLES_EVERY: Duration = Duration::from_secs(5);
 
 /// 0 running, 1 stop taking documents (first SIGINT/SIGTERM), 2 abandon the ones in flight.
@@ -105,6 +106,7 @@ struct InFlight {
 /// One batch run over an output folder.
 pub struct Batch {
     out: PathBuf,
+    tables: Tables,
     manifest: Manifest,
     pool: ProcessPool,
     redo: Redo,
@@ -113,6 +115,8 @@ pub struct Batch {
     in_flight: HashMap<u64, InFlight>,
     next_id: u64,
     tables_written: Instant,
+    /// How long the last writing of the tables took.
+    tables_took: Duration,
     dirty: bool,
     /// Documents done out of those expected or admitted (drawn on a terminal only).
     progress: indicatif::ProgressBar,
@@ -122,9 +126,11 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Opens the manifest in `out` and starts `jobs` worker processes.
+    /// Opens the manifest in `out` and starts `jobs` worker processes; `tables` are
+    /// the tables it keeps in `out`.
     pub fn open(
         out: &Path,
+        tables: Tables,
         worker: WorkerCommand,
         jobs: usize,
         timeout: Duration,
@@ -135,6 +141,7 @@ impl Batch {
         let manifest = Manifest::open(out)?;
         Ok(Batch {
             out: out.to_owned(),
+            tables,
             manifest,
             pool: ProcessPool::start(worker, jobs, timeout),
             redo,
@@ -143,6 +150,7 @@ impl Batch {
             in_flight: HashMap::new(),
             next_id: 0,
             tables_written: Instant::now(),
+            tables_took: Duration::ZERO,
             dirty: true,
             progress: crate::progress::documents(0),
             admitted: 0,
@@ -341,7 +349,8 @@ impl Batch {
     }
 
     fn write_tables_if_due(&mut self) -> anyhow::Result<()> {
-        if self.dirty && self.tables_written.elapsed() >= TABLES_EVERY {
+        let every = TABLES_EVERY.max(self.tables_took * 5);
+        if self.dirty && self.tables_written.elapsed() >= every {
             self.write_tables()?;
         }
         Ok(())
@@ -349,7 +358,9 @@ impl Batch {
 
     /// Regenerates the tables from the manifest.
     pub fn write_tables(&mut self) -> anyhow::Result<()> {
-        write_tables(&self.manifest, &self.out)?;
+        let started = Instant::now();
+        write_tables(&self.manifest, &self.out, &self.tables)?;
+        self.tables_took = started.elapsed();
         self.tables_written = Instant::now();
         self.dirty = false;
         Ok(())
@@ -367,10 +378,10 @@ impl Batch {
     }
 }
 
-/// Writes the tables of everything `manifest` holds into `out`.
-pub fn write_tables(manifest: &Manifest, out: &Path) -> anyhow::Result<()> {
+/// Writes `tables` of everything `manifest` holds into `out`.
+pub fn write_tables(manifest: &Manifest, out: &Path, tables: &Tables) -> anyhow::Result<()> {
     let rows = manifest.rows()?;
-    CsvTables
+    tables
         .write_tables(out, &rows)
         .map_err(|e| anyhow::anyhow!(e))
         .with_context(|| format!("writing the tables in {}", out.display()))
@@ -388,7 +399,7 @@ fn error_rows(document: &str, status: &str, reason: &str) -> DocumentRows {
 }
 
 /// `docex merge`: the union of shard outputs, as one manifest and one set of tables.
-pub fn merge(shards: &[PathBuf], out: &Path) -> anyhow::Result<usize> {
+pub fn merge(shards: &[PathBuf], out: &Path, tables: &Tables) -> anyhow::Result<usize> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut manifest = Manifest::open(out)?;
     for dir in shards {
@@ -408,6 +419,6 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> anyhow::Result<usize> {
             .with_context(|| format!("merging {}", dir.display()))?;
         info!(shard = %dir.display(), documents = added, "merged");
     }
-    write_tables(&manifest, out)?;
+    write_tables(&manifest, out, tables)?;
     Ok(manifest.rows()?.len())
 }

@@ -161,7 +161,33 @@ struct BatchArgs {
     #[arg(long)]
     timeout: Option<u64>,
     #[command(flatten)]
+    tables: TableArgs,
+    #[command(flatten)]
     pipeline: PipelineArgs,
+}
+
+/// Which tables are written: shared by extract, watch and merge.
+#[derive(clap::Args, Clone)]
+struct TableArgs {
+    /// Table formats, comma-separated: csv (documents.csv, entities.csv), xlsx
+    /// (tables.xlsx), jsonl (documents.jsonl). needs_review.csv is always written.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "csv",
+        value_name = "FORMATS"
+    )]
+    format: Vec<docex_output::Format>,
+    /// CSV for Excel in comma-decimal locales: UTF-8 byte order mark, `;` between
+    /// fields, decimal comma in numbers.
+    #[arg(long)]
+    excel: bool,
+}
+
+impl TableArgs {
+    fn tables(&self) -> docex_output::Tables {
+        docex_output::Tables::new(&self.format, docex_output::CsvTables { excel: self.excel })
+    }
 }
 
 #[derive(clap::Args)]
@@ -191,6 +217,8 @@ struct MergeArgs {
     /// Folder for the joined tables and manifest.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    tables: TableArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -383,7 +411,8 @@ fn start_batch(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     info!(jobs, pipeline = %config.name, model = %config.model, out = %args.out.display(), "starting workers");
-    let batch = Batch::open(&args.out, command, jobs, timeout, redo, shard)?;
+    let tables = args.tables.tables();
+    let batch = Batch::open(&args.out, tables, command, jobs, timeout, redo, shard)?;
     Ok((batch, jobs))
 }
 
@@ -439,7 +468,7 @@ fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
 }
 
 fn merge(args: &MergeArgs) -> anyhow::Result<u8> {
-    let documents = batch::merge(&args.shards, &args.out)?;
+    let documents = batch::merge(&args.shards, &args.out, &args.tables.tables())?;
     info!(shards = args.shards.len(), documents, out = %args.out.display(), "merged");
     Ok(exit::OK)
 }

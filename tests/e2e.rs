@@ -23,6 +23,8 @@ mod cli;
 mod deploy;
 #[path = "e2e/explain.rs"]
 mod explain;
+#[path = "e2e/exports.rs"]
+mod exports;
 
 fn docex(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_docex"))

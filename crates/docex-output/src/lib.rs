@@ -1,9 +1,13 @@
 //! Output tables: `documents.csv` (one row per input document) and `entities.csv`
-//! (one row per value found), with the columns documented in the README.
+//! (one row per value found), with the columns documented in the README; the same
+//! tables as `tables.xlsx` and `documents.jsonl` when asked for ([`Format`]); and
+//! `needs_review.csv`, the documents a person must check.
 //!
 //! Tables are never appended to in place: every write replaces a whole file
 //! atomically from the rows the run manifest holds, so an interrupted run leaves
-//! whole tables behind.
+//! whole tables behind. The rows are strings; `cells.rs` decides which of them are
+//! dates, amounts and numbers for the typed formats and which are text that must
+//! not reach a spreadsheet as a formula.
 //!
 //! The column lists here *are* the output contract; changing them is a breaking
 //! change for every spreadsheet and script downstream.
@@ -11,9 +15,21 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::str::FromStr;
 
 use docex_core::{DocumentResult, DocumentRows, Entity, Fields, TableWriter};
 use thiserror::Error;
+
+mod cells;
+mod csv_tables;
+mod jsonl;
+mod review;
+mod xlsx;
+
+pub use csv_tables::CsvTables;
+pub use jsonl::JsonlTables;
+pub use review::{review_reasons, REVIEW_COLUMNS, REVIEW_CONFIDENCE};
+pub use xlsx::XlsxTables;
 
 /// Columns of `documents.csv`, in order.
 pub const DOCUMENT_COLUMNS: [&str; 20] = [
@@ -71,46 +87,84 @@ pub enum OutputError {
     /// CSV encoding failed.
     #[error("CSV")]
     Csv(#[from] csv::Error),
+    /// The workbook could not be built or written.
+    #[error("tables.xlsx")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
-/// The CSV tables: `documents.csv` and `entities.csv`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CsvTables;
+/// A format of the tables (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `documents.csv` and `entities.csv`.
+    Csv,
+    /// `tables.xlsx`, sheets `Documents` and `Entities`.
+    Xlsx,
+    /// `documents.jsonl`, entities nested.
+    Jsonl,
+}
 
-impl CsvTables {
-    /// Writes both tables of `rows` into `dir` (created if needed), each through a
-    /// temporary file that is synced and renamed over the old one.
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.trim() {
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            "jsonl" => Ok(Format::Jsonl),
+            other => Err(format!("unknown format {other:?} (csv, xlsx, jsonl)")),
+        }
+    }
+}
+
+/// Every table of an output folder: each chosen [`Format`], and `needs_review.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    formats: Vec<Format>,
+    csv: CsvTables,
+}
+
+impl Default for Tables {
+    /// CSV only.
+    fn default() -> Tables {
+        Tables::new(&[Format::Csv], CsvTables::default())
+    }
+}
+
+impl Tables {
+    /// The tables in `formats` (each once), CSV ones (`needs_review.csv` too) in
+    /// the dialect of `csv`.
+    pub fn new(formats: &[Format], csv: CsvTables) -> Tables {
+        let mut unique = Vec::new();
+        for f in formats {
+            if !unique.contains(f) {
+                unique.push(*f);
+            }
+        }
+        Tables {
+            formats: unique,
+            csv,
+        }
+    }
+
+    /// Writes every table of `rows` into `dir` (created if needed), each file
+    /// atomically.
     pub fn write(&self, dir: &Path, rows: &[DocumentRows]) -> Result<(), OutputError> {
         std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
             path: dir.display().to_string(),
             source,
         })?;
-        write_atomically(&dir.join("documents.csv"), |w| {
-            let mut csv = csv::Writer::from_writer(w);
-            csv.write_record(DOCUMENT_COLUMNS)?;
-            for r in rows {
-                csv.write_record(&r.document_row)?;
+        for format in &self.formats {
+            match format {
+                Format::Csv => self.csv.write(dir, rows)?,
+                Format::Xlsx => XlsxTables.write(dir, rows)?,
+                Format::Jsonl => JsonlTables.write(dir, rows)?,
             }
-            csv.flush().map_err(|source| OutputError::Io {
-                path: "table".into(),
-                source,
-            })
-        })?;
-        write_atomically(&dir.join("entities.csv"), |w| {
-            let mut csv = csv::Writer::from_writer(w);
-            csv.write_record(ENTITY_COLUMNS)?;
-            for row in rows.iter().flat_map(|r| &r.entity_rows) {
-                csv.write_record(row)?;
-            }
-            csv.flush().map_err(|source| OutputError::Io {
-                path: "table".into(),
-                source,
-            })
-        })
+        }
+        review::write(&self.csv, dir, rows)
     }
 }
 
-impl TableWriter for CsvTables {
+impl TableWriter for Tables {
     fn write_tables(
         &self,
         dir: &Path,
@@ -231,10 +285,79 @@ pub fn entity_row(document: &str, e: &Entity) -> Vec<String> {
     ]
 }
 
+/// Rows for the tests of every table.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A document's rows from (column, value) pairs, other columns empty; `status`
+    /// is `ok` unless given.
+    pub(crate) fn rows(
+        document: &str,
+        fields: &[(&str, &str)],
+        entities: &[&[(&str, &str)]],
+    ) -> DocumentRows {
+        let row = |columns: &[&str], values: &[(&str, &str)]| -> Vec<String> {
+            columns
+                .iter()
+                .map(|c| {
+                    let given = values.iter().find(|(k, _)| k == c).map(|(_, v)| *v);
+                    match (*c, given) {
+                        (_, Some(v)) => v.to_owned(),
+                        ("document", None) => document.to_owned(),
+                        ("status", None) => "ok".to_owned(),
+                        _ => String::new(),
+                    }
+                })
+                .collect()
+        };
+        for (k, _) in fields.iter().chain(entities.iter().flat_map(|e| e.iter())) {
+            assert!(
+                DOCUMENT_COLUMNS.contains(k) || ENTITY_COLUMNS.contains(k),
+                "no column {k}"
+            );
+        }
+        DocumentRows {
+            document: document.to_owned(),
+            document_row: row(&DOCUMENT_COLUMNS, fields),
+            entity_rows: entities.iter().map(|e| row(&ENTITY_COLUMNS, e)).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use docex_core::{DocType, EntityKind, Extraction, Role};
+
+    #[test]
+    fn tables_writes_the_chosen_formats_and_always_needs_review() {
+        let formats: Vec<Format> = "jsonl,xlsx,jsonl"
+            .split(',')
+            .map(|f| f.parse().unwrap())
+            .collect();
+        assert_eq!(
+            "pdf".parse::<Format>().unwrap_err(),
+            "unknown format \"pdf\" (csv, xlsx, jsonl)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("new");
+        let rows = [testing::rows("a.txt", &[("doc_type", "receipt")], &[])];
+        Tables::new(&formats, CsvTables::default())
+            .write(&out, &rows)
+            .unwrap();
+        let mut files: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            ["documents.jsonl", "needs_review.csv", "tables.xlsx"]
+        );
+        Tables::default().write(&out, &rows).unwrap();
+        assert!(out.join("documents.csv").is_file() && out.join("entities.csv").is_file());
+    }
 
     #[test]
     fn error_rows_have_every_column() {
@@ -276,7 +399,9 @@ mod tests {
                 entities: vec![e],
             }),
         };
-        CsvTables.write(dir.path(), &[rows_of(&r)]).unwrap();
+        CsvTables::default()
+            .write(dir.path(), &[rows_of(&r)])
+            .unwrap();
         let mut docs = csv::Reader::from_path(dir.path().join("documents.csv")).unwrap();
         assert_eq!(
             docs.headers().unwrap().iter().collect::<Vec<_>>(),
