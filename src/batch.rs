@@ -380,11 +380,51 @@ impl Batch {
 
 /// Writes `tables` of everything `manifest` holds into `out`.
 pub fn write_tables(manifest: &Manifest, out: &Path, tables: &Tables) -> anyhow::Result<()> {
-    let rows = manifest.rows()?;
+    let mut rows = manifest.rows()?;
+    fill_duplicates(&mut rows, &manifest.row_hashes()?);
     tables
         .write_tables(out, &rows)
         .map_err(|e| anyhow::anyhow!(e))
         .with_context(|| format!("writing the tables in {}", out.display()))
+}
+
+/// A duplicate's row shows the values of the copy that was extracted (status stays
+/// `duplicate` and the error column names that copy), and its entity rows are that
+/// copy's under its own name: every file of the batch has its values in the tables,
+/// though each content was extracted once. The copy may finish after its duplicate
+/// was found, which is why this happens when the tables are written.
+fn fill_duplicates(rows: &mut [DocumentRows], hashes: &HashMap<String, String>) {
+    const STATUS: usize = 1;
+    const FIRST_FIELD: usize = 3; // after document, status, error
+    debug_assert_eq!(DOCUMENT_COLUMNS[FIRST_FIELD], "doc_type");
+    let extracted: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.document_row.get(STATUS).is_some_and(|s| s == "ok"))
+        .filter_map(|(i, r)| Some((hashes.get(&r.document)?.as_str(), i)))
+        .collect();
+    let fills: Vec<(usize, usize)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.document_row.get(STATUS).is_some_and(|s| s == "duplicate"))
+        .filter_map(|(i, r)| Some((i, *extracted.get(hashes.get(&r.document)?.as_str())?)))
+        .collect();
+    for (dup, original) in fills {
+        let (fields, entities) = (
+            rows[original].document_row[FIRST_FIELD..].to_vec(),
+            rows[original].entity_rows.clone(),
+        );
+        let row = &mut rows[dup];
+        row.document_row.truncate(FIRST_FIELD);
+        row.document_row.extend(fields);
+        row.entity_rows = entities
+            .into_iter()
+            .map(|mut e| {
+                e[0] = row.document.clone();
+                e
+            })
+            .collect();
+    }
 }
 
 /// The rows of a document that has no extraction of its own.

@@ -334,6 +334,11 @@ fn the_same_content_under_two_names_is_extracted_once_and_reported_as_a_duplicat
         (dup["status"].as_str(), dup["error"].as_str()),
         ("duplicate", "same content as a.txt")
     );
+    // the copy's values are shown, not extracted again
+    assert_eq!(dup["total_amount"], "5.00", "{dup:?}");
+    let entities = read_csv(&out.join("entities.csv"));
+    let of = |d: &str| entities.iter().filter(|e| e["document"] == d).count();
+    assert!(of("a.txt") > 0 && of("copy/a-again.txt") == of("a.txt"));
     assert_eq!(manifest_count(&out, "done"), 1);
     // --force redoes what is done
     let o = docex(&[

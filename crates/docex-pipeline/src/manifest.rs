@@ -284,6 +284,20 @@ impl Manifest {
         Ok(out)
     }
 
+    /// The content hash of each stored row's document, where known.
+    pub fn row_hashes(&self) -> Result<std::collections::HashMap<String, String>, ManifestError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT document, hash FROM rows WHERE hash IS NOT NULL")
+            .map_err(self.err())?;
+        let out = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err());
+        out
+    }
+
     /// Counts of documents by status.
     pub fn counts(&self) -> Result<Vec<(String, u64)>, ManifestError> {
         let mut stmt = self
