@@ -66,10 +66,12 @@ pub struct Crf {
     trans: Vec<f32>,
     /// For each label, the labels allowed before it (BILOU leaves ~900 of n² pairs).
     preds: Vec<Vec<usize>>,
-    /// For each label, the labels allowed after it.
-    succs: Vec<Vec<usize>>,
     start: Vec<f32>,
     end: Vec<f32>,
+    /// `exp` of `trans`, `start` and `end` (0 where forbidden), for the marginals.
+    exp_trans: Vec<f32>,
+    exp_start: Vec<f32>,
+    exp_end: Vec<f32>,
 }
 
 impl Crf {
@@ -102,20 +104,18 @@ impl Crf {
                     .collect()
             })
             .collect();
-        let succs = (0..n)
-            .map(|i| {
-                (0..n)
-                    .filter(|&j| t[i * n + j] > f32::NEG_INFINITY)
-                    .collect()
-            })
-            .collect();
+        let start = masked(start, &|i| labels.allowed_start(i));
+        let end = masked(end, &|i| labels.allowed_end(i));
+        let exp = |v: &[f32]| v.iter().map(|x| x.exp()).collect::<Vec<f32>>();
         Crf {
             n,
+            exp_trans: exp(&t),
+            exp_start: exp(&start),
+            exp_end: exp(&end),
             trans: t,
             preds,
-            succs,
-            start: masked(start, &|i| labels.allowed_start(i)),
-            end: masked(end, &|i| labels.allowed_end(i)),
+            start,
+            end,
         }
     }
 
@@ -160,54 +160,85 @@ impl Crf {
     }
 
     /// Marginal probability of each token's label on `path` (forward–backward).
+    ///
+    /// In linear space with the scores rescaled at every step (Rabiner's scaling):
+    /// per token `n` exponentials and two `n × n` multiply-adds, where the log-space
+    /// recursion needs an exponential per allowed pair (about 10x the time).
     pub fn marginals(&self, em: &[f32], path: &[usize]) -> Vec<f32> {
         let n = self.n;
         let len = path.len();
         if len == 0 {
             return Vec::new();
         }
-        let mut alpha = vec![f32::NEG_INFINITY; len * n];
+        // p[t][j] = exp(em[t][j] - max_j em[t][j])
+        let mut p = vec![0f32; len * n];
+        for t in 0..len {
+            let row = &em[t * n..(t + 1) * n];
+            let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            for (pj, &e) in p[t * n..(t + 1) * n].iter_mut().zip(row) {
+                *pj = (e - m).exp();
+            }
+        }
+        let normalise = |v: &mut [f32]| {
+            let s: f32 = v.iter().sum();
+            if s > 0.0 {
+                v.iter_mut().for_each(|x| *x /= s);
+            }
+        };
+        let mut alpha = vec![0f32; len * n];
         for j in 0..n {
-            alpha[j] = self.start[j] + em[j];
+            alpha[j] = self.exp_start[j] * p[j];
         }
+        normalise(&mut alpha[..n]);
         for t in 1..len {
-            for j in 0..n {
-                let v = log_sum_exp(
-                    self.preds[j]
-                        .iter()
-                        .map(|&i| alpha[(t - 1) * n + i] + self.trans[i * n + j]),
-                );
-                alpha[t * n + j] = v + em[t * n + j];
+            let (done, rest) = alpha.split_at_mut(t * n);
+            let prev = &done[(t - 1) * n..];
+            let cur = &mut rest[..n];
+            for (i, &a) in prev.iter().enumerate() {
+                if a != 0.0 {
+                    let row = &self.exp_trans[i * n..(i + 1) * n];
+                    cur.iter_mut().zip(row).for_each(|(c, &e)| *c += a * e);
+                }
             }
+            cur.iter_mut()
+                .zip(&p[t * n..(t + 1) * n])
+                .for_each(|(c, &q)| *c *= q);
+            normalise(cur);
         }
-        let mut beta = vec![f32::NEG_INFINITY; len * n];
-        beta[(len - 1) * n..].copy_from_slice(&self.end);
+        let mut beta = vec![0f32; len * n];
+        beta[(len - 1) * n..].copy_from_slice(&self.exp_end);
+        normalise(&mut beta[(len - 1) * n..]);
+        let mut next = vec![0f32; n];
         for t in (0..len - 1).rev() {
-            for i in 0..n {
-                beta[t * n + i] =
-                    log_sum_exp(self.succs[i].iter().map(|&j| {
-                        self.trans[i * n + j] + em[(t + 1) * n + j] + beta[(t + 1) * n + j]
-                    }));
+            let (head, tail) = beta.split_at_mut((t + 1) * n);
+            for ((x, &b), &q) in next
+                .iter_mut()
+                .zip(&tail[..n])
+                .zip(&p[(t + 1) * n..(t + 2) * n])
+            {
+                *x = b * q;
             }
+            let cur = &mut head[t * n..];
+            for (i, c) in cur.iter_mut().enumerate() {
+                let row = &self.exp_trans[i * n..(i + 1) * n];
+                *c = row.iter().zip(&next).map(|(&e, &x)| e * x).sum();
+            }
+            normalise(cur);
         }
-        let z = log_sum_exp((0..n).map(|j| alpha[(len - 1) * n + j] + self.end[j]));
         path.iter()
             .enumerate()
             .map(|(t, &j)| {
-                (alpha[t * n + j] + beta[t * n + j] - z)
-                    .exp()
-                    .clamp(0.0, 1.0)
+                let a = &alpha[t * n..(t + 1) * n];
+                let b = &beta[t * n..(t + 1) * n];
+                let z: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+                if z > 0.0 {
+                    (a[j] * b[j] / z).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
             })
             .collect()
     }
-}
-
-fn log_sum_exp(it: impl Iterator<Item = f32> + Clone) -> f32 {
-    let m = it.clone().fold(f32::NEG_INFINITY, f32::max);
-    if m == f32::NEG_INFINITY {
-        return m;
-    }
-    m + it.map(|x| (x - m).exp()).sum::<f32>().ln()
 }
 
 /// A decoded entity: token range `first..=last` and its type.
@@ -287,6 +318,83 @@ mod tests {
         assert_eq!(crf.viterbi(&em), vec![0, 0]);
         let crf = Crf::new(&ls, &[], &[], &[]);
         assert_eq!(crf.viterbi(&em), vec![0, 4]);
+    }
+
+    fn log_sum_exp(it: impl Iterator<Item = f32> + Clone) -> f32 {
+        let m = it.clone().fold(f32::NEG_INFINITY, f32::max);
+        if m == f32::NEG_INFINITY {
+            return m;
+        }
+        m + it.map(|x| (x - m).exp()).sum::<f32>().ln()
+    }
+
+    /// The log-space forward–backward the linear one replaced: the reference.
+    fn marginals_in_log_space(crf: &Crf, em: &[f32], path: &[usize]) -> Vec<f32> {
+        let n = crf.n;
+        let len = path.len();
+        let mut alpha = vec![f32::NEG_INFINITY; len * n];
+        for j in 0..n {
+            alpha[j] = crf.start[j] + em[j];
+        }
+        for t in 1..len {
+            for j in 0..n {
+                let v = log_sum_exp(
+                    crf.preds[j]
+                        .iter()
+                        .map(|&i| alpha[(t - 1) * n + i] + crf.trans[i * n + j]),
+                );
+                alpha[t * n + j] = v + em[t * n + j];
+            }
+        }
+        let mut beta = vec![f32::NEG_INFINITY; len * n];
+        beta[(len - 1) * n..].copy_from_slice(&crf.end);
+        for t in (0..len - 1).rev() {
+            for i in 0..n {
+                beta[t * n + i] =
+                    log_sum_exp((0..n).map(|j| {
+                        crf.trans[i * n + j] + em[(t + 1) * n + j] + beta[(t + 1) * n + j]
+                    }));
+            }
+        }
+        let z = log_sum_exp((0..n).map(|j| alpha[(len - 1) * n + j] + crf.end[j]));
+        path.iter()
+            .enumerate()
+            .map(|(t, &j)| (alpha[t * n + j] + beta[t * n + j] - z).exp())
+            .collect()
+    }
+
+    #[test]
+    fn linear_marginals_match_the_log_space_recursion() {
+        let ls = labels();
+        let n = ls.len();
+        let trans: Vec<Vec<f32>> = (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| ((i * 7 + j * 3) % 11) as f32 * 0.3 - 1.5)
+                    .collect()
+            })
+            .collect();
+        let start: Vec<f32> = (0..n).map(|i| (i % 3) as f32 * 0.5).collect();
+        let end: Vec<f32> = (0..n).map(|i| (i % 4) as f32 * -0.4).collect();
+        let crf = Crf::new(&ls, &trans, &start, &end);
+        let mut x = 12345u32;
+        for len in [1usize, 2, 7, 256] {
+            // emissions spread like a trained model's: some confident, some not
+            let em: Vec<f32> = (0..len * n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x % 2000) as f32 / 100.0 - 10.0
+                })
+                .collect();
+            let path = crf.viterbi(&em);
+            let got = crf.marginals(&em, &path);
+            let want = marginals_in_log_space(&crf, &em, &path);
+            for (t, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert!((g - w).abs() < 1e-3, "len {len} t {t}: {g} vs {w}");
+            }
+        }
     }
 
     #[test]

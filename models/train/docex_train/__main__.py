@@ -1,4 +1,4 @@
-"""python -m docex_train {train,fixture,convert,evaluate} ..."""
+"""python -m docex_train {train,fixture,convert,devset,evaluate,card,ablate,bench-tagger} ..."""
 from __future__ import annotations
 
 import argparse
@@ -58,8 +58,17 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--jobs", type=int, default=2, help="variants trained side by side (1 thread each)")
     p.add_argument("--only", help="comma-separated variant names (default: all)")
+    p = sub.add_parser("bench-tagger", help="tokens/s of the tagger in eager PyTorch (scripts/bench.sh)")
+    p.add_argument("--model", required=True, help="a shipped model folder (its ONNX graph gives the shapes)")
+    p.add_argument("--text", required=True, help="a text file to tag")
+    p.add_argument("--batches", default="1,4,16", help="windows per forward pass, comma-separated")
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     args = ap.parse_args(argv)
-    if args.cmd == "fixture":
+    if args.cmd == "bench-tagger":
+        from .bench_tagger import run
+        run(args.model, args.text, [int(b) for b in args.batches.split(",")], args.repeats, args.threads)
+    elif args.cmd == "fixture":
         from .fixture import build_fixture
         exp, total = build_fixture(args.out, args.seed)
         print(f"fixture written to {args.out} ({total} bytes); labels: {exp['labels']}")
