@@ -179,8 +179,13 @@ fn tagged_entity(
     order_known: bool,
     currency: Option<&str>,
 ) -> Entity {
-    let text = page.slice(span.start, span.end);
     let kind = span.role.kind();
+    let (start, end) = if kind == EntityKind::Amount {
+        with_sign(page, span.start, span.end)
+    } else {
+        (span.start, span.end)
+    };
+    let text = page.slice(start, end);
     let mut conf = span.confidence;
     let mut cur = None;
     let value = match kind {
@@ -217,12 +222,27 @@ fn tagged_entity(
         page,
         Some(span.role),
         kind,
-        span.start,
-        span.end,
+        start,
+        end,
         value.unwrap_or_default(),
         conf,
         cur,
     )
+}
+
+/// The tagger labels the number of `-119.00` or `(119.00)`, not the sign: the span
+/// grows over a minus right before it (`EUR -119.00`, not `A-119.00`) or over the
+/// brackets around it, so that credit notes keep negative amounts.
+fn with_sign(page: &Page, start: usize, end: usize) -> (usize, usize) {
+    let before = |k: usize| start.checked_sub(k).and_then(|i| page.text.chars().nth(i));
+    if matches!(before(1), Some('-' | '\u{2212}')) && !before(2).is_some_and(char::is_alphanumeric)
+    {
+        return (start - 1, end);
+    }
+    if before(1) == Some('(') && page.text.chars().nth(end) == Some(')') {
+        return (start - 1, end + 1);
+    }
+    (start, end)
 }
 
 /// The tagger sometimes ends a name at a line-internal space and starts a new one
@@ -1203,5 +1223,35 @@ mod tests {
         let spans = vec![span(text, "25-05-2019", Role::InvoiceDate, 0.99)];
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2019-05-25"));
+    }
+
+    #[test]
+    fn a_credit_note_keeps_its_negative_amounts() {
+        let text =
+            "CREDIT NOTE\nNet: EUR -100.00\nVAT: EUR (19.00)\nTotal: EUR -119.00\nRef A-5.00";
+        let spans = vec![
+            span(text, "100.00", Role::NetAmount, 0.9),
+            span(text, "19.00", Role::TaxAmount, 0.9),
+            span(text, "119.00", Role::TotalAmount, 0.9),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.net_amount.as_deref(), Some("-100.00"));
+        assert_eq!(x.fields.tax_amount.as_deref(), Some("-19.00"));
+        assert_eq!(x.fields.total_amount.as_deref(), Some("-119.00"));
+        let total = x
+            .entities
+            .iter()
+            .find(|e| e.role == Some(Role::TotalAmount))
+            .unwrap();
+        assert_eq!(total.text, "-119.00");
+        // net + tax = total holds, so nothing was marked inconsistent
+        assert!(total.confidence > 0.85, "{}", total.confidence);
+        // a hyphen inside a reference is no sign
+        let text = "Ref A-5.00";
+        let x = assemble(
+            &[(page(text), vec![span(text, "5.00", Role::TotalAmount, 0.9)])],
+            &Locale::default(),
+        );
+        assert_eq!(x.fields.total_amount.as_deref(), Some("5.00"));
     }
 }
