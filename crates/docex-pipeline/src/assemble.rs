@@ -20,6 +20,8 @@ const AMBIGUOUS_PENALTY: f32 = 0.6;
 const INCONSISTENT_PENALTY: f32 = 0.7;
 /// Multiplier for a field that no tagged span gave, taken by a fallback rule.
 const FALLBACK_PENALTY: f32 = 0.5;
+/// A tagged total below this confidence yields to paid minus change on a receipt.
+const UNSURE_TOTAL: f32 = 0.6;
 /// Parties below this confidence are not listed in `parties`.
 const MIN_PARTY_CONFIDENCE: f32 = 0.3;
 
@@ -333,6 +335,29 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
             }
         }
     }
+    // a total the tagger is unsure of yields to the payment arithmetic
+    let unsure = chosen(entities, Role::TotalAmount)
+        .filter(|e| e.confidence < UNSURE_TOTAL)
+        .map(|e| e.value.clone());
+    if fields.total_amount.is_none() || unsure.is_some() {
+        if let Some(i) = paid_minus_change(entities, pages) {
+            let value = entities[i].value.clone();
+            let same =
+                unsure.as_deref().and_then(norm::decimal_cents) == norm::decimal_cents(&value);
+            if !same {
+                for e in entities
+                    .iter_mut()
+                    .filter(|e| e.role == Some(Role::TotalAmount))
+                {
+                    e.role = None;
+                }
+                let e = &mut entities[i];
+                e.role = Some(Role::TotalAmount);
+                e.confidence *= FALLBACK_PENALTY;
+                fields.total_amount = Some(value);
+            }
+        }
+    }
     if fields.total_amount.is_none() {
         let on_total_line = |e: &Entity| {
             let page = &pages.iter().find(|(p, _)| p.number == e.page)?.0;
@@ -352,6 +377,51 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
             fields.total_amount = Some(e.value.clone());
         }
     }
+}
+
+/// A receipt's payment line (`CASH 20.00`, `Visa 12.50`) and its change line.
+static PAYMENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:cash|payment|paid|pay|tendered|tender|card|visa|mastercard|master|amex|debit|credit|e-?wallet)\b")
+        .expect("regex")
+});
+static CHANGE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:change|kembali|balance)\b").expect("regex"));
+
+/// On a receipt, what was paid minus the change is the total: the index of the
+/// last untagged amount above the payment line with that value, when the page has
+/// a payment amount and a change amount (the total line itself is often misread,
+/// the payment and change lines less so).
+fn paid_minus_change(entities: &[Entity], pages: &[(Page, Vec<TaggedSpan>)]) -> Option<usize> {
+    let line_of = |e: &Entity| {
+        let page = &pages.iter().find(|(p, _)| p.number == e.page)?.0;
+        Some(line_at(&page.text, e.start).to_owned())
+    };
+    let amounts: Vec<(usize, i64, String)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntityKind::Amount)
+        .filter_map(|(i, e)| Some((i, norm::decimal_cents(&e.value)?, line_of(e)?)))
+        .collect();
+    let change = amounts
+        .iter()
+        .find(|(_, _, l)| CHANGE_LINE.is_match(l) && !PAYMENT_LINE.is_match(l))?;
+    let paid = amounts
+        .iter()
+        .rfind(|(i, _, l)| *i < change.0 && PAYMENT_LINE.is_match(l) && !CHANGE_LINE.is_match(l))?;
+    let total = paid.1 - change.1;
+    if total <= 0 {
+        return None;
+    }
+    amounts
+        .iter()
+        .rfind(|(i, c, l)| {
+            *i < paid.0
+                && *c == total
+                && entities[*i].role.is_none()
+                && !PAYMENT_LINE.is_match(l)
+                && !CHANGE_LINE.is_match(l)
+        })
+        .map(|(i, _, _)| *i)
 }
 
 /// `For ACME TRADING` / `for and on behalf of ACME TRADING` above a signature.
@@ -1253,5 +1323,36 @@ mod tests {
             &Locale::default(),
         );
         assert_eq!(x.fields.total_amount.as_deref(), Some("5.00"));
+    }
+
+    #[test]
+    fn without_a_tagged_total_a_receipt_total_is_what_was_paid_minus_the_change() {
+        // the total line is misread ("6 00"), the payment and change lines are not
+        let text = "HARDWARE TRADING\n3.00 x 2.00 6.00 SR\nSubtotal 6 00\nTotal incl GST 6 00\n\
+                    Payment 10.00\nChange Due 4.00\n";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.total_amount.as_deref(), Some("6.00"));
+        // no change line: no such evidence (the payment may include a tip)
+        let text = "SHOP\nItem 6.00\nCash 10.00\n";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.total_amount, None);
+    }
+
+    #[test]
+    fn an_unsure_tagged_total_yields_to_paid_minus_change() {
+        let text = "SHOP\nItem 9.50\nTotal 10.50\nCash 20.00\nChange 10.50\n";
+        let spans = vec![span(text, "10.50", Role::TotalAmount, 0.52)];
+        let x = assemble(&[(page(text), spans.clone())], &Locale::default());
+        assert_eq!(x.fields.total_amount.as_deref(), Some("9.50"));
+        let totals = x
+            .entities
+            .iter()
+            .filter(|e| e.role == Some(Role::TotalAmount))
+            .count();
+        assert_eq!(totals, 1, "the unsure one is a plain amount now");
+        // a sure one stays
+        let spans = vec![span(text, "10.50", Role::TotalAmount, 0.9)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.total_amount.as_deref(), Some("10.50"));
     }
 }
