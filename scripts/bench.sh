@@ -49,25 +49,31 @@ done
 echo "machine: $cores cores, $(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); $copies copies of each sample"
 echo
 
+# docex extract over DOCS vs a per-file TOOL command (run by xargs -P cores on every
+# file of TOOL_DIR, with the output folder as $2); prints the table, sets $d and $t (seconds)
+side_by_side() { # what, docs, tool label, tool dir, tool command
+  local what=$1 docs=$2 label=$3 tool_dir=$4 cmd=$5 out="$work/o-$RANDOM" t0 t1 t2 t3 pages
+  t0=$(now)
+  "$bin" extract "$docs" --out "$out" --jobs "$cores" >/dev/null 2>&1 || true
+  t1=$(now)
+  pages=$(pages_of "$out")
+  mkdir -p "$out.tool"
+  t2=$(now)
+  find "$tool_dir" -type f -print0 | xargs -0 -P "$cores" -I{} sh -c "$cmd" _ {} "$out.tool"
+  t3=$(now)
+  d=$(secs "$t0" "$t1"); t=$(secs "$t2" "$t3")
+  echo "| run | pages | seconds | pages/s |"
+  echo "|---|---|---|---|"
+  echo "| docex extract --jobs $cores ($what + tagging + fields) | $pages | $d | $(ratio "$pages" "$d") |"
+  echo "| $label, xargs -P $cores | $pages | $t | $(ratio "$pages" "$t") |"
+  echo
+}
+
 # 1 ------------------------------------------------------------------------------
 echo "### 1. OCR path: docex extract vs the tesseract command ($cores in parallel, OMP_THREAD_LIMIT=1)"
 echo
-scan_pages=0
-t0=$(now)
-"$bin" extract "$work/scans" --out "$work/o-ocr" --jobs "$cores" >/dev/null 2>&1 || true
-t1=$(now)
-scan_pages=$(pages_of "$work/o-ocr")
-mkdir -p "$work/tess"
-t2=$(now)
-find "$work/scans-img" -type f -print0 |
-  xargs -0 -P "$cores" -I{} sh -c 'tesseract "$1" "$2/$(basename "$1")" tsv >/dev/null 2>&1' _ {} "$work/tess"
-t3=$(now)
-d=$(secs "$t0" "$t1"); t=$(secs "$t2" "$t3")
-echo "| run | pages | seconds | pages/s |"
-echo "|---|---|---|---|"
-echo "| docex extract --jobs $cores (OCR + tagging + fields) | $scan_pages | $d | $(ratio "$scan_pages" "$d") |"
-echo "| tesseract IMG OUT tsv, xargs -P $cores | $scan_pages | $t | $(ratio "$scan_pages" "$t") |"
-echo
+side_by_side OCR "$work/scans" "tesseract IMG OUT tsv" "$work/scans-img" \
+  'tesseract "$1" "$2/$(basename "$1")" tsv >/dev/null 2>&1'
 echo "docex / tesseract wall time: **$(ratio "$d" "$t")** (target <= 0.90)"
 echo
 
@@ -118,21 +124,7 @@ echo
 # 3 ------------------------------------------------------------------------------
 echo "### 3. Text PDFs: docex extract vs pdftotext ($cores in parallel)"
 echo
-t0=$(now)
-"$bin" extract "$work/text" --out "$work/o-text" --jobs "$cores" >/dev/null 2>&1 || true
-t1=$(now)
-text_pages=$(pages_of "$work/o-text")
-mkdir -p "$work/ptt"
-t2=$(now)
-find "$work/text" -type f -print0 |
-  xargs -0 -P "$cores" -I{} sh -c 'pdftotext "$1" "$2/$(basename "$1").txt"' _ {} "$work/ptt"
-t3=$(now)
-d=$(secs "$t0" "$t1"); t=$(secs "$t2" "$t3")
-echo "| run | pages | seconds | pages/s |"
-echo "|---|---|---|---|"
-echo "| docex extract --jobs $cores (text + tagging + fields) | $text_pages | $d | $(ratio "$text_pages" "$d") |"
-echo "| pdftotext, xargs -P $cores | $text_pages | $t | $(ratio "$text_pages" "$t") |"
-echo
+side_by_side text "$work/text" pdftotext "$work/text" 'pdftotext "$1" "$2/$(basename "$1").txt"'
 echo "docex / pdftotext pages per second: **$(ratio "$t" "$d")** (target >= 0.50)"
 echo
 

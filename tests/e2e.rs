@@ -15,6 +15,7 @@ const REPO: &str = env!("CARGO_MANIFEST_DIR");
 // under tests/ as a binary of its own).
 #[path = "e2e/bad_inputs.rs"]
 mod bad_inputs;
+// the ingest crate's test-file builders (PDFs, encrypted PDFs, PNG headers)
 #[path = "e2e/batch.rs"]
 mod batch;
 #[path = "e2e/cli.rs"]
@@ -25,6 +26,9 @@ mod deploy;
 mod explain;
 #[path = "e2e/exports.rs"]
 mod exports;
+#[allow(dead_code)]
+#[path = "../crates/docex-ingest/src/fixtures.rs"]
+mod fixtures;
 
 fn docex(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_docex"))

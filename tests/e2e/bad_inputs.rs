@@ -1,7 +1,8 @@
 //! A folder of bad inputs for "bad input never stops a batch": each file must
 //! become its own error row (or an ordinary row) while the rest of the batch
 //! goes on. The files are written by the test, byte by byte, so the corpus
-//! needs no fixtures in the repository.
+//! needs no fixtures in the repository; the PDF and PNG builders are the ingest
+//! crate's own (`crates/docex-ingest/src/fixtures.rs`, included by `tests/e2e.rs`).
 
 #![allow(dead_code)]
 
@@ -10,7 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
 
-use lopdf::{Document, EncryptionState, EncryptionVersion, Object, Permissions};
+use super::fixtures::{encrypted, nested_array, page, png_claiming};
 
 /// The user (open) password of `encrypted.pdf`.
 pub const ENCRYPTED_PDF_PASSWORD: &str = "docex-secret";
@@ -55,7 +56,7 @@ pub fn write_corpus(dir: &Path) -> Vec<BadInput> {
     add("garbage.pdf", &garbage(4096), "unsupported file type");
     add(
         "encrypted.pdf",
-        &encrypted(&invoice, ENCRYPTED_PDF_PASSWORD),
+        &encrypted(INVOICE_TEXT, ENCRYPTED_PDF_PASSWORD),
         "encrypted",
     );
     // lopdf walks the page tree's real kids, so the one page is read.
@@ -124,108 +125,4 @@ fn text_content() -> String {
 /// A one-page invoice whose page tree claims `count` pages.
 fn invoice_pdf(count: u64) -> Vec<u8> {
     page(&text_content(), count, "")
-}
-
-/// One page drawn by `content`, its page tree claiming `count` pages; `extra`
-/// goes into the page dictionary.
-fn page(content: &str, count: u64, extra: &str) -> Vec<u8> {
-    pdf(&[
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        format!("<< /Type /Pages /Kids [3 0 R] /Count {count} >>").into_bytes(),
-        format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
-             /Resources << /Font << /F1 5 0 R >> >> {extra} >>"
-        )
-        .into_bytes(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        )
-        .into_bytes(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-            .to_vec(),
-    ])
-}
-
-/// A PDF of the given objects (numbered from 1; object 1 is the catalog) with a
-/// correct cross-reference table.
-fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    let size = objects.len() + 1;
-    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f \n").as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
-}
-
-/// An array nested `depth` levels deep: `[[[...]]]`.
-fn nested_array(depth: usize) -> String {
-    "[".repeat(depth) + &"]".repeat(depth)
-}
-
-/// `pdf` encrypted with 40-bit RC4 (V1, R2) under `user_password`.
-fn encrypted(pdf: &[u8], user_password: &str) -> Vec<u8> {
-    let mut doc = Document::load_mem(pdf).unwrap();
-    let id = Object::string_literal(b"docex-bad-inputs".to_vec());
-    doc.trailer.set("ID", vec![id.clone(), id]);
-    let state = EncryptionState::try_from(EncryptionVersion::V1 {
-        document: &doc,
-        owner_password: "docex-owner",
-        user_password,
-        permissions: Permissions::PRINTABLE,
-    })
-    .unwrap();
-    doc.encrypt(&state).unwrap();
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
-
-/// A grayscale PNG whose header claims `width` x `height` pixels.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut ihdr = [width.to_be_bytes(), height.to_be_bytes()].concat();
-    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    for (kind, data) in [
-        (b"IHDR", &ihdr[..]),
-        // An empty zlib stream: the image is refused before it is decoded.
-        (
-            b"IDAT",
-            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01][..],
-        ),
-        (b"IEND", &[][..]),
-    ] {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
-    }
-    out
-}
-
-/// CRC-32 (IEEE), as PNG chunks carry it.
-fn crc32(bytes: &[u8]) -> u32 {
-    !bytes.iter().fold(!0u32, |crc, &b| {
-        (0..8).fold(crc ^ b as u32, |c, _| {
-            if c & 1 == 1 {
-                (c >> 1) ^ 0xEDB8_8320
-            } else {
-                c >> 1
-            }
-        })
-    })
 }

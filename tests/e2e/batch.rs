@@ -26,6 +26,16 @@ fn spawn_docex(args: &[&str]) -> Child {
         .expect("start docex")
 }
 
+/// A temporary folder with an empty input folder `in/` and an output folder
+/// path `out/`; the folder is deleted when the first value is dropped.
+fn batch_dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("in");
+    std::fs::create_dir(&docs).unwrap();
+    let out = dir.path().join("out");
+    (dir, docs, out)
+}
+
 fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut by = BTreeMap::new();
     for r in rows {
@@ -66,12 +76,9 @@ fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
 
 #[test]
 fn every_bad_input_gets_its_error_row_and_the_good_documents_are_extracted() {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("in");
-    std::fs::create_dir(&docs).unwrap();
+    let (_dir, docs, out) = batch_dirs();
     let corpus = write_corpus(&docs);
     std::fs::write(docs.join("good.txt"), invoice(120)).unwrap();
-    let out = dir.path().join("out");
     let o = docex(&[
         "extract",
         docs.to_str().unwrap(),
@@ -127,14 +134,11 @@ fn every_bad_input_gets_its_error_row_and_the_good_documents_are_extracted() {
 
 #[test]
 fn a_document_that_crashes_its_worker_is_retried_once_then_quarantined() {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("in");
-    std::fs::create_dir(&docs).unwrap();
+    let (_dir, docs, out) = batch_dirs();
     for n in 1..=4 {
         std::fs::write(docs.join(format!("ok-{n}.txt")), invoice(n)).unwrap();
     }
     std::fs::write(docs.join("crash-me.txt"), invoice(99)).unwrap();
-    let out = dir.path().join("out");
     let args = [
         "extract",
         docs.to_str().unwrap(),
@@ -219,12 +223,9 @@ fn noise_tiff(side: u32) -> Vec<u8> {
 
 #[test]
 fn a_document_over_the_time_limit_is_killed_and_quarantined_and_the_rest_goes_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("in");
-    std::fs::create_dir(&docs).unwrap();
+    let (_dir, docs, out) = batch_dirs();
     std::fs::write(docs.join("noise.tiff"), noise_tiff(3000)).unwrap();
     std::fs::write(docs.join("ok.txt"), invoice(7)).unwrap();
-    let out = dir.path().join("out");
     let started = Instant::now();
     let o = docex(&[
         "extract",
@@ -247,14 +248,11 @@ fn a_document_over_the_time_limit_is_killed_and_quarantined_and_the_rest_goes_on
 
 #[test]
 fn killed_with_sigkill_a_rerun_ends_with_every_document_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let docs = dir.path().join("in");
-    std::fs::create_dir(&docs).unwrap();
+    let (_dir, docs, out) = batch_dirs();
     let total = 40;
     for n in 0..total {
         std::fs::write(docs.join(format!("inv-{n:02}.txt")), invoice(n)).unwrap();
     }
-    let out = dir.path().join("out");
     let args = [
         "extract",
         docs.to_str().unwrap(),
@@ -316,10 +314,10 @@ fn killed_with_sigkill_a_rerun_ends_with_every_document_exactly_once() {
 fn the_same_content_under_two_names_is_extracted_once_and_reported_as_a_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("in");
+    let out = dir.path().join("out");
     std::fs::create_dir_all(docs.join("copy")).unwrap();
     std::fs::write(docs.join("a.txt"), invoice(5)).unwrap();
     std::fs::write(docs.join("copy/a-again.txt"), invoice(5)).unwrap();
-    let out = dir.path().join("out");
     let o = docex(&[
         "extract",
         docs.to_str().unwrap(),

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use docex_core::{DocumentRows, TableWriter};
+use docex_core::DocumentRows;
 
 use crate::cells::{document_cells, entity_cells, Cell};
 use crate::{write_atomically, OutputError, DOCUMENT_COLUMNS, ENTITY_COLUMNS};
@@ -63,16 +63,6 @@ impl CsvTables {
             }
             csv.flush().map_err(io)
         })
-    }
-}
-
-impl TableWriter for CsvTables {
-    fn write_tables(
-        &self,
-        dir: &Path,
-        rows: &[DocumentRows],
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        self.write(dir, rows).map_err(Into::into)
     }
 }
 

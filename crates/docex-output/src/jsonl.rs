@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use docex_core::{DocumentRows, TableWriter};
+use docex_core::DocumentRows;
 use serde_json::Value;
 
 use crate::cells::{document_cells, entity_cells, Cell};
@@ -38,16 +38,6 @@ impl JsonlTables {
             }
             Ok(())
         })
-    }
-}
-
-impl TableWriter for JsonlTables {
-    fn write_tables(
-        &self,
-        dir: &Path,
-        rows: &[DocumentRows],
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        self.write(dir, rows).map_err(Into::into)
     }
 }
 

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::Datelike;
-use docex_core::{DocumentRows, TableWriter};
+use docex_core::DocumentRows;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::cells::{document_cells, entity_cells, Cell, CURRENCY};
@@ -70,16 +70,6 @@ impl XlsxTables {
         write_atomically(&dir.join("tables.xlsx"), |w| {
             book.save_to_writer(w).map_err(OutputError::from)
         })
-    }
-}
-
-impl TableWriter for XlsxTables {
-    fn write_tables(
-        &self,
-        dir: &Path,
-        rows: &[DocumentRows],
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        self.write(dir, rows).map_err(Into::into)
     }
 }
 

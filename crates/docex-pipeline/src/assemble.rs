@@ -546,37 +546,28 @@ fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]
         let Some((page, _)) = pages.iter().find(|(p, _)| p.number == e.page) else {
             continue;
         };
-        let line_start = line_start_at(&page.text, e.start);
-        let before: String = page
-            .text
-            .chars()
-            .skip(line_start)
-            .take(e.start.saturating_sub(line_start))
-            .collect();
         // only the label right before the date counts (the last 25 characters)
-        let tail: String = {
-            let n = before.chars().count();
-            before.chars().skip(n.saturating_sub(25)).collect()
-        };
-        if OTHER_DATE_LABEL.is_match(&tail) {
+        let before = line_before(&page.text, e.start);
+        let tail = before
+            .char_indices()
+            .rev()
+            .nth(24)
+            .map_or(before, |(b, _)| &before[b..]);
+        if OTHER_DATE_LABEL.is_match(tail) {
             if e.role.is_some() {
                 e.confidence *= OTHER_DATE_PENALTY;
             }
-        } else if e.role.is_none() && INVOICE_DATE_LABEL.is_match(&tail) {
+        } else if e.role.is_none() && INVOICE_DATE_LABEL.is_match(tail) {
             e.role = Some(Role::InvoiceDate);
         }
     }
 }
 
-/// The character offset where the line holding character `at` starts.
-fn line_start_at(text: &str, at: usize) -> usize {
-    let mut start = 0;
-    for (i, c) in text.chars().enumerate().take(at) {
-        if c == '\n' {
-            start = i + 1;
-        }
-    }
-    start
+/// The part of the line of `text` before character `at`.
+fn line_before(text: &str, at: usize) -> &str {
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+    let start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    &text[start..byte]
 }
 
 /// The line of `text` that holds character `at`.

@@ -3,7 +3,7 @@
 //! error, timings) and holds the finished rows of the output tables.
 //!
 //! The tables in the output folder are always regenerated from here, atomically
-//! (see `docex_output::write_tables`), so a run killed at any moment loses at most
+//! (see `docex_output::write_atomically`), so a run killed at any moment loses at most
 //! the documents in flight: they are still `running` and the next run redoes them.
 //! One transaction per finished document is the append-only log; the CSV files are
 //! its consolidation.
