@@ -326,8 +326,9 @@ impl Tagger {
         let full = total / win;
         let windows: Vec<Range<usize>> = (0..full).map(|w| w * win..(w + 1) * win).collect();
         let mut out = self.run_windows(enc, &windows)?;
-        if total % win > 0 {
-            out.extend(self.run_windows(enc, &[full * win..total])?);
+        if !total.is_multiple_of(win) {
+            let last = full * win..total;
+            out.extend(self.run_windows(enc, std::slice::from_ref(&last))?);
         }
         Ok(out)
     }
@@ -437,7 +438,10 @@ mod tests {
         let text = line.repeat(40);
         let enc = model.encoder().encode(&text).unwrap();
         let (total, win) = (enc.word_ids.len(), model.window);
-        assert!(total > 2 * win && total % win > 0, "{total} tokens");
+        assert!(
+            total > 2 * win && !total.is_multiple_of(win),
+            "{total} tokens"
+        );
         let split = tagger.emissions(&enc).unwrap();
         let windows: Vec<Range<usize>> = (0..total.div_ceil(win))
             .map(|w| w * win..((w + 1) * win).min(total))
