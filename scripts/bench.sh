@@ -119,6 +119,11 @@ if [ -x .venv/bin/python ]; then
   done <<<"$py"
   echo
   echo "Rust at one window / PyTorch eager one sequence at a time: **$(ratio "$rust_1" "$py_1")x** (target >= 5)"
+  echo
+  echo "The forward pass alone, one window of 191 tokens, 1 thread, the shipped shape and smaller ones"
+  echo '(random weights; `python -m docex_train bench-sizes`):'
+  echo
+  PYTHONPATH=models/train .venv/bin/python -m docex_train bench-sizes --model models/docex-tagger-v2 2>/dev/null
 else
   echo
   echo "PyTorch side skipped: no .venv (run \`make train\` once to create it)"

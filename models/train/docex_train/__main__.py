@@ -64,8 +64,13 @@ def main(argv=None):
     p.add_argument("--batches", default="1,4,16", help="windows per forward pass, comma-separated")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    p = sub.add_parser("bench-sizes", help="forward-pass tokens/s of smaller model shapes (random weights)")
+    p.add_argument("--model", required=True, help="the shipped model folder (vocabulary, labels, features)")
     args = ap.parse_args(argv)
-    if args.cmd == "bench-tagger":
+    if args.cmd == "bench-sizes":
+        from .bench_tagger import sizes
+        sizes(args.model)
+    elif args.cmd == "bench-tagger":
         from .bench_tagger import run
         run(args.model, args.text, [int(b) for b in args.batches.split(",")], args.repeats, args.threads)
     elif args.cmd == "fixture":

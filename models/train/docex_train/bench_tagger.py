@@ -115,3 +115,63 @@ def run(model_dir: str, text_path: str, batches: list[int], repeats: int, thread
         print(json.dumps(row), flush=True)
         out.append(row)
     return out
+
+
+SIZES = (  # (name, Tagger keyword arguments): the shipped shape first
+    ("BiLSTM 128 x 2 (shipped)", dict(hidden=128, layers=2)),
+    ("BiLSTM 96 x 2", dict(hidden=96, layers=2)),
+    ("BiLSTM 64 x 2", dict(hidden=64, layers=2)),
+    ("BiLSTM 128 x 1", dict(hidden=128, layers=1)),
+    ("BiGRU 128 x 2", dict(hidden=128, layers=2, rnn="gru")),
+)
+
+
+def sizes(model_dir: str, tokens: int = 191, repeats: int = 100) -> list[dict]:
+    """Forward-pass tokens/s of other model shapes (random weights, one window of `tokens`,
+    1 thread) in ONNX Runtime and in eager PyTorch: what a smaller tagger would buy. Prints a
+    markdown table."""
+    import tempfile
+
+    import numpy as np
+    import onnxruntime as ort
+
+    from .export import export_onnx
+
+    torch.set_num_threads(1)
+    meta = json.load(open(os.path.join(model_dir, "meta.json"), encoding="utf-8"))
+    vocab = architecture(os.path.join(model_dir, "model.onnx"), meta)["vocab_size"]
+    rng = np.random.default_rng(0)
+    n_feat = len(meta["features"])
+    feeds = {"word_ids": rng.integers(1, 1000, (1, tokens)), "char_ids": rng.integers(1, 50, (1, tokens, MAX_CHARS)),
+             "features": rng.random((1, tokens, n_feat)).astype(np.float32), "lengths": np.array([tokens])}
+    tensors = [torch.from_numpy(feeds[k]) for k in ("word_ids", "char_ids", "features", "lengths")]
+
+    def rate(fn, n: int) -> float:
+        for _ in range(max(2, n // 10)):
+            fn()
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return n * tokens / (time.perf_counter() - start)
+
+    out = []
+    print("| model | ONNX Runtime tokens/s | PyTorch eager tokens/s | ratio | ONNX MB |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, kw in SIZES:
+            torch.manual_seed(0)
+            model = Tagger(vocab_size=vocab, n_chars=len(meta["chars"]), labels=meta["labels"],
+                           n_features=n_feat, **kw).eval()
+            path = os.path.join(tmp, "m.onnx")
+            export_onnx(model, path)
+            so = ort.SessionOptions()
+            so.intra_op_num_threads = so.inter_op_num_threads = 1
+            sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+            with torch.no_grad():
+                row = dict(shape=name, onnxruntime=round(rate(lambda: sess.run(None, feeds), repeats)),
+                           pytorch=round(rate(lambda: model(*tensors), max(10, repeats // 4))),
+                           onnx_mb=round(os.path.getsize(path) / 2**20, 1))
+            print(f"| {name} | {row['onnxruntime']} | {row['pytorch']} | "
+                  f"{row['onnxruntime'] / row['pytorch']:.2f}x | {row['onnx_mb']} |", flush=True)
+            out.append(row)
+    return out
