@@ -394,6 +394,145 @@ pub fn find_dates(text: &str) -> Vec<Found> {
     to_found(text, ranges)
 }
 
+/// What Tesseract reads for a digit in a date: the digits, and letters it takes
+/// for `0` and `1`.
+const OCR_DIGIT: &str = "[0-9OoDQIl|]";
+
+static OCR_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"^({d}{{1,2}})([/.\-])({d}{{1,2}})([/.\-])({d}{{4}}|{d}{{2}})$",
+        d = OCR_DIGIT
+    ))
+});
+
+/// The shapes of [`SCAN_NUMERIC`] with [`OCR_DIGIT`]s, and slashes read as `7` or `1`
+/// (`2670572018`, `20/0472078`).
+static SCAN_OCR_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"{d}{{1,2}}/{d}{{1,2}}/(?:{d}{{4}}|{d}{{2}})|{d}{{1,2}}-{d}{{1,2}}-(?:{d}{{4}}|{d}{{2}})|{d}{{1,2}}\.{d}{{1,2}}\.{d}{{4}}|{d}{{2}}\.{d}{{2}}\.{d}{{2}}|\d{{2}}[71]\d{{2}}[71]\d{{4}}|\d{{1,2}}/\d{{2}}[71]\d{{4}}|\d{{2}}[71]\d{{1,2}}/\d{{4}}",
+        d = OCR_DIGIT
+    ))
+});
+
+/// `dd/mm/yyyy` with one or both slashes read as `7` or `1`.
+static SLASH_MISREAD: LazyLock<[Regex; 3]> = LazyLock::new(|| {
+    [
+        regex(r"^(\d{2})[71](\d{2})[71](\d{4})$"),
+        regex(r"^(\d{1,2})/(\d{2})[71](\d{4})$"),
+        regex(r"^(\d{2})[71](\d{1,2})/(\d{4})$"),
+    ]
+});
+
+/// Whether a numeric date reads as a valid date, under some day/month order, with a
+/// year from 1950 to `latest_year`.
+fn plausible(text: &str, latest_year: i32) -> bool {
+    [DateOrder::DayFirst, DateOrder::MonthFirst]
+        .iter()
+        .filter_map(|&o| parse_date(text, o))
+        .any(|p| (FIRST_PLAUSIBLE_YEAR..=latest_year).contains(&chrono::Datelike::year(&p.date)))
+}
+
+/// Digits Tesseract misreads on receipts, each with the digit it was: a `1` read as
+/// `7` or `4`, a `0` read as `6` or `9`. Only used to turn an impossible date into
+/// a possible one, never the other way.
+const OCR_CONFUSIONS: &[(char, char)] = &[('7', '1'), ('4', '1'), ('6', '0'), ('9', '0')];
+
+/// Years a scanned invoice or receipt date is taken to have.
+const FIRST_PLAUSIBLE_YEAR: i32 = 1950;
+
+/// Mends an OCR'd numeric date that cannot be right: letters read for digits
+/// (`O9/02/17`, `D2/02/17`), a day or month out of range (`92/02/2018`, `04/42/2017`),
+/// a year after `latest_year` (`20/04/2078`, `12-02-2618`) or slashes read as `7` or
+/// `1` (`2670572018`). Returns the mended
+/// text (same separators) when the fewest digit changes from [`OCR_CONFUSIONS`]
+/// (at most one in the day and month, one in the year) give exactly one date that is valid under some day/month order
+/// with a year from 1950 to `latest_year`. `None` when the text needs no mending,
+/// is not a numeric date, or cannot be mended unambiguously.
+pub fn repair_ocr_date(text: &str, latest_year: i32) -> Option<String> {
+    let core = text.trim_matches(is_trimmed);
+    if let Some(c) = SLASH_MISREAD.iter().find_map(|re| re.captures(core)) {
+        let slashed = format!("{}/{}/{}", &c[1], &c[2], &c[3]);
+        return repair_ocr_date(&slashed, latest_year)
+            .or_else(|| plausible(&slashed, latest_year).then_some(slashed));
+    }
+    let c = OCR_NUMERIC.captures(core)?;
+    if c[2] != c[4] {
+        return None;
+    }
+    let sep = &c[2];
+    let digits = |s: &str| -> String {
+        s.chars()
+            .map(|ch| match ch {
+                'O' | 'o' | 'D' | 'Q' => '0',
+                'I' | 'l' | '|' => '1',
+                d => d,
+            })
+            .collect()
+    };
+    let fields = [digits(&c[1]), digits(&c[3]), digits(&c[5])];
+    // every field as read, and with one confusable digit changed
+    let variants = |f: &str| -> Vec<(String, usize)> {
+        let mut out = vec![(f.to_string(), 0)];
+        for (i, ch) in f.char_indices() {
+            for &(seen, was) in OCR_CONFUSIONS {
+                if ch == seen {
+                    out.push((format!("{}{was}{}", &f[..i], &f[i + 1..]), 1));
+                }
+            }
+        }
+        out
+    };
+    let [a, b, y] = fields.each_ref().map(|f| variants(f));
+    let mut best: Option<(usize, String)> = None;
+    let mut tied = false;
+    for (fa, ca) in &a {
+        for (fb, cb) in &b {
+            for (fy, cy) in &y {
+                let cost = ca + cb + cy;
+                if ca + cb > 1 || best.as_ref().is_some_and(|(c, _)| cost > *c) {
+                    continue;
+                }
+                let candidate = format!("{fa}{sep}{fb}{sep}{fy}");
+                if !plausible(&candidate, latest_year) {
+                    continue;
+                }
+                match &best {
+                    Some((c, _)) if *c == cost => tied = true,
+                    _ => {
+                        best = Some((cost, candidate));
+                        tied = false;
+                    }
+                }
+            }
+        }
+    }
+    let (_, mended) = best.filter(|_| !tied)?;
+    (mended != core).then_some(mended)
+}
+
+/// Finds the numeric dates of OCR'd text that need [`repair_ocr_date`], in text
+/// order: each span (of the text as read) with its mended date text.
+pub fn find_ocr_dates(text: &str, latest_year: i32) -> Vec<(Found, String)> {
+    let ranges = SCAN_OCR_NUMERIC
+        .find_iter(text)
+        .filter(|m| m.as_str().chars().filter(char::is_ascii_digit).count() >= 4)
+        .filter(|m| numeric_stands_alone(text, m.start(), m.end()))
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    to_found(text, ranges)
+        .into_iter()
+        .filter_map(|f| repair_ocr_date(&f.text, latest_year).map(|r| (f, r)))
+        .collect()
+}
+
+/// The latest year a document's own date may have: next year, by the clock.
+pub fn latest_document_year() -> i32 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    chrono::DateTime::from_timestamp(now, 0).map_or(2100, |t| chrono::Datelike::year(&t) + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,5 +704,64 @@ mod tests {
         let span: String = text.chars().skip(f.start).take(f.end - f.start).collect();
         assert_eq!(span, "5. März 2024");
         assert_eq!((f.start, f.end), (12, 24));
+    }
+
+    #[test]
+    fn ocr_misreads_in_dates_are_mended() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("92/02/2018", Some("02/02/2018")),
+            ("04/42/2017", Some("04/12/2017")),
+            ("41/05/2018", Some("11/05/2018")),
+            ("20/04/2078", Some("20/04/2018")),
+            ("63/05/2078", Some("03/05/2018")),
+            ("12-02-2618", Some("12-02-2018")),
+            ("O9/02/17", Some("09/02/17")),
+            ("D2/02/17", Some("02/02/17")),
+            ("2670572018", Some("26/05/2018")),
+            ("20/0472078", Some("20/04/2018")),
+            ("1771172017", Some("17/11/2017")),
+            // right as read: nothing to mend
+            ("20/04/2018", None),
+            ("31/12/2026", None),
+            // not mendable, or not one way only
+            ("3h-06-16", None),
+            ("99/99/2018", None),
+            ("77/77/2077", None),
+            ("12/05-2018", None),
+            ("0123456789", None),
+            ("2075552018", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(repair_ocr_date(text, 2027).as_deref(), *want, "{text}");
+        }
+        // the latest year decides what is implausible
+        assert_eq!(repair_ocr_date("01/02/2027", 2027), None);
+        assert_eq!(
+            repair_ocr_date("01/02/2047", 2027).as_deref(),
+            Some("01/02/2017")
+        );
+    }
+
+    #[test]
+    fn find_ocr_dates_gives_spans_as_read_and_mended_text() {
+        let text = "Doc No: CS00013125 Date: 92/02/2018 Cashier\nTel 03-2078-2322 Inv 20/04/2018 Mate:O9/02/17 x\n\
+                    Version 91.1.15 Tel 0127772018";
+        let found = find_ocr_dates(text, 2027);
+        let got: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(f, r)| (f.text.as_str(), r.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [("92/02/2018", "02/02/2018"), ("O9/02/17", "09/02/17")]
+        );
+        let (f, _) = &found[0];
+        assert_eq!(
+            text.chars()
+                .skip(f.start)
+                .take(f.end - f.start)
+                .collect::<String>(),
+            "92/02/2018"
+        );
     }
 }

@@ -72,7 +72,10 @@ pub use amount::{
     decimal_cents, detect_currency, find_amounts, parse_amount, parse_amount_in, Amount,
 };
 pub use chrono::NaiveDate;
-pub use date::{find_dates, infer_date_order, parse_date, DateOrder, ParsedDate};
+pub use date::{
+    find_dates, find_ocr_dates, infer_date_order, latest_document_year, parse_date,
+    repair_ocr_date, DateOrder, ParsedDate,
+};
 pub use duration::{add_duration, parse_duration};
 pub use jurisdiction::clean_jurisdiction;
 pub use party::{clean_party, fold};

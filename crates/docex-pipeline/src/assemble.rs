@@ -6,7 +6,9 @@
 //! its role whose value normalises. Consistency checks (net + tax = total, due date
 //! not before the invoice date) lower the confidence of the values they involve.
 
-use docex_core::{DocType, Entity, EntityKind, Extraction, Fields, Page, Role, TaggedSpan};
+use docex_core::{
+    DocType, Entity, EntityKind, Extraction, Extractor, Fields, Page, Role, TaggedSpan,
+};
 use docex_normalize as norm;
 use norm::DateOrder;
 use regex::Regex;
@@ -24,6 +26,8 @@ const FALLBACK_PENALTY: f32 = 0.5;
 const UNSURE_TOTAL: f32 = 0.6;
 /// Parties below this confidence are not listed in `parties`.
 const MIN_PARTY_CONFIDENCE: f32 = 0.3;
+/// Multiplier for a date mended from an OCR misread (`92/02/2018` read for `02/02/2018`).
+const OCR_MENDED_PENALTY: f32 = 0.8;
 
 /// Document-independent defaults from the pipeline's `[locale]`.
 #[derive(Debug, Clone, Default)]
@@ -42,12 +46,21 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         .collect::<Vec<_>>()
         .join("\n");
     let currency = norm::detect_currency(&all_text).or_else(|| locale.currency.clone());
-    let scanned_dates: Vec<(usize, norm::Found)> = pages
+    let latest_year = norm::latest_document_year();
+    let scanned_dates: Vec<(usize, norm::Found, Option<String>)> = pages
         .iter()
         .enumerate()
-        .flat_map(|(i, (p, _))| norm::find_dates(&p.text).into_iter().map(move |f| (i, f)))
+        .flat_map(|(i, (p, _))| {
+            scan_dates(p, latest_year)
+                .into_iter()
+                .map(move |(f, m)| (i, f, m))
+        })
         .collect();
-    let date_texts: Vec<&str> = scanned_dates.iter().map(|(_, f)| f.text.as_str()).collect();
+    let date_texts: Vec<&str> = scanned_dates
+        .iter()
+        .filter(|(_, _, mended)| mended.is_none())
+        .map(|(_, f, _)| f.text.as_str())
+        .collect();
     let (order, order_known) = match norm::infer_date_order(&date_texts) {
         Some(o) => (o, true),
         None => match &locale.date_order {
@@ -67,7 +80,17 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         entities.extend(
             widen_ids(page, &merge_split_names(page, spans))
                 .iter()
-                .map(|span| tagged_entity(page, span, order, order_known, currency.as_deref()))
+                .map(|span| {
+                    let ocr_latest = is_ocr(page).then_some(latest_year);
+                    tagged_entity(
+                        page,
+                        span,
+                        order,
+                        order_known,
+                        currency.as_deref(),
+                        ocr_latest,
+                    )
+                })
                 .filter(|e| {
                     !e.value.is_empty()
                         || matches!(
@@ -78,16 +101,19 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         );
         let taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
         let free = |s: usize, e: usize| !taken.iter().any(|&(a, b)| a < e && s < b);
-        for (_, f) in scanned_dates.iter().filter(|(j, _)| *j == i) {
+        for (_, f, mended) in scanned_dates.iter().filter(|(j, _, _)| *j == i) {
             if !free(f.start, f.end) {
                 continue;
             }
-            if let Some(d) = norm::parse_date(&f.text, order) {
-                let conf = if d.ambiguous && !order_known {
+            if let Some(d) = norm::parse_date(mended.as_deref().unwrap_or(&f.text), order) {
+                let mut conf = if d.ambiguous && !order_known {
                     SCANNED_CONFIDENCE * AMBIGUOUS_PENALTY
                 } else {
                     SCANNED_CONFIDENCE
                 };
+                if mended.is_some() {
+                    conf *= OCR_MENDED_PENALTY;
+                }
                 entities.push(entity(
                     page,
                     None,
@@ -147,6 +173,35 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     }
 }
 
+fn is_ocr(page: &Page) -> bool {
+    matches!(page.extractor, Extractor::PdfOcr | Extractor::ImageOcr)
+}
+
+/// A page's dates, each with its mended text when it is an OCR misread (see
+/// [`norm::repair_ocr_date`]): a date the scanner read with an impossible year, or
+/// one it could not read at all (`92/02/2018`, `O9/02/17`). Text layers are not mended.
+fn scan_dates(page: &Page, latest_year: i32) -> Vec<(norm::Found, Option<String>)> {
+    let mut found: Vec<(norm::Found, Option<String>)> = norm::find_dates(&page.text)
+        .into_iter()
+        .map(|f| (f, None))
+        .collect();
+    if !is_ocr(page) {
+        return found;
+    }
+    for (f, mended) in norm::find_ocr_dates(&page.text, latest_year) {
+        match found
+            .iter_mut()
+            .find(|(g, _)| g.start < f.end && f.start < g.end)
+        {
+            Some((g, m)) if g.start == f.start && g.end == f.end => *m = Some(mended),
+            Some(_) => {}
+            None => found.push((f, Some(mended))),
+        }
+    }
+    found.sort_by_key(|(f, _)| f.start);
+    found
+}
+
 #[allow(clippy::too_many_arguments)]
 fn entity(
     page: &Page,
@@ -173,13 +228,15 @@ fn entity(
 }
 
 /// Normalises a tagged span by its role's kind. A span whose value does not
-/// normalise keeps an empty value (and can never become a field).
+/// normalise keeps an empty value (and can never become a field). On OCR'd pages
+/// (`ocr_latest`: the latest plausible year) a date misread is mended first.
 fn tagged_entity(
     page: &Page,
     span: &TaggedSpan,
     order: DateOrder,
     order_known: bool,
     currency: Option<&str>,
+    ocr_latest: Option<i32>,
 ) -> Entity {
     let kind = span.role.kind();
     let (start, end) = if kind == EntityKind::Amount {
@@ -192,6 +249,18 @@ fn tagged_entity(
     let mut cur = None;
     let value = match kind {
         EntityKind::Date => {
+            let mended = ocr_latest.and_then(|y| {
+                norm::repair_ocr_date(&text, y).or_else(|| {
+                    norm::find_ocr_dates(&text, y)
+                        .into_iter()
+                        .next()
+                        .map(|(_, m)| m)
+                })
+            });
+            if mended.is_some() {
+                conf *= OCR_MENDED_PENALTY;
+            }
+            let text = mended.unwrap_or(text.clone());
             let parsed = norm::parse_date(&text, order).or_else(|| {
                 norm::find_dates(&text)
                     .into_iter()
@@ -945,7 +1014,6 @@ fn check_consistency(f: &Fields, entities: &mut [Entity]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use docex_core::Extractor;
 
     fn page(text: &str) -> Page {
         Page {
@@ -1345,5 +1413,33 @@ mod tests {
         let spans = vec![span(text, "10.50", Role::TotalAmount, 0.9)];
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.total_amount.as_deref(), Some("10.50"));
+    }
+
+    #[test]
+    fn ocr_misread_dates_are_mended_on_scans_only() {
+        let scan = |text: &str| Page {
+            extractor: Extractor::ImageOcr,
+            ..page(text)
+        };
+        let text = "KEDAI PAPAN\nDoc No: CS00013125 Date: 92/02/2018 Cashier\nTotal 12.00";
+        let x = assemble(&[(scan(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2018-02-02"));
+        let date = x
+            .entities
+            .iter()
+            .find(|e| e.kind == EntityKind::Date)
+            .unwrap();
+        assert_eq!(date.text, "92/02/2018");
+        assert!(date.confidence < SCANNED_CONFIDENCE, "{date:?}");
+        // a text layer says what it says
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.invoice_date, None);
+        // a tagged date with a year read wrong (2078 for 2018), and one the scanner reads as is
+        let text = "Date: 20/04/2078 Cashier\nDue 27/04/2018";
+        let spans = vec![span(text, "20/04/2078", Role::InvoiceDate, 0.9)];
+        let x = assemble(&[(scan(text), spans.clone())], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2018-04-20"));
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2078-04-20"));
     }
 }
