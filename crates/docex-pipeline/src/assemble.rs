@@ -244,7 +244,14 @@ fn tagged_entity(
     } else {
         (span.start, span.end)
     };
-    let text = page.slice(start, end);
+    let (whole_end, (end, cents)) = match (kind, ocr_latest) {
+        (EntityKind::Amount, Some(_)) => (end, split_cents(page, start, end)),
+        _ => (end, (end, None)),
+    };
+    let text = match &cents {
+        Some(c) => format!("{}{c}", page.slice(start, whole_end)),
+        None => page.slice(start, end),
+    };
     let mut conf = span.confidence;
     let mut cur = None;
     let value = match kind {
@@ -299,6 +306,30 @@ fn tagged_entity(
         conf,
         cur,
     )
+}
+
+/// OCR often splits the cents off a receipt amount (`RM 65. 20`, `247 .55`, `177, 20`)
+/// and the tagger then labels the whole part only. When a tagged amount has no
+/// decimals and a separator and two digits follow it with a space on one side, the
+/// span grows over them; returns the new end and the cents as `.NN` to append.
+fn split_cents(page: &Page, start: usize, end: usize) -> (usize, Option<String>) {
+    static CENTS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(?:[.,] | [.,] ?)(\d{2})\b").expect("regex"));
+    let amount = page.slice(start, end);
+    if amount.contains(['.', ',']) || !amount.ends_with(|c: char| c.is_ascii_digit()) {
+        return (end, None);
+    }
+    let after: String = page.text.chars().skip(end).take(6).collect();
+    match CENTS.captures(&after) {
+        Some(c) => {
+            let m = c.get(0).expect("whole match");
+            (
+                end + after[..m.end()].chars().count(),
+                Some(format!(".{}", &c[1])),
+            )
+        }
+        None => (end, None),
+    }
 }
 
 /// The tagger labels the number of `-119.00` or `(119.00)`, not the sign: the span
@@ -1441,5 +1472,46 @@ mod tests {
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2018-04-20"));
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2078-04-20"));
+    }
+
+    #[test]
+    fn cents_split_off_by_ocr_are_joined_on_scans_only() {
+        let scan = |text: &str| Page {
+            extractor: Extractor::ImageOcr,
+            ..page(text)
+        };
+        for (line, amount) in [
+            ("Total Sales RM 65. 20", "65"),
+            ("Total Include GST 247 .55", "247"),
+            ("CREDIT RM 177, 20 |", "177"),
+        ] {
+            let text = format!("SHOP\n{line}\nThank you");
+            let spans = vec![span(&text, amount, Role::TotalAmount, 0.8)];
+            let x = assemble(&[(scan(&text), spans.clone())], &Locale::default());
+            let want = format!("{amount}.{}", &line[line.len() - 2..]);
+            let want = if line.ends_with('|') {
+                format!("{amount}.20")
+            } else {
+                want
+            };
+            assert_eq!(
+                x.fields.total_amount.as_deref(),
+                Some(want.as_str()),
+                "{line}"
+            );
+            // a text layer is taken as written
+            let x = assemble(&[(page(&text), spans)], &Locale::default());
+            assert_eq!(x.fields.total_amount.as_deref(), Some(amount), "{line}");
+        }
+        // cents already there, or a count after a comma without a space: unchanged
+        for (line, amount, want) in [
+            ("Total 12.50 .20", "12.50", "12.50"),
+            ("Total 12,20 x", "12", "12"),
+        ] {
+            let text = format!("SHOP\n{line}\n");
+            let spans = vec![span(&text, amount, Role::TotalAmount, 0.8)];
+            let x = assemble(&[(scan(&text), spans)], &Locale::default());
+            assert_eq!(x.fields.total_amount.as_deref(), Some(want), "{line}");
+        }
     }
 }
