@@ -1055,6 +1055,14 @@ mod tests {
         }
     }
 
+    /// A page read by OCR.
+    fn scan(text: &str) -> Page {
+        Page {
+            extractor: Extractor::ImageOcr,
+            ..page(text)
+        }
+    }
+
     fn span(text: &str, needle: &str, role: Role, confidence: f32) -> TaggedSpan {
         let byte = text.find(needle).unwrap();
         let start = text[..byte].chars().count();
@@ -1448,10 +1456,6 @@ mod tests {
 
     #[test]
     fn ocr_misread_dates_are_mended_on_scans_only() {
-        let scan = |text: &str| Page {
-            extractor: Extractor::ImageOcr,
-            ..page(text)
-        };
         let text = "KEDAI PAPAN\nDoc No: CS00013125 Date: 92/02/2018 Cashier\nTotal 12.00";
         let x = assemble(&[(scan(text), vec![])], &Locale::default());
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2018-02-02"));
@@ -1476,10 +1480,6 @@ mod tests {
 
     #[test]
     fn cents_split_off_by_ocr_are_joined_on_scans_only() {
-        let scan = |text: &str| Page {
-            extractor: Extractor::ImageOcr,
-            ..page(text)
-        };
         for (line, amount) in [
             ("Total Sales RM 65. 20", "65"),
             ("Total Include GST 247 .55", "247"),
