@@ -96,6 +96,23 @@ pub struct Counts {
     pub abandoned: usize,
 }
 
+impl std::fmt::Display for Counts {
+    /// `ok=3 failed=1 ...`: the one log line that ends a run.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ok={} failed={} quarantined={} duplicate={} skipped={} other_shard={} abandoned={}",
+            self.ok,
+            self.failed,
+            self.quarantined,
+            self.duplicate,
+            self.skipped,
+            self.other_shard,
+            self.abandoned
+        )
+    }
+}
+
 struct InFlight {
     doc: InputDoc,
     hash: String,

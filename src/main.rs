@@ -447,16 +447,9 @@ fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
     let interrupted = batch::stopping();
     let c = batch.finish()?;
     info!(
-        ok = c.ok,
-        failed = c.failed,
-        quarantined = c.quarantined,
-        duplicate = c.duplicate,
-        skipped = c.skipped,
-        other_shard = c.other_shard,
-        abandoned = c.abandoned,
         seconds = format!("{:.2}", started.elapsed().as_secs_f64()),
         out = %args.batch.out.display(),
-        "done"
+        "done: {c}"
     );
     Ok(if interrupted {
         exit::INTERRUPTED

@@ -187,14 +187,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<u8> {
         }
     }
     let c = batch.finish()?;
-    info!(
-        ok = c.ok,
-        failed = c.failed,
-        quarantined = c.quarantined,
-        duplicate = c.duplicate,
-        abandoned = c.abandoned,
-        "stopped"
-    );
+    info!("stopped: {c}");
     Ok(crate::exit::OK)
 }
 

@@ -31,8 +31,14 @@ mod exports;
 mod fixtures;
 
 fn docex(args: &[&str]) -> Output {
+    docex_with(args, &[])
+}
+
+/// `docex` with extra environment variables.
+fn docex_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_docex"))
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("run docex")
 }

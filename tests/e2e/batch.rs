@@ -3,19 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::bad_inputs::{write_corpus, ENCRYPTED_PDF_PASSWORD, INVOICE_TEXT};
-use super::{docex, read_csv, Table, REPO};
-
-fn docex_with(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docex"))
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("run docex")
-}
+use super::{docex, docex_with, read_csv, Table, REPO};
 
 fn spawn_docex(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_docex"))

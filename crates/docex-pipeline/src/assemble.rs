@@ -267,7 +267,7 @@ fn tagged_entity(
             if mended.is_some() {
                 conf *= OCR_MENDED_PENALTY;
             }
-            let text = mended.unwrap_or(text.clone());
+            let text = mended.unwrap_or(text);
             let parsed = norm::parse_date(&text, order).or_else(|| {
                 norm::find_dates(&text)
                     .into_iter()
