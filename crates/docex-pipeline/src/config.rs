@@ -33,11 +33,34 @@ pub struct PipelineConfig {
 pub struct OcrSection {
     /// Tesseract language(s), e.g. `eng` or `eng+deu`.
     pub lang: String,
+    /// Tesseract's page segmentation mode, as `tesseract --psm` numbers it.
+    #[serde(default = "default_psm")]
+    pub page_segmentation: u8,
+}
+
+fn default_psm() -> u8 {
+    docex_ingest::OcrConfig::default().page_segmentation
 }
 
 impl Default for OcrSection {
     fn default() -> Self {
-        OcrSection { lang: "eng".into() }
+        OcrSection {
+            lang: "eng".into(),
+            page_segmentation: default_psm(),
+        }
+    }
+}
+
+impl OcrSection {
+    /// The page segmentation mode, if it is one that recognises text: 0 (orientation
+    /// only) and 2 (layout only) do not, and Tesseract knows none above 13.
+    pub fn page_segmentation(&self) -> Result<u8, String> {
+        match self.page_segmentation {
+            psm @ (1 | 3..=13) => Ok(psm),
+            other => Err(format!(
+                "ocr.page_segmentation must be a tesseract --psm that reads text (1, 3 to 13), not {other}"
+            )),
+        }
     }
 }
 
@@ -115,6 +138,25 @@ mod tests {
         let c: PipelineConfig = toml::from_str(good).unwrap();
         assert_eq!(c.locale.date_order.as_deref(), Some("day-first"));
         assert_eq!(c.ocr.lang, "eng");
+        assert_eq!(c.ocr.page_segmentation(), Ok(6));
+    }
+
+    #[test]
+    fn page_segmentation_modes_that_read_no_text_are_refused() {
+        let psm = |n: u8| {
+            let text = format!(
+                "name = \"x\"\nmodel = \"m\"\n[ocr]\nlang = \"eng\"\npage_segmentation = {n}\n"
+            );
+            toml::from_str::<PipelineConfig>(&text)
+                .unwrap()
+                .ocr
+                .page_segmentation()
+        };
+        assert_eq!(psm(3), Ok(3));
+        assert_eq!(psm(11), Ok(11));
+        for bad in [0, 2, 14] {
+            assert!(psm(bad).unwrap_err().contains("page_segmentation"), "{bad}");
+        }
     }
 
     #[test]

@@ -84,6 +84,13 @@ impl PipelineConfig {
                 })
             }
         };
+        let page_segmentation =
+            self.ocr
+                .page_segmentation()
+                .map_err(|reason| PipelineError::Config {
+                    path: PathBuf::from(&self.name),
+                    reason,
+                })?;
         let model = Arc::new(Model::load(&models_dir.join(&self.model))?);
         docex_tagger::log_provider(&runtime, &model);
         Ok(Pipeline {
@@ -92,6 +99,7 @@ impl PipelineConfig {
             ocr: OcrConfig {
                 lang: self.ocr.lang,
                 datapath: None,
+                page_segmentation,
             },
             limits: Limits {
                 max_pixels: self.limits.max_megapixels * 1_000_000,
