@@ -183,7 +183,10 @@ mod page_segmentation {
 
     /// The shipped receipt scan, read with the given `--psm`.
     fn read_receipt(psm: u8) -> String {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/documents/receipt.png");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../samples/documents/receipt.png"
+        );
         let bytes = std::fs::read(path).expect("samples/documents/receipt.png");
         let image = image::load_from_memory(&bytes).expect("png").to_luma8();
         let config = OcrConfig {

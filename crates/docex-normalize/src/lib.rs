@@ -65,6 +65,7 @@ mod amount;
 mod date;
 mod duration;
 mod jurisdiction;
+mod legal_form;
 mod party;
 mod scan;
 
@@ -78,5 +79,6 @@ pub use date::{
 };
 pub use duration::{add_duration, parse_duration};
 pub use jurisdiction::clean_jurisdiction;
+pub use legal_form::{legal_form_after, mend_legal_form};
 pub use party::{clean_party, fold};
 pub use scan::Found;

@@ -78,7 +78,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         // A tagged date, amount or duration that does not read as one is a tagger
         // mistake, not a value: it is dropped (names and ids are kept as written).
         entities.extend(
-            widen_ids(page, &merge_split_names(page, spans))
+            widen_ids(page, &widen_names(page, &merge_split_names(page, spans)))
                 .iter()
                 .map(|span| {
                     let ocr_latest = is_ocr(page).then_some(latest_year);
@@ -290,6 +290,10 @@ fn tagged_entity(
                 cur = a.currency;
                 a.value
             })
+        }
+        // `SUN VICTORY SON BHD`: OCR misreads the legal form as often as any word
+        EntityKind::Party if ocr_latest.is_some() => {
+            norm::clean_party(&norm::mend_legal_form(&text))
         }
         EntityKind::Party => norm::clean_party(&text),
         EntityKind::Id => clean_id(&text),
@@ -698,6 +702,23 @@ fn widen_ids(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
     }
     for s in out.iter_mut().filter(|s| s.role.kind() == EntityKind::Id) {
         join_fiscal_year(&chars, s);
+    }
+    out
+}
+
+/// The tagger often ends a company name before its legal form (`99 SPEED MART` +
+/// `S/B`, `ACME` + `, Inc.`): a name span grows over a legal form that follows it on
+/// its line (see [`norm::legal_form_after`]; on OCR'd pages misread forms count too).
+fn widen_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
+    let mut out = spans.to_vec();
+    for s in out
+        .iter_mut()
+        .filter(|s| s.role.kind() == EntityKind::Party)
+    {
+        let after: String = page.text.chars().skip(s.end).take(80).collect();
+        if let Some(n) = norm::legal_form_after(&after, is_ocr(page)) {
+            s.end += n;
+        }
     }
     out
 }
@@ -1513,5 +1534,35 @@ mod tests {
             let x = assemble(&[(scan(&text), spans)], &Locale::default());
             assert_eq!(x.fields.total_amount.as_deref(), Some(want), "{line}");
         }
+    }
+
+    #[test]
+    fn a_name_grows_over_its_legal_form_and_a_misread_form_is_mended_on_scans() {
+        let vendor = |page: Page, name: &str| {
+            let spans = vec![span(&page.text, name, Role::Vendor, 0.8)];
+            let x = assemble(&[(page, spans)], &Locale::default());
+            let e = x.entities.iter().find(|e| e.role == Some(Role::Vendor));
+            (x.fields.vendor.clone(), e.map(|e| e.end))
+        };
+        let text = "99 SPEED MART S/B (519537-X)\nLOT 2811, JALAN ANGSA\nTotal 9.90";
+        let (name, end) = vendor(scan(text), "99 SPEED MART");
+        assert_eq!(name.as_deref(), Some("99 SPEED MART S/B"));
+        // the entity's position covers the form: it is traceable to what was read
+        assert_eq!(end, Some("99 SPEED MART S/B".len()));
+        let text = "This Agreement is between Acme, Inc. (the \"Company\") and Bob.";
+        let spans = vec![span(text, "Acme", Role::Party, 0.8)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.parties, vec!["Acme, Inc.".to_string()]);
+
+        let text = "SUN VICTORY SON BHD\n(Co. 12345-X)\nTotal 9.90";
+        let (name, _) = vendor(scan(text), "SUN VICTORY SON BHD");
+        assert_eq!(name.as_deref(), Some("SUN VICTORY SDN BHD"));
+        // a text layer says what it says
+        let (name, _) = vendor(page(text), "SUN VICTORY SON BHD");
+        assert_eq!(name.as_deref(), Some("SUN VICTORY SON BHD"));
+        let text = "KING'S CONFECTIONERY\n$/B 273900-U\nTotal 9.90";
+        // a form on the next line is not taken
+        let (name, _) = vendor(scan(text), "KING'S CONFECTIONERY");
+        assert_eq!(name.as_deref(), Some("KING'S CONFECTIONERY"));
     }
 }

@@ -1,0 +1,247 @@
+//! Legal forms at the end of company names (`Ltd`, `GmbH`, `Sdn Bhd`, `S/B`): the
+//! form a tagged name stopped short of, and the form OCR misread (`SON BHD`, `$/B`).
+
+/// Legal forms, as their words are written without dots, upper case; the longer
+/// ones first, so that `GMBH & CO KG` wins over `GMBH` and `SDN BHD` over `BHD`.
+const FORMS: &[&[&str]] = &[
+    &["GMBH", "&", "CO", "KG"],
+    &["PRIVATE", "LIMITED"],
+    &["SDN", "BHD"],
+    &["PTE", "LTD"],
+    &["PTY", "LTD"],
+    &["PVT", "LTD"],
+    &["CO", "LTD"],
+    &["S/B"],
+    &["BHD"],
+    &["BERHAD"],
+    &["PLT"],
+    &["LTD"],
+    &["LIMITED"],
+    &["PLC"],
+    &["LLC"],
+    &["LLP"],
+    &["INC"],
+    &["INCORPORATED"],
+    &["CORP"],
+    &["CORPORATION"],
+    &["GMBH"],
+    &["AG"],
+    &["KG"],
+    &["SA"],
+    &["SAS"],
+    &["SARL"],
+    &["SRL"],
+    &["SPA"],
+    &["BV"],
+    &["NV"],
+    &["A/S"],
+    &["OYJ"],
+];
+
+/// A word as the forms are written: dots and a trailing comma dropped, upper case.
+fn bare(word: &str) -> String {
+    word.trim_end_matches(',')
+        .chars()
+        .filter(|&c| c != '.')
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Whether OCR reads `want` as `seen` often enough to mend it in a legal form.
+fn misread(seen: char, want: char) -> bool {
+    matches!(
+        (seen, want),
+        ('O' | '0' | 'U' | 'Q', 'D')
+            | ('3' | '8', 'B')
+            | ('$' | '5' | '§', 'S')
+            | ('0' | 'Q' | 'D', 'O')
+            | ('1' | '|' | 'L' | '!', 'I')
+            | ('1' | '|' | 'I', 'L')
+            | ('6', 'G')
+            | ('2', 'Z')
+    )
+}
+
+/// Misread characters of `word` against the form word `want` (both bare), or `None`
+/// when they differ otherwise or in more than one place.
+fn misreads(word: &str, want: &str) -> Option<usize> {
+    if word.chars().count() != want.chars().count() {
+        return None;
+    }
+    let mut n = 0;
+    for (s, w) in word.chars().zip(want.chars()) {
+        if s != w {
+            if !misread(s, w) {
+                return None;
+            }
+            n += 1;
+        }
+    }
+    (n <= 1).then_some(n)
+}
+
+/// The form the words spell, if any: exactly, or (with `ocr`) with one misread
+/// character per word in a form of three letters or more (`AG` and `SA` are too
+/// short to tell from noise). Returns the form and how many characters were misread.
+fn form_of(words: &[&str], ocr: bool) -> Option<(&'static [&'static str], usize)> {
+    FORMS.iter().find_map(|form| {
+        if form.len() != words.len() {
+            return None;
+        }
+        let mut n = 0;
+        for (w, want) in words.iter().zip(form.iter()) {
+            let w = bare(w);
+            if w == *want {
+                continue;
+            }
+            if !ocr || want.len() < 3 {
+                return None;
+            }
+            n += misreads(&w, want)?;
+        }
+        Some((*form, n))
+    })
+}
+
+/// How many characters at the start of `after` (the text right after a name) are a
+/// legal form the name stopped short of: `99 SPEED MART` + ` S/B (519537-X)` takes
+/// ` S/B`, `ACME` + `, Inc. (the "Company")` takes `, Inc.`. The form must stand on
+/// the name's line, as whole words; on OCR'd text (`ocr`) misread forms count too.
+pub fn legal_form_after(after: &str, ocr: bool) -> Option<usize> {
+    let line = after.split('\n').next().unwrap_or("");
+    let lead = line.len() - line.trim_start_matches([',', ' ']).len();
+    if lead == 0 || line[..lead].matches(',').count() > 1 {
+        return None;
+    }
+    // the next words (up to four), each with where it ends; a closing bracket ends the run
+    let mut words: Vec<(&str, usize)> = Vec::new();
+    let mut offset = lead;
+    for raw in line[lead..].split(' ') {
+        let word = raw.trim_end_matches([')', ';', ':']);
+        if word.is_empty() || words.len() == 4 {
+            break;
+        }
+        words.push((word, offset + word.len()));
+        offset += raw.len() + 1;
+        if word.len() < raw.len() {
+            break;
+        }
+    }
+    (1..=words.len()).rev().find_map(|k| {
+        let texts: Vec<&str> = words[..k].iter().map(|(w, _)| *w).collect();
+        form_of(&texts, ocr)?;
+        let end = words[k - 1].1;
+        // a comma after the form is the sentence's, not the name's
+        let end = end - usize::from(line[..end].ends_with(','));
+        Some(line[..end].chars().count())
+    })
+}
+
+/// The name with an OCR-misread legal form at its end spelled right:
+/// `SUN VICTORY SON BHD` → `SUN VICTORY SDN BHD`, `KING'S CONFECTIONERY $/B` →
+/// `KING'S CONFECTIONERY S/B`. Dots and the case of the letters read right are
+/// kept (`Sdn. Bho.` → `Sdn. Bhd.`). Only for OCR'd text.
+pub fn mend_legal_form(name: &str) -> String {
+    let words: Vec<&str> = name.split(' ').collect();
+    for k in (1..=words.len().min(4)).rev() {
+        let tail = &words[words.len() - k..];
+        let Some((form, misread)) = form_of(tail, true) else {
+            continue;
+        };
+        if misread == 0 || k == words.len() {
+            return name.to_string();
+        }
+        let mended: Vec<String> = tail
+            .iter()
+            .zip(form.iter())
+            .map(|(w, want)| respell(w, want))
+            .collect();
+        let head = words[..words.len() - k].join(" ");
+        return format!("{head} {}", mended.join(" "));
+    }
+    name.to_string()
+}
+
+/// `word` with its characters other than dots and a final comma replaced by those
+/// of `want` where they differ, in lower case when the word's other letters are.
+fn respell(word: &str, want: &str) -> String {
+    let lower = word.chars().skip(1).any(char::is_lowercase);
+    let mut want = want.chars();
+    word.chars()
+        .map(|c| {
+            if c == '.' || (c == ',' && want.as_str().is_empty()) {
+                return c;
+            }
+            let w = want.next().unwrap_or(c);
+            if c.to_uppercase().eq(std::iter::once(w)) {
+                c
+            } else if lower {
+                w.to_ascii_lowercase()
+            } else {
+                w
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_after_the_name_is_taken() {
+        let cases: &[(&str, bool, Option<&str>)] = &[
+            (" S/B (519537-X)", false, Some(" S/B")),
+            (", Inc. (the \"Company\")", false, Some(", Inc.")),
+            (" Sdn. Bhd.\nNo. 12 Jalan", false, Some(" Sdn. Bhd.")),
+            (" GmbH & Co. KG, Berlin", false, Some(" GmbH & Co. KG")),
+            (" Ltd, of London", false, Some(" Ltd")),
+            (" SON BHD (123-X)", true, Some(" SON BHD")),
+            (" $/B", true, Some(" $/B")),
+            // not on OCR'd text, not in two-letter forms, not a word that merely starts so
+            (" SON BHD", false, None),
+            (" 5A", true, None),
+            (" Ltda", false, None),
+            (" Limited liability", false, Some(" Limited")),
+            // the next line is not the name's
+            ("\nLTD", false, None),
+            // glued to the name is not after it
+            ("LTD", false, None),
+            (" and its affiliates", false, None),
+        ];
+        for (after, ocr, want) in cases {
+            let got: Option<String> =
+                legal_form_after(after, *ocr).map(|n| after.chars().take(n).collect());
+            assert_eq!(got.as_deref(), *want, "{after:?}");
+        }
+    }
+
+    #[test]
+    fn misread_forms_are_spelled_right() {
+        let cases = [
+            ("SUN VICTORY SON BHD", "SUN VICTORY SDN BHD"),
+            ("FOUR QUARTERS SUN BHD", "FOUR QUARTERS SDN BHD"),
+            (
+                "SUPER SEVEN CASH & CARRY SDN 3HD",
+                "SUPER SEVEN CASH & CARRY SDN BHD",
+            ),
+            (
+                "GH DISTRIBUTOR & MARKETING SDN BHO",
+                "GH DISTRIBUTOR & MARKETING SDN BHD",
+            ),
+            ("KING'S CONFECTIONERY $/B", "KING'S CONFECTIONERY S/B"),
+            ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
+            ("Kedai Jaya Sdn. Bho.", "Kedai Jaya Sdn. Bhd."),
+            ("Acme 1NC", "Acme INC"),
+            // right already, or not a form, or only a form: unchanged
+            ("ACME SDN BHD", "ACME SDN BHD"),
+            ("ACME SON", "ACME SON"),
+            ("SON BHD", "SON BHD"),
+            ("HAPPY 5A", "HAPPY 5A"),
+            ("PAGOH REST AND SERVICE AREA", "PAGOH REST AND SERVICE AREA"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(mend_legal_form(name), want, "{name}");
+        }
+    }
+}
