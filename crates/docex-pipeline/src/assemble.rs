@@ -162,6 +162,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
                 .filter(|_| fields.total_amount.is_some() || fields.net_amount.is_some())
         });
     if doc_type == DocType::Contract {
+        keep_preamble_parties(&mut fields, &mut entities, pages);
         derive_contract_dates(&mut fields, &entities, pages);
     }
     check_consistency(&fields, &mut entities);
@@ -847,6 +848,56 @@ fn choose_fields(entities: &mut [Entity]) -> Fields {
         }
     }
     fields
+}
+
+/// How far (in characters) after the first party named a contract's other parties are
+/// named: the preamble (`This Agreement is made by and between A, a Delaware
+/// corporation with offices at ..., and B, ...`).
+const PREAMBLE_CHARS: usize = 1000;
+
+/// A contract names its parties together, in the preamble. A name tagged as a party
+/// that is first named far after the first party is an affiliate, a guarantor, counsel
+/// to be copied on notices or a brand the contract is about, not a party: of the 44
+/// such names on the CUAD dev contracts, 42 were not parties. Their mentions lose the
+/// party role (they stay in the entities); `parties` keeps the preamble's names.
+fn keep_preamble_parties(
+    fields: &mut Fields,
+    entities: &mut [Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+) {
+    let mut page_start = std::collections::HashMap::new();
+    let mut at = 0;
+    for (p, _) in pages {
+        page_start.insert(p.number, at);
+        at += p.text.chars().count() + 1;
+    }
+    let pos = |e: &Entity| page_start.get(&e.page).copied().unwrap_or(0) + e.start;
+    let listed = |e: &Entity| {
+        e.role == Some(Role::Party) && !e.value.is_empty() && e.confidence >= MIN_PARTY_CONFIDENCE
+    };
+    let first_mention = |key: &str| {
+        entities
+            .iter()
+            .filter(|e| listed(e) && same_party(&norm::fold(&e.value), key))
+            .map(pos)
+            .min()
+    };
+    let Some(first) = entities.iter().filter(|e| listed(e)).map(pos).min() else {
+        return;
+    };
+    let (kept, far): (Vec<String>, Vec<String>) = fields
+        .parties
+        .drain(..)
+        .partition(|p| first_mention(&norm::fold(p)).is_none_or(|m| m - first <= PREAMBLE_CHARS));
+    fields.parties = kept;
+    let folded = |list: &[String]| list.iter().map(|p| norm::fold(p)).collect::<Vec<_>>();
+    let (kept, far) = (folded(&fields.parties), folded(&far));
+    for e in entities.iter_mut().filter(|e| e.role == Some(Role::Party)) {
+        let key = norm::fold(&e.value);
+        if far.iter().any(|k| same_party(k, &key)) && !kept.iter().any(|k| same_party(k, &key)) {
+            e.role = None;
+        }
+    }
 }
 
 /// Whole words only (`change` is not in `exchange`, `member` not in `membership`).
@@ -1564,5 +1615,29 @@ mod tests {
         // a form on the next line is not taken
         let (name, _) = vendor(scan(text), "KING'S CONFECTIONERY");
         assert_eq!(name.as_deref(), Some("KING'S CONFECTIONERY"));
+    }
+
+    #[test]
+    fn contract_parties_are_the_names_of_the_preamble() {
+        let filler = "The parties shall perform their obligations hereunder. ".repeat(30);
+        let text = format!(
+            "TABLE OF CONTENTS\n{filler}\nThis Agreement is made between Acme Corp. and Beta LLC.\n\
+             {filler}\nNotices shall be copied to Gamma & Partners LLP.\nGoverning law: Delaware."
+        );
+        let spans = vec![
+            span(&text, "Acme Corp.", Role::Party, 0.9),
+            span(&text, "Beta LLC", Role::Party, 0.9),
+            span(&text, "Gamma & Partners LLP", Role::Party, 0.9),
+        ];
+        let x = assemble(&[(page(&text), spans)], &Locale::default());
+        assert_eq!(x.doc_type, DocType::Contract);
+        // named after a cover page: the window starts at the first party
+        assert_eq!(x.fields.parties, vec!["Acme Corp.", "Beta LLC"]);
+        let gamma = x.entities.iter().find(|e| e.text == "Gamma & Partners LLP");
+        assert_eq!(
+            gamma.map(|e| e.role),
+            Some(None),
+            "kept as an entity without the role"
+        );
     }
 }
