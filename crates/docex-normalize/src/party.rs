@@ -110,6 +110,73 @@ const GENERIC: &[&str] = &[
     "tbd",
 ];
 
+/// Words that end a name's run to the left: they join, introduce or describe names.
+const NOT_NAME_WORDS: &[&str] = &[
+    "and",
+    "between",
+    "by",
+    "among",
+    "amongst",
+    "with",
+    "this",
+    "that",
+    "agreement",
+    "dated",
+    "made",
+    "entered",
+    "into",
+    "for",
+    "from",
+    "to",
+    "on",
+    "in",
+    "at",
+    "is",
+    "as",
+    "said",
+    "each",
+    "whereas",
+    "witnesseth",
+    "date",
+    "only",
+];
+
+/// How many characters at the end of `before` (the text right before a tagged name, on
+/// its line) belong to the name: the tagger sometimes starts a name one or two words
+/// late (`National Football League` + `Alumni, Inc.`, `MTI` + `TECHNOLOGY CORPORATION`).
+/// At most four words, each capitalised or holding a digit (`bw-3`) or `&`, none a
+/// joining word (`and`, `between`), a role word (`Licensee`) or ending in a comma,
+/// colon, quote or bracket; a word ending in `.` only as an initial (`D.`), a number
+/// only of two digits or more (`99 SPEED MART`, not the `2` of a list).
+pub fn name_words_before(before: &str) -> usize {
+    let line = before.rsplit('\n').next().unwrap_or("");
+    if !line.ends_with(' ') || line.ends_with("  ") {
+        return 0;
+    }
+    let mut taken = 0;
+    for word in line[..line.len() - 1].rsplit(' ').take(4) {
+        let first = word.chars().next();
+        let name_like = word == "&"
+            || first.is_some_and(char::is_uppercase)
+            || (first.is_some_and(char::is_alphanumeric)
+                && word.chars().any(|c| c.is_ascii_digit()));
+        let lower = word.to_lowercase();
+        let bare = lower.trim_end_matches('.');
+        let initial = word.chars().count() == 2 && first.is_some_and(char::is_alphabetic);
+        let stops = word.ends_with([',', ';', ':', ')', ']', '"', '”', '\'', '’'])
+            || (word.ends_with('.') && !initial)
+            // a list number or a quantity, not a name's number (`99 SPEED MART`)
+            || (word.len() == 1 && first.is_some_and(|c| c.is_ascii_digit()))
+            || NOT_NAME_WORDS.contains(&bare)
+            || GENERIC.contains(&bare);
+        if !name_like || stops {
+            break;
+        }
+        taken += word.chars().count() + 1;
+    }
+    taken
+}
+
 fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -247,6 +314,39 @@ fn unaccent(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_of_the_name_before_a_late_start_are_counted() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "Chapter; National Football League ",
+                "National Football League ",
+            ),
+            ("made by and between MTI ", "MTI "),
+            ("19____, by and between bw-3 ", "bw-3 "),
+            ("Dr. George D. ", "George D. "),
+            ("a Pennsylvania corporation, Gulf ", "Gulf "),
+            ("THE COFFEE BEAN & ", "THE COFFEE BEAN & "),
+            // nothing to take
+            ("between ", ""),
+            ("the Licensee ", ""),
+            ("(\"Buyer\") ", ""),
+            ("Keefe, ", ""),
+            ("Agent: ", ""),
+            ("ACME", ""),
+            ("One Two Three Four Five ", "Two Three Four Five "),
+            ("line above\n", ""),
+            ("1. ", ""),
+            ("Qty 2 ", ""),
+            ("RM 10,080.00 Ten Thousand Eighty Only ", ""),
+            ("| 99 ", "99 "),
+        ];
+        for (before, want) in cases {
+            let n = name_words_before(before);
+            let got: String = before.chars().skip(before.chars().count() - n).collect();
+            assert_eq!(got, *want, "{before:?}");
+        }
+    }
 
     #[test]
     fn clean_party_table() {

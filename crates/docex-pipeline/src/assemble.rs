@@ -710,8 +710,13 @@ fn widen_ids(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
 /// The tagger often ends a company name before its legal form (`99 SPEED MART` +
 /// `S/B`, `ACME` + `, Inc.`): a name span grows over a legal form that follows it on
 /// its line (see [`norm::legal_form_after`]; on OCR'd pages misread forms count too).
+///
+/// It also starts some names a word or two late (`National Football League` + `Alumni,
+/// Inc.`): a name span grows left over the capitalised words before it on its line
+/// (see [`norm::name_words_before`]), never into another span.
 fn widen_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
     let mut out = spans.to_vec();
+    let ends: Vec<usize> = spans.iter().map(|s| s.end).collect();
     for s in out
         .iter_mut()
         .filter(|s| s.role.kind() == EntityKind::Party)
@@ -720,6 +725,14 @@ fn widen_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
         if let Some(n) = norm::legal_form_after(&after, is_ocr(page)) {
             s.end += n;
         }
+        let floor = ends
+            .iter()
+            .copied()
+            .filter(|&e| e <= s.start)
+            .max()
+            .unwrap_or(0);
+        let before = page.slice(floor.max(s.start.saturating_sub(120)), s.start);
+        s.start -= norm::name_words_before(&before);
     }
     out
 }
@@ -1588,7 +1601,7 @@ mod tests {
     }
 
     #[test]
-    fn a_name_grows_over_its_legal_form_and_a_misread_form_is_mended_on_scans() {
+    fn a_name_grows_over_its_legal_form_and_first_words_and_a_misread_form_is_mended_on_scans() {
         let vendor = |page: Page, name: &str| {
             let spans = vec![span(&page.text, name, Role::Vendor, 0.8)];
             let x = assemble(&[(page, spans)], &Locale::default());
@@ -1604,6 +1617,14 @@ mod tests {
         let spans = vec![span(text, "Acme", Role::Party, 0.8)];
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.parties, vec!["Acme, Inc.".to_string()]);
+        // a name started late grows left over its capitalised words, not over `between`
+        let text = "Addendum made by and between MTI TECHNOLOGY CORPORATION and Beta.";
+        let spans = vec![span(text, "TECHNOLOGY CORPORATION", Role::Party, 0.8)];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(
+            x.fields.parties,
+            vec!["MTI TECHNOLOGY CORPORATION".to_string()]
+        );
 
         let text = "SUN VICTORY SON BHD\n(Co. 12345-X)\nTotal 9.90";
         let (name, _) = vendor(scan(text), "SUN VICTORY SON BHD");
