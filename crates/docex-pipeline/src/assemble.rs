@@ -1068,6 +1068,21 @@ fn keep_fields_of(doc_type: DocType, f: &mut Fields) {
 /// "Effective Date" (`as of March 5, 2021 (the "Effective Date")`) gives the
 /// effective date; a term with no stated end gives the expiration date (start +
 /// term), as contract reviewers (and CUAD's annotators) read them.
+/// `effective` right before a date: `made and effective`, `effective as of (this)`,
+/// `entered into effective on`.
+static EFFECTIVE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\beffective\s+(?:as\s+of\s+|on\s+|from\s+)?(?:this\s+|the\s+)?$").expect("regex")
+});
+/// An Effective Date that is the agreement's own date: `"Effective Date" means the date
+/// first written above`, `dated as of the Effective Date`, `entered into as of the
+/// Effective Date`.
+static EFFECTIVE_IS_AGREEMENT_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)effective\s+date["”]?\s+(?:means|shall\s+mean|is)\s+the\s+date\s+(?:first\s+(?:written|set\s+forth|above)|hereof|of\s+this\s+agreement)|(?:dated|entered\s+into|made)\s+as\s+of\s+the\s+effective\s+date"#,
+    )
+    .expect("regex")
+});
+
 fn derive_contract_dates(f: &mut Fields, entities: &[Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
     if f.effective_date.is_none() {
         if let Some(e) = chosen(entities, Role::AgreementDate) {
@@ -1077,7 +1092,22 @@ fn derive_contract_dates(f: &mut Fields, entities: &[Entity], pages: &[(Page, Ve
                 .expect("entity page exists")
                 .0;
             let after = page.slice(e.end, e.end + 60).to_lowercase();
-            if after.contains("effective date") {
+            let before = page
+                .slice(e.start.saturating_sub(40), e.start)
+                .to_lowercase();
+            // `made and effective November 7, 2017`, `effective as of this 1st day of
+            // March 2020`, `... 2017 (the "Effective Date")`, or an Effective Date
+            // defined as the agreement's date
+            let all_text = || {
+                pages
+                    .iter()
+                    .map(|(p, _)| p.text.as_str())
+                    .collect::<String>()
+            };
+            if after.contains("effective date")
+                || EFFECTIVE_BEFORE.is_match(&before)
+                || EFFECTIVE_IS_AGREEMENT_DATE.is_match(&all_text())
+            {
                 f.effective_date = Some(e.value.clone());
             }
         }
@@ -1361,6 +1391,35 @@ mod tests {
         assert_eq!(x.fields.effective_date.as_deref(), Some("2021-03-05"));
         assert_eq!(x.fields.term.as_deref(), Some("P2Y"));
         assert_eq!(x.fields.expiration_date.as_deref(), Some("2023-03-05"));
+    }
+
+    #[test]
+    fn an_agreement_date_said_to_be_effective_is_the_effective_date() {
+        let effective = |t: &str| {
+            let spans = vec![
+                span(t, "March 5, 2021", Role::AgreementDate, 0.9),
+                span(t, "Foo Inc.", Role::Party, 0.9),
+            ];
+            let x = assemble(&[(page(t), spans)], &Locale::default());
+            assert_eq!(x.fields.agreement_date.as_deref(), Some("2021-03-05"));
+            x.fields.effective_date
+        };
+        let tail = " by Foo Inc. and Bar LLC. The parties shall perform hereunder.";
+        for lead in [
+            "This Agreement is made and effective March 5, 2021",
+            "This Agreement, effective as of this March 5, 2021,",
+        ] {
+            let t = format!("{lead}{tail}");
+            assert_eq!(effective(&t).as_deref(), Some("2021-03-05"), "{lead}");
+        }
+        let defined = format!(
+            "This Agreement is dated March 5, 2021{tail} \"Effective Date\" means the date first written above."
+        );
+        assert_eq!(effective(&defined).as_deref(), Some("2021-03-05"));
+        // dated one day, effective another: the agreement date is not the effective date
+        let other =
+            format!("This Agreement is dated March 5, 2021, effective as of May 1, 2020{tail}");
+        assert_eq!(effective(&other), None);
     }
 
     #[test]
