@@ -163,21 +163,21 @@ static NUMERIC: LazyLock<Regex> =
 
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"(?i)^(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th|er)?\.?(?:\s+day)?(?:\s+of)?(?:\s+de)?[\s\-/.]*({})\.?(?:\s+del?)?[\s\-/.,]*('?\d{{2}}|\d{{4}})$",
+        r"(?i)^(?:the\s+)?(\d{{1,2}})(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h)|er)?\.?(?:\s+day)?(?:\s+of)?(?:\s+de)?[\s\-/.]*({})\.?(?:\s+del?)?[\s\-/.,]*('?\d{{2}}|\d{{4}})$",
         month_alternation()
     ))
 });
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"(?i)^({})\.?[\s\-/.]*(\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|[\s\-/.]+)('?\d{{2}}|\d{{4}})$",
+        r"(?i)^({})\.?[\s\-/.]*(\d{{1,2}})(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?(?:\s*,\s*|[\s\-/.]+)('?\d{{2}}|\d{{4}})$",
         month_alternation()
     ))
 });
 
 static YEAR_MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"(?i)^(\d{{4}})[\s\-/.,]+({})\.?[\s\-/.,]+(\d{{1,2}})(?:st|nd|rd|th)?$",
+        r"(?i)^(\d{{4}})[\s\-/.,]+({})\.?[\s\-/.,]+(\d{{1,2}})(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?$",
         month_alternation()
     ))
 });
@@ -340,13 +340,13 @@ static SCAN_WORDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let m = month_alternation();
     vec![
         regex(&format!(
-            r"(?i)\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th|er)?\.?(?:\s+day\s+of|\s+of|\s+de)?[\s\-/.]*(?:{m})\b\.?(?:\s+del?)?(?:[\s\-/.,]*\d{{4}}|[\-/.]\d{{2}}|\s*'\d{{2}})\b"
+            r"(?i)\b(?:the\s+)?\d{{1,2}}(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h)|er)?\.?(?:\s+day\s+of|\s+of|\s+de)?[\s\-/.]*(?:{m})\b\.?(?:\s+del?)?(?:[\s\-/.,]*\d{{4}}|[\-/.]\d{{2}}|\s*'\d{{2}})\b"
         )),
         regex(&format!(
-            r"(?i)\b(?:{m})\b\.?[\s\-/.]*\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s*,\s*|[\s\-/.]+)(?:\d{{4}}|'\d{{2}})\b"
+            r"(?i)\b(?:{m})\b\.?[\s\-/.]*\d{{1,2}}(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?\b(?:\s*,\s*|[\s\-/.]+)(?:\d{{4}}|'\d{{2}})\b"
         )),
         regex(&format!(
-            r"(?i)\b\d{{4}}[ \-/.](?:{m})\b\.?[ \-/.]\d{{1,2}}(?:st|nd|rd|th)?\b"
+            r"(?i)\b\d{{4}}[ \-/.](?:{m})\b\.?[ \-/.]\d{{1,2}}(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?\b"
         )),
     ]
 });
@@ -578,6 +578,10 @@ mod tests {
             ("5th March 2024", DayFirst, Some("2024-03-05")),
             ("1st Jan 2020", DayFirst, Some("2020-01-01")),
             ("the 5th day of March, 2021", DayFirst, Some("2021-03-05")),
+            // superscript ordinals as PDF text layers give them
+            ("20t h day of November, 2018", DayFirst, Some("2018-11-20")),
+            ("1 st day of October 2008", DayFirst, Some("2008-10-01")),
+            ("March 5 th, 2021", MonthFirst, Some("2021-03-05")),
             ("March 5th, 2021", DayFirst, Some("2021-03-05")),
             ("5 Mar '24", DayFirst, Some("2024-03-05")),
             ("2024-Mar-05", DayFirst, Some("2024-03-05")),
@@ -668,6 +672,10 @@ mod tests {
             (
                 "Made on the 5th day of March, 2021 by and between",
                 &["the 5th day of March, 2021"],
+            ),
+            (
+                "made and entered into this 20t h day of December 2018 (the",
+                &["20t h day of December 2018"],
             ),
             (
                 "Signed Tue, 5 March 2024 at 10:15; effective March 5th, 2021.",
