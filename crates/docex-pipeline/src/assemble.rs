@@ -150,6 +150,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     complete_amounts(&mut entities);
     let mut fields = choose_fields(&mut entities);
     fall_back(&mut fields, &mut entities, pages);
+    past_the_subtotal(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
     fields.currency = fields
@@ -480,6 +481,106 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
             e.role = Some(Role::TotalAmount);
             e.confidence *= FALLBACK_PENALTY;
             fields.total_amount = Some(e.value.clone());
+        }
+    }
+}
+
+/// A label that says the amount after it is before tax or charges.
+static SUBTOTAL_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:sub[ -]?total|taxable\s+(?:amount|value)|net\s+amount|total\s+(?:before\s+tax|excl))")
+        .expect("regex")
+});
+/// A whole amount with thousands separators (`4,500`): money, though it has no cents.
+static WHOLE_AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{1,3}(?:,\d{3})+\b").expect("regex"));
+
+/// The tagger sometimes takes the subtotal for the total (`Sub Total 3813.56 ...
+/// Grand Total 4,500`), or is surer of it than of the total. When the chosen total
+/// stands right after a subtotal label and a later total line (not a subtotal,
+/// quantity, discount or change line) holds a larger amount, at most twice the
+/// subtotal, that amount is the total (at a lower confidence unless it was tagged as
+/// one); whole amounts with thousands separators count there too.
+fn past_the_subtotal(
+    fields: &mut Fields,
+    entities: &mut Vec<Entity>,
+    pages: &[(Page, Vec<TaggedSpan>)],
+) {
+    let Some(t) = fields.total_amount.as_deref().and_then(|v| {
+        entities
+            .iter()
+            .position(|e| e.role == Some(Role::TotalAmount) && e.value == v)
+    }) else {
+        return;
+    };
+    let (total, page) = (&entities[t], entities[t].page);
+    let Some(page) = pages.iter().map(|(p, _)| p).find(|p| p.number == page) else {
+        return;
+    };
+    let label = page.slice(total.start.saturating_sub(24), total.start);
+    let label = label.rsplit('\n').next().unwrap_or_default();
+    let Some(sub) = norm::decimal_cents(&total.value).filter(|_| SUBTOTAL_LABEL.is_match(label))
+    else {
+        return;
+    };
+    let fits = |cents: i64| cents > sub && cents <= 2 * sub;
+    // the lines after the subtotal's, each with the offset of its first character
+    let mut at = 0;
+    let mut lines = Vec::new();
+    for line in page.text.split('\n') {
+        let len = line.chars().count();
+        if at + len >= total.end {
+            lines.push((at, line));
+        }
+        at += len + 1;
+    }
+    for (offset, line) in lines.into_iter().skip(1) {
+        if !TOTAL_LINE.is_match(line) || NOT_TOTAL_LINE.is_match(line) {
+            continue;
+        }
+        let end = offset + line.chars().count();
+        let scanned = entities.iter().position(|e| {
+            e.page == page.number
+                && matches!(e.role, None | Some(Role::TotalAmount))
+                && e.kind == EntityKind::Amount
+                && (offset..end).contains(&e.start)
+                && norm::decimal_cents(&e.value).is_some_and(fits)
+        });
+        if let Some(i) = scanned {
+            entities[t].role = None;
+            if entities[i].role.is_none() {
+                entities[i].role = Some(Role::TotalAmount);
+                entities[i].confidence *= FALLBACK_PENALTY;
+            }
+            fields.total_amount = Some(entities[i].value.clone());
+            return;
+        }
+        let whole = WHOLE_AMOUNT.find_iter(line).find_map(|m| {
+            let next = line[m.end()..].chars().next();
+            let value = m.as_str().replace(',', "");
+            let cents = value.parse::<i64>().ok()? * 100;
+            (fits(cents) && !matches!(next, Some('.' | ',' | '%'))).then(|| {
+                let start = offset + line[..m.start()].chars().count();
+                (start, start + m.as_str().len(), value)
+            })
+        });
+        if let Some((start, end, value)) = whole {
+            let currency = entities[t].currency.clone();
+            let value = format!("{value}.00");
+            let confidence = entities[t].confidence * FALLBACK_PENALTY;
+            entities[t].role = None;
+            let e = entity(
+                page,
+                Some(Role::TotalAmount),
+                EntityKind::Amount,
+                start,
+                end,
+                value.clone(),
+                confidence,
+                currency,
+            );
+            fields.total_amount = Some(value);
+            push_sorted(entities, e);
+            return;
         }
     }
 }
@@ -1719,5 +1820,31 @@ mod tests {
             Some(None),
             "kept as an entity without the role"
         );
+    }
+
+    #[test]
+    fn a_subtotal_taken_for_the_total_yields_to_the_grand_total_after_it() {
+        let total = |text: &str, tagged: &[&str]| {
+            let spans = tagged
+                .iter()
+                .map(|t| span(text, t, Role::TotalAmount, 0.9))
+                .collect();
+            let x = assemble(&[(page(text), spans)], &Locale::default());
+            x.fields.total_amount
+        };
+        let text = "Invoice No 12\nGSTIN 27AARF Sub Total 3813.56 Bank INDIAN\n\
+                    CGST 343.22 SGST 343.22\nGrand Total HSN Summary : 4,500 Note";
+        assert_eq!(total(text, &["3813.56"]).as_deref(), Some("4500.00"));
+        // tagged both: the grand total wins even when the tagger is surer of the subtotal
+        let text = "Sub Total 7627.12\nGrand Total : 9,000.00 Thanks";
+        assert_eq!(
+            total(text, &["7627.12", "9,000.00"]).as_deref(),
+            Some("9000.00")
+        );
+        // not after a subtotal label, or no plausible grand total: as tagged
+        let text = "Total 3813.56\nGrand Total : 4,500";
+        assert_eq!(total(text, &["3813.56"]).as_deref(), Some("3813.56"));
+        let text = "Sub Total 100.00\nGrand Total : 4,500";
+        assert_eq!(total(text, &["100.00"]).as_deref(), Some("100.00"));
     }
 }
