@@ -729,44 +729,64 @@ fn push_sorted(entities: &mut Vec<Entity>, e: Entity) {
 /// Labels of the other dates an invoice carries: order, delivery, challan, PO,
 /// dispatch, shipping, due and print dates.
 static OTHER_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:order|ordered|delivery|delivered|ch|challan|dc|po|p\.o|purchase|dispatch|despatch|ship(?:ped|ping)?|due|print(?:ed)?|expiry|valid)\b[ .:#\-]*(?:date|dt|on)?[ .:\-]*$")
+    Regex::new(r"(?i)\b(?:order|ordered|delivery|delivered|ch|challan|dc|po|p\.o|purchase|dispatch|despatch|ship(?:ped|ping)?|due|print(?:ed)?|expiry|valid)\b[ .:#\-]*(?:date|dt|on)?[ .:\-•·]*$")
         .expect("regex")
 });
 /// A bare `Date:` or `Invoice Date:` right before a date.
 static INVOICE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w.])(?:(?:invoice|inv|bill|receipt|document|doc)\.?\s*)?(?:date|dated|dt)\b[ .:\-]*$")
+    Regex::new(r"(?i)(?:^|[^\w.])(?:(?:invoice|inv|bill|receipt|document|doc)\.?\s*)?(?:date|dated|dt)\b[ .:\-•·]*$")
         .expect("regex")
 });
 /// Multiplier for an invoice date tagged where its label names another date.
 const OTHER_DATE_PENALTY: f32 = 0.8;
 
-/// The tagger tends to give every `Date :` on an invoice the invoice-date role; one
-/// whose label says it is an order, challan, delivery or due date is a weaker
-/// candidate than a plain `Date :` or `Invoice Date :`, and an untagged date under
-/// such a plain label is a candidate at the scanners' confidence.
+/// The tagger tends to give every `Date :` on an invoice the invoice-date role. One
+/// whose label says it is an order, challan, delivery or due date is no candidate
+/// when a date stands under a plain `Date :` or `Invoice Date :` (an untagged one
+/// becomes a candidate at the scanners' confidence), and a weaker one otherwise.
 fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
-    for e in entities
-        .iter_mut()
-        .filter(|e| e.kind == EntityKind::Date && matches!(e.role, None | Some(Role::InvoiceDate)))
-    {
+    let mut other = Vec::new();
+    let mut plain = false;
+    for (i, e) in entities.iter_mut().enumerate().filter(|(_, e)| {
+        e.kind == EntityKind::Date && matches!(e.role, None | Some(Role::InvoiceDate))
+    }) {
         let Some((page, _)) = pages.iter().find(|(p, _)| p.number == e.page) else {
             continue;
         };
-        // only the label right before the date counts (the last 25 characters)
-        let before = line_before(&page.text, e.start);
-        let tail = before
-            .char_indices()
-            .rev()
-            .nth(24)
-            .map_or(before, |(b, _)| &before[b..]);
-        if OTHER_DATE_LABEL.is_match(tail) {
+        let label = label_before(&page.text, e.start);
+        if OTHER_DATE_LABEL.is_match(&label) {
             if e.role.is_some() {
-                e.confidence *= OTHER_DATE_PENALTY;
+                other.push(i);
             }
-        } else if e.role.is_none() && INVOICE_DATE_LABEL.is_match(tail) {
-            e.role = Some(Role::InvoiceDate);
+        } else if INVOICE_DATE_LABEL.is_match(&label) {
+            e.role.get_or_insert(Role::InvoiceDate);
+            plain = true;
         }
     }
+    // beside a date under a plain label, a challan or order date is no candidate at all
+    for i in other {
+        if plain {
+            entities[i].role = None;
+        } else {
+            entities[i].confidence *= OTHER_DATE_PENALTY;
+        }
+    }
+}
+
+/// The label right before character `at`: the last 25 characters of its line before
+/// it, or of the line above when the label was broken off (`Ch Date` / `. : 10-10-2019`).
+fn label_before(text: &str, at: usize) -> String {
+    let last = |s: &str| -> String {
+        let n = s.chars().count();
+        s.chars().skip(n.saturating_sub(25)).collect()
+    };
+    let before = line_before(text, at);
+    if before.chars().any(char::is_alphanumeric) {
+        return last(before);
+    }
+    let above_end = at - before.chars().count();
+    let above = line_before(text, above_end.saturating_sub(1));
+    last(&format!("{above} {before}"))
 }
 
 /// The part of the line of `text` before character `at`.
@@ -1631,6 +1651,23 @@ mod tests {
         ];
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2019-05-31"));
+        // a challan date much surer than the plain date (which is not ambiguous here),
+        // its label broken off onto the line above, and an OCR'd `•` for the colon
+        for text in [
+            "Invoice No 7\nDate : 12-11-2019 Po\nCh . No . : 2254 Ch Date\n. : 11-11-2019 Vehicle",
+            "Invoice No 7\nDate • 12-11-2019 Po\nCh Date . : 11-11-2019 Vehicle",
+        ] {
+            let spans = vec![
+                span(text, "12-11-2019", Role::InvoiceDate, 0.6),
+                span(text, "11-11-2019", Role::InvoiceDate, 1.0),
+            ];
+            let x = assemble(&[(page(text), spans)], &Locale::default());
+            assert_eq!(
+                x.fields.invoice_date.as_deref(),
+                Some("2019-11-12"),
+                "{text}"
+            );
+        }
         // with nothing else tagged, the delivery date is still the answer
         let text = "Invoice No 7\nDelivery date: 25-05-2019\nTotal 10.00";
         let spans = vec![span(text, "25-05-2019", Role::InvoiceDate, 0.99)];
