@@ -351,6 +351,23 @@ static CURRENCY_SCAN: LazyLock<Regex> = LazyLock::new(|| regex(&currency_alterna
 /// The most frequent currency wins (the first seen on a tie). A bare `$` counts
 /// for the dollar currency the document names (`SGD`, `AUD`...), else for USD.
 pub fn detect_currency(text: &str) -> Option<String> {
+    currency_of(text, false)
+}
+
+/// [`detect_currency`] for text read by OCR, which reads an `S` as `$` (`$/B`,
+/// `JLN $$21/35`) and specks as `£`: there a symbol counts only right next to an
+/// amount with cents (`$12.50`, `1.234,56 €`).
+pub fn detect_currency_in_scan(text: &str) -> Option<String> {
+    currency_of(text, true)
+}
+
+/// An amount with cents right after a mark (after at most one space).
+static CENTS_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^[ \u{a0}]?\d[\d,.'\u{a0}]*[.,]\d{2}(?:[^\d.,]|$)"));
+/// An amount with cents right before a mark.
+static CENTS_BEFORE: LazyLock<Regex> = LazyLock::new(|| regex(r"\d[.,]\d{2}[ \u{a0}]?$"));
+
+fn currency_of(text: &str, scan: bool) -> Option<String> {
     let mut tally: Vec<(&'static str, usize)> = Vec::new();
     let mut bare_dollars = 0;
     for m in CURRENCY_SCAN.find_iter(text) {
@@ -368,6 +385,11 @@ pub fn detect_currency(text: &str) -> Option<String> {
             if !is_code && !in_parens && !next_to_number(text, m.start(), m.end()) {
                 continue;
             }
+        } else if scan
+            && !CENTS_AFTER.is_match(&text[m.end()..])
+            && !CENTS_BEFORE.is_match(&text[..m.start()])
+        {
+            continue;
         }
         if mark == "$" {
             bare_dollars += 1;
@@ -652,6 +674,28 @@ mod tests {
         ];
         for &(input, expected) in cases {
             assert_eq!(detect_currency(input).as_deref(), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn on_scans_a_symbol_counts_only_next_to_an_amount_with_cents() {
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            // an S read as $: dollars from a text layer, not from a scan
+            (
+                "KING'S CONFECTIONERY $/B\nNo.128G JLN $$21/35\nTax(RM) 1.20",
+                Some("USD"),
+                Some("MYR"),
+            ),
+            ("SELANGOR [.£.\nTotal 12.00", Some("GBP"), None),
+            ("PUNE $ 18119 282", Some("USD"), None),
+            // real symbols by real amounts count on both
+            ("Amount due $120.00, paid $ 20.00", Some("USD"), Some("USD")),
+            ("Summe 1.234,56 € inkl. MwSt", Some("EUR"), Some("EUR")),
+            ("Total RM 45.10", Some("MYR"), Some("MYR")),
+        ];
+        for &(input, text_layer, scan) in cases {
+            assert_eq!(detect_currency(input).as_deref(), text_layer, "{input:?}");
+            assert_eq!(detect_currency_in_scan(input).as_deref(), scan, "{input:?}");
         }
     }
 

@@ -39,7 +39,8 @@
 //!   [`parse_amount_in`]`(text, document_currency)`: both decimal
 //!   conventions, space, apostrophe and Indian grouping, negatives, currency
 //!   marks and ISO codes on either side.
-//! * [`detect_currency`]`(text) -> Option<String>`: a document's currency.
+//! * [`detect_currency`]`(text) -> Option<String>`: a document's currency
+//!   ([`detect_currency_in_scan`] for OCR'd text, where `$` is often a misread `S`).
 //! * [`find_amounts`]`(text) -> Vec<Found>`.
 //! * [`Amount::cents`] and [`decimal_cents`]`(value) -> Option<i64>`: exact
 //!   comparison (`net + tax = total` within a cent).
@@ -70,7 +71,8 @@ mod party;
 mod scan;
 
 pub use amount::{
-    decimal_cents, detect_currency, find_amounts, parse_amount, parse_amount_in, Amount,
+    decimal_cents, detect_currency, detect_currency_in_scan, find_amounts, parse_amount,
+    parse_amount_in, Amount,
 };
 pub use chrono::NaiveDate;
 pub use date::{

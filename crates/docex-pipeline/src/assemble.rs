@@ -45,7 +45,12 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         .map(|(p, _)| p.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let currency = norm::detect_currency(&all_text).or_else(|| locale.currency.clone());
+    let detect = if pages.iter().any(|(p, _)| is_ocr(p)) {
+        norm::detect_currency_in_scan
+    } else {
+        norm::detect_currency
+    };
+    let currency = detect(&all_text).or_else(|| locale.currency.clone());
     let latest_year = norm::latest_document_year();
     let scanned_dates: Vec<(usize, norm::Found, Option<String>)> = pages
         .iter()
