@@ -46,6 +46,14 @@ static ENTITY_KIND: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Another name the party trades under, or the note that it is a person:
+/// `, d/b/a Recreation USA`, `, trading as ...`, `, Individual`.
+static ALIAS: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(?i)(?:,?\s*\b(?:d/b/a|d\.b\.a\.?|dba|doing\s+business\s+as|trading\s+as|t/a)\s|,\s*(?:an\s+)?individual\b).*$",
+    )
+});
+
 /// Abbreviations whose final `.` belongs to the name.
 const ABBREVIATIONS: &[&str] = &[
     "co", "corp", "inc", "ltd", "pvt", "bhd", "pte", "pty", "plc", "llc", "llp", "lp", "sa", "ag",
@@ -211,6 +219,24 @@ fn balance_parens(s: &str) -> &str {
     }
 }
 
+/// Drops the lowercase words a tagged name can start with (`the TOWN OF VINTON`,
+/// `retain Gianluca Rotino`): up to two words of lowercase letters before a word
+/// that starts with a capital or a digit. `eBay Inc.` and `bw-3 SYSTEMS` stay.
+fn without_leading_lowercase(s: &str) -> &str {
+    let mut rest = s;
+    for _ in 0..2 {
+        let Some((word, after)) = rest.split_once(' ') else {
+            break;
+        };
+        let lower = !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase());
+        if !lower || !after.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) {
+            break;
+        }
+        rest = after;
+    }
+    rest
+}
+
 /// Drops a sentence-final `.` unless it ends an abbreviation (`Corp.`, `S.A.`).
 fn trailing_period(s: &str) -> &str {
     let Some(stem) = s.strip_suffix('.') else {
@@ -249,6 +275,8 @@ pub fn clean_party(text: &str) -> Option<String> {
         let trimmed = DEFINITION.replace(&trimmed, "");
         let trimmed = DESCRIPTION.replace(&trimmed, "");
         let trimmed = ENTITY_KIND.replace(&trimmed, "");
+        let trimmed = ALIAS.replace(&trimmed, "");
+        let trimmed = without_leading_lowercase(&trimmed);
         s = trailing_period(balance_parens(trimmed.trim_matches(is_edge_punct))).to_string();
         if s == before {
             break;
@@ -374,6 +402,24 @@ mod tests {
             ("ACME (Pty) Ltd", Some("ACME (Pty) Ltd")),
             ("Kedai ABC (M) Sdn. Bhd.", Some("Kedai ABC (M) Sdn. Bhd.")),
             ("Foo Inc., a Delaware corporation", Some("Foo Inc.")),
+            (
+                "the TOWN OF VINTON, VIRGINIA",
+                Some("TOWN OF VINTON, VIRGINIA"),
+            ),
+            ("retain Gianluca Rotino", Some("Gianluca Rotino")),
+            ("eBay Inc.", Some("eBay Inc.")),
+            (
+                "bw-3 FRANCHISE SYSTEMS, INC.",
+                Some("bw-3 FRANCHISE SYSTEMS, INC."),
+            ),
+            ("the Company", None),
+            (
+                "Holiday RV Superstores, Inc., d/b/a Recreation USA",
+                Some("Holiday RV Superstores, Inc."),
+            ),
+            ("Bruce Jenner, Individual", Some("Bruce Jenner")),
+            ("ACME DBA Widgets", Some("ACME")),
+            ("Individual Solutions Ltd", Some("Individual Solutions Ltd")),
             (
                 "Bar LLC, a New York limited liability company, with offices at 1 Main St",
                 Some("Bar LLC"),
