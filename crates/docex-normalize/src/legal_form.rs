@@ -63,7 +63,8 @@ fn misread(seen: char, want: char) -> bool {
 }
 
 /// Misread characters of `word` against the form word `want` (both bare), or `None`
-/// when they differ otherwise or in more than one place.
+/// when they differ otherwise or in more than one place (two in a slashed form such
+/// as `S/B`, whose slash holds it in place: `5/8`).
 fn misreads(word: &str, want: &str) -> Option<usize> {
     if word.chars().count() != want.chars().count() {
         return None;
@@ -77,7 +78,7 @@ fn misreads(word: &str, want: &str) -> Option<usize> {
             n += 1;
         }
     }
-    (n <= 1).then_some(n)
+    (n <= 1 || (n == 2 && want.contains('/'))).then_some(n)
 }
 
 /// The form the words spell, if any: exactly, or (with `ocr`) with one misread
@@ -198,6 +199,8 @@ mod tests {
             (" Ltd, of London", false, Some(" Ltd")),
             (" SON BHD (123-X)", true, Some(" SON BHD")),
             (" $/B", true, Some(" $/B")),
+            (" 5/8 (519S37-X)", true, Some(" 5/8")),
+            (" 5/8 inch", false, None),
             // not on OCR'd text, not in two-letter forms, not a word that merely starts so
             (" SON BHD", false, None),
             (" 5A", true, None),
@@ -231,6 +234,9 @@ mod tests {
             ),
             ("KING'S CONFECTIONERY $/B", "KING'S CONFECTIONERY S/B"),
             ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
+            ("99 SPEED MART 5/8", "99 SPEED MART S/B"),
+            // two misreads only in a slashed form
+            ("ACME 5ON BHD", "ACME 5ON BHD"),
             ("Kedai Jaya Sdn. Bho.", "Kedai Jaya Sdn. Bhd."),
             ("Acme 1NC", "Acme INC"),
             // right already, or not a form, or only a form: unchanged
