@@ -132,16 +132,23 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
             }
         }
         for f in norm::find_amounts(&page.text) {
-            if !free(f.start, f.end) {
+            // `RM 65. 20` on a scan is one amount (see split_cents)
+            let (end, cents) = if is_ocr(page) {
+                split_cents(page, f.start, f.end)
+            } else {
+                (f.end, None)
+            };
+            if !free(f.start, end) {
                 continue;
             }
-            if let Some(a) = norm::parse_amount_in(&f.text, currency.as_deref()) {
+            let text = format!("{}{}", f.text, cents.unwrap_or_default());
+            if let Some(a) = norm::parse_amount_in(&text, currency.as_deref()) {
                 entities.push(entity(
                     page,
                     None,
                     EntityKind::Amount,
                     f.start,
-                    f.end,
+                    end,
                     a.value,
                     SCANNED_CONFIDENCE,
                     a.currency,
@@ -1790,6 +1797,10 @@ mod tests {
             let x = assemble(&[(page(&text), spans)], &Locale::default());
             assert_eq!(x.fields.total_amount.as_deref(), Some(amount), "{line}");
         }
+        // untagged, the scanned amount on the total line is whole too
+        let text = "SHOP\nTotal Sales RM 65. 20\nThank you";
+        let x = assemble(&[(scan(text), vec![])], &Locale::default());
+        assert_eq!(x.fields.total_amount.as_deref(), Some("65.20"));
         // cents already there, or a count after a comma without a space: unchanged
         for (line, amount, want) in [
             ("Total 12.50 .20", "12.50", "12.50"),
