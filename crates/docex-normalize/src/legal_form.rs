@@ -51,9 +51,9 @@ fn bare(word: &str) -> String {
 fn misread(seen: char, want: char) -> bool {
     matches!(
         (seen, want),
-        ('O' | '0' | 'U' | 'Q', 'D')
+        ('O' | '0' | 'U' | 'Q' | 'B', 'D')
             | ('3' | '8', 'B')
-            | ('$' | '5' | '§', 'S')
+            | ('$' | '5' | '§' | '8', 'S')
             | ('0' | 'Q' | 'D', 'O')
             | ('1' | '|' | 'L' | '!', 'I')
             | ('1' | '|' | 'I', 'L')
@@ -200,6 +200,8 @@ mod tests {
             (" SON BHD (123-X)", true, Some(" SON BHD")),
             (" $/B", true, Some(" $/B")),
             (" 5/8 (519S37-X)", true, Some(" 5/8")),
+            (" 8/8 273500-U (KJ)", true, Some(" 8/8")),
+            (" SBN 3HD a) 8 oO", true, Some(" SBN 3HD")),
             (" 5/8 inch", false, None),
             // not on OCR'd text, not in two-letter forms, not a word that merely starts so
             (" SON BHD", false, None),
@@ -235,6 +237,11 @@ mod tests {
             ("KING'S CONFECTIONERY $/B", "KING'S CONFECTIONERY S/B"),
             ("99 SPEED MART 5/B", "99 SPEED MART S/B"),
             ("99 SPEED MART 5/8", "99 SPEED MART S/B"),
+            ("KING'S CONFECTIONERY 8/8", "KING'S CONFECTIONERY S/B"),
+            (
+                "SUPER SEVEN CASH & CARRY SBN 3HD",
+                "SUPER SEVEN CASH & CARRY SDN BHD",
+            ),
             // two misreads only in a slashed form
             ("ACME 5ON BHD", "ACME 5ON BHD"),
             ("Kedai Jaya Sdn. Bho.", "Kedai Jaya Sdn. Bhd."),
