@@ -499,7 +499,7 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
 
 /// A label that says the amount after it is before tax or charges.
 static SUBTOTAL_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:sub[ -]?total|taxable\s+(?:amount|value)|net\s+amount|total\s+(?:before\s+tax|excl))")
+    Regex::new(r"(?i)\b(?:sub[ -]?total|taxable\s+(?:amount|value)|net\s+amount|excl(?:\.|uding|usive)?\s+(?:of\s+)?(?:tax|gst|vat|sst)|before\s+(?:tax|gst|vat|sst)|w/o\s+(?:tax|gst|vat))")
         .expect("regex")
 });
 /// A whole amount with thousands separators (`4,500`): money, though it has no cents.
@@ -528,7 +528,7 @@ fn past_the_subtotal(
     let Some(page) = pages.iter().map(|(p, _)| p).find(|p| p.number == page) else {
         return;
     };
-    let label = page.slice(total.start.saturating_sub(24), total.start);
+    let label = page.slice(total.start.saturating_sub(40), total.start);
     let label = label.rsplit('\n').next().unwrap_or_default();
     let Some(sub) = norm::decimal_cents(&total.value).filter(|_| SUBTOTAL_LABEL.is_match(label))
     else {
@@ -1899,5 +1899,9 @@ mod tests {
         assert_eq!(total(text, &["3813.56"]).as_deref(), Some("3813.56"));
         let text = "Sub Total 100.00\nGrand Total : 4,500";
         assert_eq!(total(text, &["100.00"]).as_deref(), Some("100.00"));
+        // a receipt's total before tax, then with it
+        let text = "Total Sales (Excluding GST) : 616.59\nGST 0.00\n\
+                    Total Sales (Inclusive of GST) : 616.60\nVISA : 616.60";
+        assert_eq!(total(text, &["616.59"]).as_deref(), Some("616.60"));
     }
 }
