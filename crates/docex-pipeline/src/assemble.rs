@@ -493,8 +493,59 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
             e.role = Some(Role::TotalAmount);
             e.confidence *= FALLBACK_PENALTY;
             fields.total_amount = Some(e.value.clone());
+            return;
+        }
+        // no amount with cents there: a whole one with thousands separators (`Grand Total : 4,500`)
+        let mut best: Option<(i64, Entity)> = None;
+        for (page, _) in pages {
+            let mut offset = 0;
+            for line in page.text.split('\n') {
+                if TOTAL_LINE.is_match(line) && !NOT_TOTAL_LINE.is_match(line) {
+                    for (start, end, value) in whole_amounts(line) {
+                        let cents = norm::decimal_cents(&value).unwrap_or(0);
+                        if best.as_ref().is_none_or(|(c, _)| cents > *c) {
+                            let confidence = SCANNED_CONFIDENCE * FALLBACK_PENALTY;
+                            let (start, end) = (offset + start, offset + end);
+                            let role = Some(Role::TotalAmount);
+                            let e = entity(
+                                page,
+                                role,
+                                EntityKind::Amount,
+                                start,
+                                end,
+                                value,
+                                confidence,
+                                None,
+                            );
+                            best = Some((cents, e));
+                        }
+                    }
+                }
+                offset += line.chars().count() + 1;
+            }
+        }
+        if let Some((_, e)) = best {
+            fields.total_amount = Some(e.value.clone());
+            push_sorted(entities, e);
         }
     }
+}
+
+/// Whole amounts with thousands separators on a line (`4,500`: money, though it has no
+/// cents), not followed by decimals or `%`: (first character, end, value as `4500.00`).
+fn whole_amounts(line: &str) -> Vec<(usize, usize, String)> {
+    WHOLE_AMOUNT
+        .find_iter(line)
+        .filter(|m| !matches!(line[m.end()..].chars().next(), Some('.' | ',' | '%')))
+        .map(|m| {
+            let start = line[..m.start()].chars().count();
+            (
+                start,
+                start + m.as_str().len(),
+                format!("{}.00", m.as_str().replace(',', "")),
+            )
+        })
+        .collect()
 }
 
 /// A label that says the amount after it is before tax or charges.
@@ -566,18 +617,12 @@ fn past_the_subtotal(
             fields.total_amount = Some(entities[i].value.clone());
             return;
         }
-        let whole = WHOLE_AMOUNT.find_iter(line).find_map(|m| {
-            let next = line[m.end()..].chars().next();
-            let value = m.as_str().replace(',', "");
-            let cents = value.parse::<i64>().ok()? * 100;
-            (fits(cents) && !matches!(next, Some('.' | ',' | '%'))).then(|| {
-                let start = offset + line[..m.start()].chars().count();
-                (start, start + m.as_str().len(), value)
-            })
-        });
+        let whole = whole_amounts(line)
+            .into_iter()
+            .find(|(_, _, value)| norm::decimal_cents(value).is_some_and(fits));
         if let Some((start, end, value)) = whole {
+            let (start, end) = (offset + start, offset + end);
             let currency = entities[t].currency.clone();
-            let value = format!("{value}.00");
             let confidence = entities[t].confidence * FALLBACK_PENALTY;
             entities[t].role = None;
             let e = entity(
@@ -1899,6 +1944,9 @@ mod tests {
         assert_eq!(total(text, &["3813.56"]).as_deref(), Some("3813.56"));
         let text = "Sub Total 100.00\nGrand Total : 4,500";
         assert_eq!(total(text, &["100.00"]).as_deref(), Some("100.00"));
+        // nothing tagged: a whole amount on a total line, not a percentage or a quantity
+        let text = "Invoice 7\nQty 1,200 pcs\nGST 18%\nGrand Total HSN Summary : 4,500 Note";
+        assert_eq!(total(text, &[]).as_deref(), Some("4500.00"));
         // a receipt's total before tax, then with it
         let text = "Total Sales (Excluding GST) : 616.59\nGST 0.00\n\
                     Total Sales (Inclusive of GST) : 616.60\nVISA : 616.60";
