@@ -46,11 +46,12 @@ static ENTITY_KIND: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Another name the party trades under, or the note that it is a person:
-/// `, d/b/a Recreation USA`, `, trading as ...`, `, Individual`.
+/// Another name the party trades or traded under, or the note that it is a person:
+/// `, d/b/a Recreation USA`, `, a/k/a E-Path FX`, `(f/k/a Marrero Terminal, LLC)`,
+/// `, Individual`.
 static ALIAS: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)(?:,?\s*\b(?:d/b/a|d\.b\.a\.?|dba|doing\s+business\s+as|trading\s+as|t/a)\s|,\s*(?:an\s+)?individual\b).*$",
+        r"(?i)(?:,?\s*\(?\b(?:d/b/a|d\.b\.a\.?|dba|doing\s+business\s+as|trading\s+as|t/a|a/k/a|also\s+known\s+as|f/k/a|formerly\s+known\s+as|n/k/a|now\s+known\s+as)\s|,\s*(?:an\s+)?individual\b).*$",
     )
 });
 
@@ -418,6 +419,14 @@ mod tests {
                 Some("Holiday RV Superstores, Inc."),
             ),
             ("Bruce Jenner, Individual", Some("Bruce Jenner")),
+            (
+                "SFG Financial Corp, a/k/a E-Path FX",
+                Some("SFG Financial Corp"),
+            ),
+            (
+                "MAGELLAN TERMINALS HOLDINGS, L.P. (f/k/a Marrero Terminal, LLC)",
+                Some("MAGELLAN TERMINALS HOLDINGS, L.P."),
+            ),
             ("ACME DBA Widgets", Some("ACME")),
             ("Individual Solutions Ltd", Some("Individual Solutions Ltd")),
             (
