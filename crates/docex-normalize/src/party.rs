@@ -238,6 +238,31 @@ fn without_leading_lowercase(s: &str) -> &str {
     rest
 }
 
+/// A name read by OCR without the specks around it: leading and trailing words with
+/// no letter or digit (`é . ° HAPPY SNACKS`), and one- or two-letter lowercase words
+/// at the ends of a name otherwise in capitals (`RESTORAN SIAM VILLAGE oo`).
+pub fn trim_ocr_specks(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let capitals = words
+        .iter()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .filter(|w| !w.chars().any(char::is_lowercase))
+        .count();
+    let speck = |w: &str| {
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphanumeric()).collect();
+        letters.is_empty()
+            || (capitals >= 2
+                && letters.len() <= 2
+                && letters.iter().all(|c| c.is_lowercase() || !c.is_ascii()))
+    };
+    let start = words.iter().position(|w| !speck(w)).unwrap_or(words.len());
+    let end = words
+        .iter()
+        .rposition(|w| !speck(w))
+        .map_or(start, |i| i + 1);
+    words[start..end.max(start)].join(" ")
+}
+
 /// Drops a sentence-final `.` unless it ends an abbreviation (`Corp.`, `S.A.`).
 fn trailing_period(s: &str) -> &str {
     let Some(stem) = s.strip_suffix('.') else {
@@ -343,6 +368,23 @@ fn unaccent(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ocr_specks_around_a_name_are_trimmed() {
+        let cases = [
+            ("é . ° HAPPY SNACKS ENTERPRISE", "HAPPY SNACKS ENTERPRISE"),
+            ("RESTORAN SIAM VILLAGE oo", "RESTORAN SIAM VILLAGE"),
+            ("| 99 SPEED MART S/B", "99 SPEED MART S/B"),
+            // names in mixed case keep their short words, inner words stay
+            ("Cafe de la Paix", "Cafe de la Paix"),
+            ("mi Casa", "mi Casa"),
+            ("A & W RESTAURANT", "A & W RESTAURANT"),
+            ("ONE ONE THREE SEAFOOD", "ONE ONE THREE SEAFOOD"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(trim_ocr_specks(name), want, "{name}");
+        }
+    }
 
     #[test]
     fn words_of_the_name_before_a_late_start_are_counted() {

@@ -305,9 +305,10 @@ fn tagged_entity(
                 a.value
             })
         }
-        // `SUN VICTORY SON BHD`: OCR misreads the legal form as often as any word
+        // `SUN VICTORY SON BHD`: OCR misreads the legal form as often as any word, and
+        // leaves specks around names (`é . ° HAPPY SNACKS`)
         EntityKind::Party if ocr_latest.is_some() => {
-            norm::clean_party(&norm::mend_legal_form(&text))
+            norm::clean_party(&norm::mend_legal_form(&norm::trim_ocr_specks(&text)))
         }
         EntityKind::Party => norm::clean_party(&text),
         EntityKind::Id => clean_id(&text),
