@@ -216,13 +216,13 @@ fn hostile_text_is_neutralised_in_csv_and_a_string_in_xlsx() {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("in");
     std::fs::create_dir(&docs).unwrap();
-    // A formula as the vendor line, and as the file name (no extension needed:
-    // types are recognised by content). As a formula, the name would show "y".
+    // Formulas as the vendor line, the invoice number and the file name (no extension
+    // needed: types are recognised by content). As a formula, the name would show "y".
     let hostile = r#"=HYPERLINK("x","y")"#;
     std::fs::write(
         docs.join(hostile),
         "=Acme Supplies Ltd\n12 Market Street, Springfield\n\nINVOICE\n\n\
-         Invoice No: INV-7731\nInvoice Date: 2024-03-01\nBill to: Example Buyer Ltd\n\n\
+         Invoice No: =INV-7731\nInvoice Date: 2024-03-01\nBill to: Example Buyer Ltd\n\n\
          Subtotal: EUR 1,100.00\nVAT 19%: EUR 209.00\nTotal: EUR 1,309.00\n",
     )
     .unwrap();
@@ -240,23 +240,30 @@ fn hostile_text_is_neutralised_in_csv_and_a_string_in_xlsx() {
 
     let documents = read_csv(&out.join("documents.csv"));
     let d = &documents[0];
+    // an id grows to the whitespace around it, so the `=` is in the number whatever
+    // part the tagger took; the vendor may start at `Acme`, but never at a bare `=`
     assert_eq!(
         (
             d["document"].as_str(),
-            d["vendor"].as_str(),
+            d["invoice_number"].as_str(),
             d["total_amount"].as_str()
         ),
-        (r#"'=HYPERLINK("x","y")"#, "'=Acme Supplies Ltd", "1309.00")
+        (r#"'=HYPERLINK("x","y")"#, "'=INV-7731", "1309.00")
+    );
+    assert!(
+        ["'=Acme Supplies Ltd", "Acme Supplies Ltd"].contains(&d["vendor"].as_str()),
+        "{:?}",
+        d["vendor"]
     );
     let sheets = sheets_as_shown(&out.join("tables.xlsx"));
     let row = &sheets["Documents"][0];
     assert_eq!(
         (
             row["document"].as_str(),
-            row["vendor"].as_str(),
+            row["invoice_number"].as_str(),
             row["total_amount"].as_str()
         ),
-        (hostile, "=Acme Supplies Ltd", "1,309.00 EUR"),
+        (hostile, "=INV-7731", "1,309.00 EUR"),
         "strings, not formulas (a formula would show its result)"
     );
     assert_formats_agree(&out);

@@ -107,9 +107,11 @@ gradient clipping {cfg['clip']}, word dropout to `[UNK]` {cfg['word_dropout']}.
 Windows of up to {cfg['window']} tokens (documents longer than that are tiled; CUAD contracts are cut into
 windows at random offsets that cover every labelled token, plus about 30 % random windows). Windows per
 epoch / available: {_windows(info['windows'])}
-(`sroie_box` = the training receipts again with their ground-truth OCR text; `synth` = documents from the
+(`sroie_box` = the training receipts again with their ground-truth OCR text; `sroie_psm6` = the training
+receipts read again from the scans by Tesseract as docex reads them, `--psm 6`, when the run had one (the data
+set's own TSVs are `--psm 3`); `synth` = documents from the
 project's generator `docex_train.synth`, {info['synth_docs']} documents, of them {cfg['synth_ocr_docs']} documents rendered as
-scans and read back by Tesseract, one training document per page (`docex_train.synth_ocr`; about 8 minutes of OCR on 2 cores
+scans and read back by Tesseract (`--psm 6`), one training document per page (`docex_train.synth_ocr`; about 8 minutes of OCR on 2 cores
 the first time, then cached), at most {int(cfg['synth_frac'] * 100)} % of the windows;
 MIDD, CUAD and synth windows are resampled each epoch).
 

@@ -10,6 +10,9 @@ import json
 import os
 import random
 import re
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 from .patterns import (amount_spans, find_dates, find_durations, find_jurisdictions, parse_amount,
                        parse_date)
@@ -161,14 +164,52 @@ def _align_total(text, total):
     return cands[-1]
 
 
-def convert_sroie(root: str, text_source: str = "tesseract"):
-    """text_source: "tesseract" (the Tesseract TSV, as the pipeline sees receipts) or "box"
-    (the ground-truth OCR lines; used only as extra training text)."""
+# How docex reads a scan: Tesseract's page segmentation mode 6 (one block of lines), the
+# [ocr] page_segmentation of pipelines/default.toml. The data set's own TSVs were made with
+# the tesseract command's default, 3, which splits receipt lines into columns.
+PIPELINE_PSM = "6"
+
+
+def ocr_sroie(root: str, ids, cache: str, log=print) -> str:
+    """Reads the receipts `ids` (sroie/img/ID.jpg) as docex does (``tesseract --psm 6``, one
+    OpenMP thread per process, as many processes as cores) into cache/ID.tsv; files already
+    there are kept. Returns cache."""
+    os.makedirs(cache, exist_ok=True)
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+
+    def one(doc_id):
+        out = os.path.join(cache, doc_id + ".tsv")
+        img = os.path.join(root, "sroie", "img", doc_id + ".jpg")
+        if os.path.exists(out) or not os.path.exists(img):
+            return 0
+        r = subprocess.run(["tesseract", img, "-", "-l", "eng", "--psm", PIPELINE_PSM, "tsv"],
+                           capture_output=True, text=True, env=env)
+        if r.returncode != 0:
+            log(f"sroie {doc_id}: tesseract exit {r.returncode}: {r.stderr[-200:]}")
+            return 0
+        with open(out + ".part", "w", encoding="utf-8") as f:
+            f.write(r.stdout)
+        os.replace(out + ".part", out)
+        return 1
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as ex:
+        done = sum(ex.map(one, sorted(ids)))
+    if done:
+        log(f"sroie: {done} receipts read with tesseract --psm {PIPELINE_PSM} into {cache}")
+    return cache
+
+
+def convert_sroie(root: str, text_source: str = "tesseract", tsv_dir: str | None = None):
+    """text_source: "tesseract" (the data set's Tesseract TSV), "pipeline" (tsv_dir/ID.tsv from
+    ocr_sroie: the receipts as docex reads them) or "box" (the ground-truth OCR lines); the
+    last two are used only as extra training text."""
     docs = []
     for kp in sorted(glob.glob(os.path.join(root, "sroie", "key", "*.json"))):
         doc_id = os.path.splitext(os.path.basename(kp))[0]
         if text_source == "box":
             src = os.path.join(root, "sroie", "box", doc_id + ".csv")
+        elif text_source == "pipeline":
+            src = os.path.join(tsv_dir, doc_id + ".tsv")
         else:
             src = os.path.join(root, "sroie", "tesseract", doc_id + ".tsv")
         if not os.path.exists(src):
@@ -198,7 +239,7 @@ def convert_sroie(root: str, text_source: str = "tesseract"):
                 spans.append([sp[0], sp[1], "TOTAL"])
         if not spans:
             continue
-        suffix = "" if text_source == "tesseract" else "#box"
+        suffix = {"tesseract": "", "box": "#box", "pipeline": "#psm" + PIPELINE_PSM}[text_source]
         docs.append({"id": f"sroie/{doc_id}{suffix}", "source": "sroie", "doc_type": "receipt",
                      "text": text, "spans": sorted(spans), "fields": fields,
                      "group": store_key(company)})
@@ -489,8 +530,10 @@ def split_cuad(docs, dev_frac=0.2, seed=SEED):
 
 
 # --- all -----------------------------------------------------------------------------
-def convert_all(root: str, out_dir: str, log=print):
-    """Write {sroie,midd,cuad}.{train,dev}.jsonl to out_dir; return a summary dict."""
+def convert_all(root: str, out_dir: str, log=print, ocr_cache: str | None = None):
+    """Write {sroie,midd,cuad}.{train,dev}.jsonl to out_dir; return a summary dict. With
+    ocr_cache (and the tesseract command), also sroie_psm6.train.jsonl: the training receipts
+    as docex's OCR reads them (see ocr_sroie)."""
     summary = {}
     sroie = convert_sroie(root)
     s_tr, s_dev, s_groups = split_by_group(sroie)
@@ -505,10 +548,19 @@ def convert_all(root: str, out_dir: str, log=print):
     train_ids = {d["id"] for d in s_tr}
     s_box = [d for d in convert_sroie(root, "box") if d["id"].split("#")[0] in train_ids]
     write_jsonl(os.path.join(out_dir, "sroie_box.train.jsonl"), s_box)
+    # and as docex reads them (the dev split keeps the data set's own TSVs, so that its
+    # membership does not depend on how the OCR reads)
+    s_psm = []
+    if ocr_cache and shutil.which("tesseract"):
+        tsvs = ocr_sroie(root, [i.split("/", 1)[1] for i in train_ids], ocr_cache, log=log)
+        s_psm = [d for d in convert_sroie(root, "pipeline", tsvs) if d["id"].split("#")[0] in train_ids]
+    elif ocr_cache:
+        log("sroie: no tesseract command: training without the receipts as docex reads them")
+    write_jsonl(os.path.join(out_dir, "sroie_psm6.train.jsonl"), s_psm)
     n_keys = len(glob.glob(os.path.join(root, "sroie", "key", "*.json")))
     summary = {
         "sroie": {"docs": len(sroie), "dropped": n_keys - len(sroie), "train": len(s_tr),
-                  "train_box_text": len(s_box),
+                  "train_box_text": len(s_box), "train_psm6_text": len(s_psm),
                   "dev": len(s_dev), "dev_stores": s_groups,
                   "aligned": {t: sum(any(s[2] == t for s in d["spans"]) for d in sroie)
                               for t in ("VENDOR", "INVOICE_DATE", "TOTAL")}},

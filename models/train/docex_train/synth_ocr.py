@@ -5,7 +5,7 @@ generator (``synth.generate(n, seed + SEED_OFFSET)``, so they are not the
 documents of the text-only synth set), renders every page to a scan-like image
 (``render.page_images``: 150-300 dpi, DejaVu sans / serif / mono, rotation,
 blur, speckles, for a share of pages JPEG compression and a little extra
-blur or skew), reads it with ``tesseract IMG - -l eng tsv`` and builds the page
+blur or skew), reads it with ``tesseract IMG - -l eng --psm 6 tsv`` (as docex reads scans) and builds the page
 text from the TSV with ``convert.sroie_page`` (words of a line joined by one
 space, lines by ``\\n``: what ``crates/docex-ingest/src/ocr.rs`` hands the
 tagger).  The labelled spans of the generated text are then re-aligned to the
@@ -70,9 +70,9 @@ from typing import Callable
 from PIL import Image, ImageFilter
 
 from . import render, synth
-from .convert import sroie_page
+from .convert import PIPELINE_PSM, sroie_page
 
-OCR_VERSION = "1"  # rendering + OCR: bump when a page would read differently
+OCR_VERSION = "2"  # rendering + OCR: bump when a page would read differently (2: --psm 6)
 ALIGN_VERSION = "3"  # span alignment
 VERSION = f"{OCR_VERSION}.{ALIGN_VERSION}"
 SEED_OFFSET = 1000
@@ -366,9 +366,9 @@ def _degrade(img: Image.Image, opt: dict) -> Image.Image:
 
 
 def ocr_image(path: str) -> str:
-    """``tesseract IMG - -l eng tsv`` (one thread) -> TSV text."""
+    """``tesseract IMG - -l eng --psm 6 tsv`` (one thread) -> TSV text."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    r = subprocess.run(["tesseract", path, "-", "-l", "eng", "tsv"], capture_output=True,
+    r = subprocess.run(["tesseract", path, "-", "-l", "eng", "--psm", PIPELINE_PSM, "tsv"], capture_output=True,
                        text=True, env=env, check=True)
     return r.stdout
 

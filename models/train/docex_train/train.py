@@ -93,9 +93,9 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     data_dir = os.path.join(work, "data")
 
     log("converting real data")
-    splits = convert_all(data_root, data_dir, log=log)
+    splits = convert_all(data_root, data_dir, log=log, ocr_cache=os.path.join(work, "sroie_psm6"))
     train_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.train.jsonl"))
-                  for s in ("sroie", "sroie_box", "midd", "cuad")}
+                  for s in ("sroie", "sroie_box", "sroie_psm6", "midd", "cuad")}
     dev_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.dev.jsonl")) for s in ("sroie", "midd", "cuad")}
     synth_docs = load_synth(cfg["synth_docs"], cfg["seed"], work, synth_wait) if cfg["synth_docs"] else []
     synth_docs += load_synth_ocr(cfg["synth_ocr_docs"], cfg["seed"], work) if cfg["synth_ocr_docs"] else []
@@ -116,12 +116,13 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     encoder = Encoder(tokenizer, chars)
     log(f"characters: {len(chars)}")
 
-    # windows: every SROIE receipt (Tesseract text and ground-truth OCR text) each epoch; MIDD
+    # windows: every SROIE receipt (the data set's Tesseract text, the text as docex's OCR reads
+    # it and the ground-truth OCR text) each epoch; MIDD
     # (one vendor's layout, ~2.5 windows per invoice), CUAD and generated windows resampled per epoch
     rng = random.Random(cfg["seed"])
     W = cfg["window"]
     pools = {}
-    for s in ("sroie", "sroie_box", "midd"):
+    for s in ("sroie", "sroie_box", "sroie_psm6", "midd"):
         pools[s] = []
         for d in train_docs[s]:
             ed = EncodedDoc(d, encoder)
@@ -135,6 +136,7 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
         ed = EncodedDoc(d, encoder)
         pools["synth"] += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
     per_epoch = {"sroie": len(pools["sroie"]), "sroie_box": len(pools["sroie_box"]),
+                 "sroie_psm6": len(pools["sroie_psm6"]),
                  "midd": min(cfg["midd_windows"], len(pools["midd"])),
                  "cuad": min(cfg["cuad_windows"], len(cuad_pool))}
     n_real = sum(per_epoch.values())
@@ -158,7 +160,7 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     for ep in range(cfg["epochs"]):
         model.train()
         items = [ed.window(a, b) for ed, a, b in rng.sample(cuad_pool, per_epoch["cuad"])]
-        for k in ("sroie", "sroie_box", "midd", "synth"):
+        for k in ("sroie", "sroie_box", "sroie_psm6", "midd", "synth"):
             items += rng.sample(pools[k], per_epoch[k])
         total, nb = 0.0, 0
         # linear decay of the learning rate over the epochs

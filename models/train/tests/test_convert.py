@@ -57,3 +57,36 @@ def test_patterns():
     assert [j for *_, j in find_jurisdictions("laws of the State of New York")] == ["New York"]
     assert parse_amount("RM1,234.50") == 1234.5 and parse_amount("1.234,56") == 1234.56
     assert store_key("MR D.I.Y. (JOHOR) SDN BHD") == store_key("MR D.I.Y. (M) SDN BHD")
+
+
+def test_sroie_receipts_are_read_again_as_docex_reads_them(tmp_path):
+    """ocr_sroie runs tesseract --psm 6 over sroie/img and convert_sroie("pipeline") aligns the
+    keys to that text, as extra training text with its own id."""
+    import json
+    import shutil
+
+    import pytest
+    from PIL import Image, ImageDraw, ImageFont
+
+    from docex_train.convert import PIPELINE_PSM, convert_sroie, ocr_sroie
+
+    if shutil.which("tesseract") is None:
+        pytest.fail("the tesseract command is part of the set-up (scripts/setup.sh)")
+    root = tmp_path / "data"
+    (root / "sroie" / "img").mkdir(parents=True)
+    (root / "sroie" / "key").mkdir()
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 28)
+    img = Image.new("L", (700, 300), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(["KEDAI JAYA SDN BHD", "Date: 23/11/2019", "TOTAL RM 85.29"]):
+        draw.text((30, 30 + 70 * i), line, font=font, fill=0)
+    img.save(root / "sroie" / "img" / "X1.jpg", dpi=(300, 300))
+    key = {"company": "KEDAI JAYA SDN BHD", "date": "23/11/2019", "total": "85.29"}
+    (root / "sroie" / "key" / "X1.json").write_text(json.dumps(key))
+
+    cache = ocr_sroie(str(root), ["X1"], str(tmp_path / "tsv"))
+    assert (tmp_path / "tsv" / "X1.tsv").exists()
+    docs = convert_sroie(str(root), "pipeline", cache)
+    assert [d["id"] for d in docs] == [f"sroie/X1#psm{PIPELINE_PSM}"]
+    got = {label: docs[0]["text"][s:e] for s, e, label in docs[0]["spans"]}
+    assert got == {"VENDOR": "KEDAI JAYA SDN BHD", "INVOICE_DATE": "23/11/2019", "TOTAL": "85.29"}
