@@ -159,9 +159,13 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     entities.sort_by_key(|e| (e.page, e.start, e.end));
 
     demote_other_dates(&mut entities, pages);
+    prefer_invoice_numbers(&mut entities, pages);
     complete_amounts(&mut entities);
     let mut fields = choose_fields(&mut entities);
     fall_back(&mut fields, &mut entities, pages);
+    if fields.invoice_number.is_none() {
+        fields.invoice_number = labelled_invoice_number(&mut entities, pages);
+    }
     past_the_subtotal(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
@@ -832,19 +836,99 @@ fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]
 }
 
 /// The label right before character `at`: the last 25 characters of its line before
-/// it, or of the line above when the label was broken off (`Ch Date` / `. : 10-10-2019`).
+/// it, with the end of the line above when the label was broken off (`Ch Date` /
+/// `. : 10-10-2019`, `Ch .` / `No . : 2399/2401`).
 fn label_before(text: &str, at: usize) -> String {
     let last = |s: &str| -> String {
         let n = s.chars().count();
         s.chars().skip(n.saturating_sub(25)).collect()
     };
+    static BARE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^\s*(?:no|nr|number|num|date|dt)?\s*[.:#\-•·]*\s*[.:]?\s*$")
+            .expect("regex")
+    });
     let before = line_before(text, at);
-    if before.chars().any(char::is_alphanumeric) {
+    if !BARE.is_match(before) {
         return last(before);
     }
     let above_end = at - before.chars().count();
     let above = line_before(text, above_end.saturating_sub(1));
     last(&format!("{above} {before}"))
+}
+
+/// `Invoice No . :`, `Invoice #`, `Bill No:`, `Inv. Number` right before an id.
+static INVOICE_NO_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:invoice|inv|bill|receipt)\s*\.?\s*(?:no|nr|number|num|#)\b\s*[.:#\-]*\s*[.:]?\s*$|(?i)\b(?:invoice|inv)\s*#\s*$")
+        .expect("regex")
+});
+/// The tagger gives the invoice-number role to challan and order numbers too (`Ch . No .
+/// : 2399/2401`) and to stray numbers, sometimes more surely than to the invoice number.
+/// Beside an id under a plain `Invoice No :` label, ids under no such label are no
+/// candidates.
+fn prefer_invoice_numbers(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+    let label_of = |e: &Entity| {
+        let page = &pages.iter().find(|(p, _)| p.number == e.page)?.0;
+        Some(label_before(&page.text, e.start))
+    };
+    let ids: Vec<(usize, String)> = entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.role == Some(Role::InvoiceNumber))
+        .filter_map(|(i, e)| Some((i, label_of(e)?)))
+        .collect();
+    if !ids.iter().any(|(_, l)| INVOICE_NO_LABEL.is_match(l)) {
+        return;
+    }
+    for (i, label) in ids {
+        if !INVOICE_NO_LABEL.is_match(&label) {
+            entities[i].role = None;
+        }
+    }
+}
+
+/// When the tagger gave no invoice number, the word after a plain `Invoice No :` label
+/// is one (with a fiscal year split off after it: `TI-184/19 - 20`), at the fallback
+/// confidence.
+fn labelled_invoice_number(
+    entities: &mut Vec<Entity>,
+    pages: &[(Page, Vec<TaggedSpan>)],
+) -> Option<String> {
+    static AFTER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:invoice|inv|bill)\s*\.?\s*(?:no|nr|number|#)\b\s*[.:#]*\s*[.:]?\s*([A-Z0-9][A-Z0-9/\-_.]*[A-Z0-9]|[A-Z0-9])")
+            .expect("regex")
+    });
+    for (page, _) in pages {
+        for c in AFTER_LABEL.captures_iter(&page.text) {
+            let m = c.get(1).expect("group 1");
+            // a number, not a word that happens to follow the label (`Invoice No Date`)
+            if !m.as_str().chars().any(|ch| ch.is_ascii_digit()) {
+                continue;
+            }
+            let chars: Vec<char> = page.text.chars().collect();
+            let start = page.text[..m.start()].chars().count();
+            let mut span = TaggedSpan {
+                start,
+                end: start + m.as_str().chars().count(),
+                role: Role::InvoiceNumber,
+                confidence: SCANNED_CONFIDENCE * FALLBACK_PENALTY,
+            };
+            join_fiscal_year(&chars, &mut span);
+            let value = clean_id(&page.slice(span.start, span.end))?;
+            let e = entity(
+                page,
+                Some(Role::InvoiceNumber),
+                EntityKind::Id,
+                span.start,
+                span.end,
+                value.clone(),
+                span.confidence,
+                None,
+            );
+            push_sorted(entities, e);
+            return Some(value);
+        }
+    }
+    None
 }
 
 /// The part of the line of `text` before character `at`.
@@ -1648,19 +1732,22 @@ mod tests {
 
     #[test]
     fn a_fiscal_year_split_off_an_invoice_number_is_joined_back() {
-        let text = "Invoice No . : TI-113/19 - 20\nRef 19 - 20/433 and 2019 - 21";
-        let spans = vec![
-            span(text, "TI-113/19", Role::InvoiceNumber, 0.9),
-            span(text, "20/433", Role::InvoiceNumber, 0.8),
-        ];
-        let x = assemble(&[(page(text), spans)], &Locale::default());
-        let ids: Vec<&str> = x
-            .entities
-            .iter()
-            .filter(|e| e.role == Some(Role::InvoiceNumber))
-            .map(|e| e.value.as_str())
-            .collect();
-        assert_eq!(ids, ["TI-113/19-20", "19-20/433"]);
+        for (text, tagged, want) in [
+            (
+                "Invoice No . : TI-113/19 - 20\nTotal 1.00",
+                "TI-113/19",
+                "TI-113/19-20",
+            ),
+            (
+                "Invoice No . : 19 - 20/433 and 2019 - 21",
+                "20/433",
+                "19-20/433",
+            ),
+        ] {
+            let spans = vec![span(text, tagged, Role::InvoiceNumber, 0.9)];
+            let x = assemble(&[(page(text), spans)], &Locale::default());
+            assert_eq!(x.fields.invoice_number.as_deref(), Some(want), "{text}");
+        }
         // a following number that is not the next year stays out
         let text = "Invoice No TI-113/19 - 23";
         let spans = vec![span(text, "TI-113/19", Role::InvoiceNumber, 0.9)];
@@ -1952,5 +2039,33 @@ mod tests {
         let text = "Total Sales (Excluding GST) : 616.59\nGST 0.00\n\
                     Total Sales (Inclusive of GST) : 616.60\nVISA : 616.60";
         assert_eq!(total(text, &["616.59"]).as_deref(), Some("616.60"));
+    }
+
+    #[test]
+    fn an_invoice_number_under_its_label_beats_other_numbers_and_is_read_when_untagged() {
+        let number = |text: &str, tagged: &[(&str, f32)]| {
+            let spans = tagged
+                .iter()
+                .map(|(t, c)| span(text, t, Role::InvoiceNumber, *c))
+                .collect();
+            assemble(&[(page(text), spans)], &Locale::default())
+                .fields
+                .invoice_number
+        };
+        // the challan number is surer, its label broken over two lines
+        let text = "Invoice No . : TI-530/19 - 20\nDate : 04-12-2019 Ch .\nNo . : 2399/2401 PUNE";
+        let tagged = [("TI-530/19", 0.5), ("2399/2401", 0.92)];
+        assert_eq!(number(text, &tagged).as_deref(), Some("TI-530/19-20"));
+        // nothing tagged: the number after the label, not a word after it
+        let text = "TAX INVOICE\nInvoice No . : TI-184/19 - 20 : 26-05-2019\nTotal 10.00";
+        assert_eq!(number(text, &[]).as_deref(), Some("TI-184/19-20"));
+        let text = "Invoice No Date Amount\nTotal 10.00";
+        assert_eq!(number(text, &[]), None);
+        // without an Invoice No label the tagger decides
+        let text = "Bill 7\nRef No : 2399/2401\nTotal 10.00";
+        assert_eq!(
+            number(text, &[("2399/2401", 0.6)]).as_deref(),
+            Some("2399/2401")
+        );
     }
 }
