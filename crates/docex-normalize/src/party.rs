@@ -220,9 +220,16 @@ fn balance_parens(s: &str) -> &str {
     }
 }
 
+/// Lowercase words that begin names: `de Elektro OHG`, `van Leeuwen BV`, `von Bülow`.
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "di", "do", "du", "dos", "das", "del", "della", "der", "den", "des", "la", "le",
+    "van", "von", "ten", "ter", "zu", "zur", "af", "al", "el", "bin", "ibn",
+];
+
 /// Drops the lowercase words a tagged name can start with (`the TOWN OF VINTON`,
 /// `retain Gianluca Rotino`): up to two words of lowercase letters before a word
-/// that starts with a capital or a digit. `eBay Inc.` and `bw-3 SYSTEMS` stay.
+/// that starts with a capital or a digit. `eBay Inc.`, `bw-3 SYSTEMS` and names that
+/// start with a particle (`de Elektro OHG`, `van Leeuwen BV`) stay.
 fn without_leading_lowercase(s: &str) -> &str {
     let mut rest = s;
     for _ in 0..2 {
@@ -230,7 +237,10 @@ fn without_leading_lowercase(s: &str) -> &str {
             break;
         };
         let lower = !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase());
-        if !lower || !after.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) {
+        if !lower
+            || NAME_PARTICLES.contains(&word)
+            || !after.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+        {
             break;
         }
         rest = after;
@@ -451,6 +461,8 @@ mod tests {
             ),
             ("retain Gianluca Rotino", Some("Gianluca Rotino")),
             ("eBay Inc.", Some("eBay Inc.")),
+            ("de Elektro OHG", Some("de Elektro OHG")),
+            ("van Leeuwen Transport BV", Some("van Leeuwen Transport BV")),
             (
                 "bw-3 FRANCHISE SYSTEMS, INC.",
                 Some("bw-3 FRANCHISE SYSTEMS, INC."),
