@@ -1,7 +1,8 @@
-"""python -m docex_train {train,fixture,convert,devset,evaluate,card,ablate,bench-tagger} ..."""
+"""python -m docex_train {train,fixture,convert,devset,evaluate,card,ablate,synth-eval,bench-tagger,bench-sizes} ..."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -64,10 +65,17 @@ def main(argv=None):
     p.add_argument("--batches", default="1,4,16", help="windows per forward pass, comma-separated")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    p = sub.add_parser("synth-eval", help="generated documents (an unused seed) with docex eval labels")
+    p.add_argument("--out", default=os.path.join(WORK, "synthset"), help="folder for docs/ and labels.jsonl")
+    p.add_argument("--text", type=int, default=150, help="generated documents as text files")
+    p.add_argument("--scans", type=int, default=40, help="one-page invoices and receipts as scans")
     p = sub.add_parser("bench-sizes", help="forward-pass tokens/s of smaller model shapes (random weights)")
     p.add_argument("--model", required=True, help="the shipped model folder (vocabulary, labels, features)")
     args = ap.parse_args(argv)
-    if args.cmd == "bench-sizes":
+    if args.cmd == "synth-eval":
+        from .synth_eval import build
+        print(json.dumps(build(args.out, args.text, args.scans)))
+    elif args.cmd == "bench-sizes":
         from .bench_tagger import sizes
         sizes(args.model)
     elif args.cmd == "bench-tagger":
@@ -92,7 +100,6 @@ def main(argv=None):
             rows += evaluate_docs(pred, read_jsonl(os.path.join(args.data, f"{s}.dev.jsonl")))
         print(format_table(rows))
     elif args.cmd == "card":
-        import json
         from .card import write_card
         write_card(args.model, json.load(open(os.path.join(args.work, "train_info.json"))), args.work)
     elif args.cmd == "ablate":
