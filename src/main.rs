@@ -307,12 +307,18 @@ fn ensure_omp_thread_limit() {
     }
 }
 
+/// The `--pipeline` file, resolved under this checkout's `pipelines/`, and its contents.
+fn load_config(args: &PipelineArgs) -> anyhow::Result<(PathBuf, PipelineConfig)> {
+    let path = PipelineConfig::resolve(&args.pipeline, &Path::new(REPO).join("pipelines"));
+    let config = PipelineConfig::load(&path)?;
+    Ok((path, config))
+}
+
 /// Builds the pipeline a worker runs.
 fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipeline> {
     let repo = Path::new(REPO);
     let models = args.models.clone().unwrap_or_else(|| repo.join("models"));
-    let pipeline_path = PipelineConfig::resolve(&args.pipeline, &repo.join("pipelines"));
-    let config = PipelineConfig::load(&pipeline_path)?;
+    let (pipeline_path, config) = load_config(args)?;
     let device = match args.device {
         DeviceArg::Cpu => Device::Cpu,
         DeviceArg::Cuda => Device::Cuda,
@@ -398,9 +404,7 @@ fn start_batch(
     redo: Redo,
     shard: Option<Shard>,
 ) -> anyhow::Result<(Batch, usize)> {
-    let repo = Path::new(REPO);
-    let pipeline_path = PipelineConfig::resolve(&args.pipeline.pipeline, &repo.join("pipelines"));
-    let config = PipelineConfig::load(&pipeline_path)?;
+    let (_, config) = load_config(&args.pipeline)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(config.limits.timeout_seconds).max(1));
     let command = worker_command(&args.pipeline)?;
     command

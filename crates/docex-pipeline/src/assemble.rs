@@ -180,7 +180,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         });
     if doc_type == DocType::Contract {
         keep_preamble_parties(&mut fields, &mut entities, pages);
-        derive_contract_dates(&mut fields, &entities, pages);
+        derive_contract_dates(&mut fields, &entities, pages, &all_text);
     }
     check_consistency(&fields, &mut entities);
     Extraction {
@@ -262,14 +262,12 @@ fn tagged_entity(
     } else {
         (span.start, span.end)
     };
-    let (whole_end, (end, cents)) = match (kind, ocr_latest) {
-        (EntityKind::Amount, Some(_)) => (end, split_cents(page, start, end)),
-        _ => (end, (end, None)),
+    let mut text = page.slice(start, end);
+    let (end, cents) = match (kind, ocr_latest) {
+        (EntityKind::Amount, Some(_)) => split_cents(page, start, end),
+        _ => (end, None),
     };
-    let text = match &cents {
-        Some(c) => format!("{}{c}", page.slice(start, whole_end)),
-        None => page.slice(start, end),
-    };
+    text.extend(cents);
     let mut conf = span.confidence;
     let mut cur = None;
     let value = match kind {
@@ -342,7 +340,7 @@ fn split_cents(page: &Page, start: usize, end: usize) -> (usize, Option<String>)
     if amount.contains(['.', ',']) || !amount.ends_with(|c: char| c.is_ascii_digit()) {
         return (end, None);
     }
-    let after: String = page.text.chars().skip(end).take(6).collect();
+    let after = page.slice(end, end + 6);
     match CENTS.captures(&after) {
         Some(c) => {
             let m = c.get(0).expect("whole match");
@@ -483,9 +481,8 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
     }
     if fields.total_amount.is_none() {
         let on_total_line = |e: &Entity| {
-            let page = &pages.iter().find(|(p, _)| p.number == e.page)?.0;
-            let line = line_at(&page.text, e.start);
-            (TOTAL_LINE.is_match(line) && !NOT_TOTAL_LINE.is_match(line))
+            let page = page_of(pages, e.page)?;
+            is_total_line(line_at(&page.text, e.start))
                 .then(|| norm::decimal_cents(&e.value))
                 .flatten()
         };
@@ -501,44 +498,34 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
             return;
         }
         // no amount with cents there: a whole one with thousands separators (`Grand Total : 4,500`)
-        let mut best: Option<(i64, Entity)> = None;
+        let mut best: Option<(i64, &Page, usize, WholeAmount)> = None;
         for (page, _) in pages {
-            let mut offset = 0;
-            for line in page.text.split('\n') {
-                if TOTAL_LINE.is_match(line) && !NOT_TOTAL_LINE.is_match(line) {
-                    for (start, end, value) in whole_amounts(line) {
-                        let cents = norm::decimal_cents(&value).unwrap_or(0);
-                        if best.as_ref().is_none_or(|(c, _)| cents > *c) {
-                            let confidence = SCANNED_CONFIDENCE * FALLBACK_PENALTY;
-                            let (start, end) = (offset + start, offset + end);
-                            let role = Some(Role::TotalAmount);
-                            let e = entity(
-                                page,
-                                role,
-                                EntityKind::Amount,
-                                start,
-                                end,
-                                value,
-                                confidence,
-                                None,
-                            );
-                            best = Some((cents, e));
-                        }
+            for (offset, line) in lines_with_offsets(&page.text).filter(|(_, l)| is_total_line(l)) {
+                for whole in whole_amounts(line) {
+                    let cents = norm::decimal_cents(&whole.2).unwrap_or(0);
+                    // the first of equal amounts
+                    if best.as_ref().is_none_or(|b| cents > b.0) {
+                        best = Some((cents, page, offset, whole));
                     }
                 }
-                offset += line.chars().count() + 1;
             }
         }
-        if let Some((_, e)) = best {
+        if let Some((_, page, offset, whole)) = best {
+            let confidence = SCANNED_CONFIDENCE * FALLBACK_PENALTY;
+            let e = whole_amount_entity(page, offset, whole, confidence, None);
             fields.total_amount = Some(e.value.clone());
             push_sorted(entities, e);
         }
     }
 }
 
+/// A whole amount found on a line: its first character and end in the line, and its
+/// value as `4500.00`.
+type WholeAmount = (usize, usize, String);
+
 /// Whole amounts with thousands separators on a line (`4,500`: money, though it has no
-/// cents), not followed by decimals or `%`: (first character, end, value as `4500.00`).
-fn whole_amounts(line: &str) -> Vec<(usize, usize, String)> {
+/// cents), not followed by decimals or `%`.
+fn whole_amounts(line: &str) -> Vec<WholeAmount> {
     WHOLE_AMOUNT
         .find_iter(line)
         .filter(|m| !matches!(line[m.end()..].chars().next(), Some('.' | ',' | '%')))
@@ -558,6 +545,43 @@ static SUBTOTAL_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:sub[ -]?total|taxable\s+(?:amount|value)|net\s+amount|excl(?:\.|uding|usive)?\s+(?:of\s+)?(?:tax|gst|vat|sst)|before\s+(?:tax|gst|vat|sst)|w/o\s+(?:tax|gst|vat))")
         .expect("regex")
 });
+/// The total-role entity of a whole amount on the line of `page` that starts at character
+/// `offset`.
+fn whole_amount_entity(
+    page: &Page,
+    offset: usize,
+    (start, end, value): WholeAmount,
+    confidence: f32,
+    currency: Option<String>,
+) -> Entity {
+    let (start, end) = (offset + start, offset + end);
+    let role = Some(Role::TotalAmount);
+    entity(
+        page,
+        role,
+        EntityKind::Amount,
+        start,
+        end,
+        value,
+        confidence,
+        currency,
+    )
+}
+
+/// Each line of `text` with the character offset of its first character.
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split('\n').scan(0, |at, line| {
+        let start = *at;
+        *at += line.chars().count() + 1;
+        Some((start, line))
+    })
+}
+
+/// A line that states a document total, not a subtotal, quantity, discount or change.
+fn is_total_line(line: &str) -> bool {
+    TOTAL_LINE.is_match(line) && !NOT_TOTAL_LINE.is_match(line)
+}
+
 /// A whole amount with thousands separators (`4,500`): money, though it has no cents.
 static WHOLE_AMOUNT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b\d{1,3}(?:,\d{3})+\b").expect("regex"));
@@ -580,31 +604,22 @@ fn past_the_subtotal(
     }) else {
         return;
     };
-    let (total, page) = (&entities[t], entities[t].page);
-    let Some(page) = pages.iter().map(|(p, _)| p).find(|p| p.number == page) else {
+    let total = &entities[t];
+    let Some(page) = page_of(pages, total.page) else {
         return;
     };
-    let label = page.slice(total.start.saturating_sub(40), total.start);
-    let label = label.rsplit('\n').next().unwrap_or_default();
+    let label = last_chars(line_before(&page.text, total.start), 40);
     let Some(sub) = norm::decimal_cents(&total.value).filter(|_| SUBTOTAL_LABEL.is_match(label))
     else {
         return;
     };
     let fits = |cents: i64| cents > sub && cents <= 2 * sub;
-    // the lines after the subtotal's, each with the offset of its first character
-    let mut at = 0;
-    let mut lines = Vec::new();
-    for line in page.text.split('\n') {
-        let len = line.chars().count();
-        if at + len >= total.end {
-            lines.push((at, line));
-        }
-        at += len + 1;
-    }
-    for (offset, line) in lines.into_iter().skip(1) {
-        if !TOTAL_LINE.is_match(line) || NOT_TOTAL_LINE.is_match(line) {
-            continue;
-        }
+    // the total lines after the subtotal's
+    let lines = lines_with_offsets(&page.text)
+        .skip_while(|(at, line)| at + line.chars().count() < total.end)
+        .skip(1)
+        .filter(|(_, line)| is_total_line(line));
+    for (offset, line) in lines {
         let end = offset + line.chars().count();
         let scanned = entities.iter().position(|e| {
             e.page == page.number
@@ -625,22 +640,12 @@ fn past_the_subtotal(
         let whole = whole_amounts(line)
             .into_iter()
             .find(|(_, _, value)| norm::decimal_cents(value).is_some_and(fits));
-        if let Some((start, end, value)) = whole {
-            let (start, end) = (offset + start, offset + end);
+        if let Some(whole) = whole {
             let currency = entities[t].currency.clone();
             let confidence = entities[t].confidence * FALLBACK_PENALTY;
             entities[t].role = None;
-            let e = entity(
-                page,
-                Some(Role::TotalAmount),
-                EntityKind::Amount,
-                start,
-                end,
-                value.clone(),
-                confidence,
-                currency,
-            );
-            fields.total_amount = Some(value);
+            let e = whole_amount_entity(page, offset, whole, confidence, currency);
+            fields.total_amount = Some(e.value.clone());
             push_sorted(entities, e);
             return;
         }
@@ -660,10 +665,7 @@ static CHANGE_LINE: LazyLock<Regex> =
 /// a payment amount and a change amount (the total line itself is often misread,
 /// the payment and change lines less so).
 fn paid_minus_change(entities: &[Entity], pages: &[(Page, Vec<TaggedSpan>)]) -> Option<usize> {
-    let line_of = |e: &Entity| {
-        let page = &pages.iter().find(|(p, _)| p.number == e.page)?.0;
-        Some(line_at(&page.text, e.start).to_owned())
-    };
+    let line_of = |e: &Entity| Some(line_at(&page_of(pages, e.page)?.text, e.start).to_owned());
     let amounts: Vec<(usize, i64, String)> = entities
         .iter()
         .enumerate()
@@ -750,24 +752,12 @@ fn signed_vendor(pages: &[(Page, Vec<TaggedSpan>)]) -> Option<(usize, usize, Str
                 if letters < 4 {
                     break;
                 }
-                let pattern = format!(
-                    r"(?i)(?:^|[^\w]){}(?:$|[^\w])",
-                    name.iter()
-                        .map(|w| regex::escape(w))
-                        .collect::<Vec<_>>()
-                        .join(r"\s+")
-                );
-                let Ok(re) = Regex::new(&pattern) else {
-                    continue;
-                };
-                if let Some(m) = re.find(head) {
-                    let text = m
-                        .as_str()
-                        .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '&');
-                    let at = head[..m.start()].chars().count()
-                        + m.as_str()
-                            .find(text)
-                            .map_or(0, |b| m.as_str()[..b].chars().count());
+                if let Some(m) = find_words(head, name) {
+                    let text =
+                        m.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '&');
+                    let m_start = m.as_ptr() as usize - head.as_ptr() as usize;
+                    let at = head[..m_start].chars().count()
+                        + m.find(text).map_or(0, |b| m[..b].chars().count());
                     if best
                         .as_ref()
                         .is_none_or(|b| text.chars().count() > b.1 - b.0)
@@ -780,6 +770,42 @@ fn signed_vendor(pages: &[(Page, Vec<TaggedSpan>)]) -> Option<(usize, usize, Str
         }
     }
     best
+}
+
+/// The first place in `text` where `words` stand in a row, in any case, separated by
+/// whitespace and not inside longer words: the match with the character on either
+/// side of it (as a regex `(?i)(?:^|\W)w1\s+w2...(?:$|\W)` finds it, without building
+/// one regex per name: contracts have hundreds of `for`s to try).
+fn find_words<'t>(text: &'t str, words: &[&str]) -> Option<&'t str> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    // the text lowercased, whitespace runs as one space, each char with its byte in `text`
+    let mut squeezed: Vec<(char, usize)> = Vec::with_capacity(text.len());
+    for (b, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if squeezed.last().is_none_or(|&(l, _)| l != ' ') {
+                squeezed.push((' ', b));
+            }
+        } else {
+            squeezed.extend(c.to_lowercase().map(|l| (l, b)));
+        }
+    }
+    let needle: Vec<char> = words.join(" ").to_lowercase().chars().collect();
+    let n = needle.len();
+    let start = (0..=squeezed.len().checked_sub(n)?).find(|&i| {
+        squeezed[i..i + n]
+            .iter()
+            .map(|&(c, _)| c)
+            .eq(needle.iter().copied())
+            && (i == 0 || !is_word(squeezed[i - 1].0))
+            && squeezed.get(i + n).is_none_or(|&(c, _)| !is_word(c))
+    })?;
+    let from = if start == 0 { 0 } else { squeezed[start - 1].1 };
+    let last = squeezed
+        .get(start + n)
+        .unwrap_or(&squeezed[start + n - 1])
+        .1;
+    let to = last + text[last..].chars().next().map_or(0, char::len_utf8);
+    Some(&text[from..to])
 }
 
 /// Inserts `e` where it belongs in reading order.
@@ -812,7 +838,7 @@ fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]
     for (i, e) in entities.iter_mut().enumerate().filter(|(_, e)| {
         e.kind == EntityKind::Date && matches!(e.role, None | Some(Role::InvoiceDate))
     }) {
-        let Some((page, _)) = pages.iter().find(|(p, _)| p.number == e.page) else {
+        let Some(page) = page_of(pages, e.page) else {
             continue;
         };
         let label = label_before(&page.text, e.start);
@@ -839,21 +865,17 @@ fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]
 /// it, with the end of the line above when the label was broken off (`Ch Date` /
 /// `. : 10-10-2019`, `Ch .` / `No . : 2399/2401`).
 fn label_before(text: &str, at: usize) -> String {
-    let last = |s: &str| -> String {
-        let n = s.chars().count();
-        s.chars().skip(n.saturating_sub(25)).collect()
-    };
     static BARE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)^\s*(?:no|nr|number|num|date|dt)?\s*[.:#\-•·]*\s*[.:]?\s*$")
             .expect("regex")
     });
     let before = line_before(text, at);
     if !BARE.is_match(before) {
-        return last(before);
+        return last_chars(before, 25).to_owned();
     }
     let above_end = at - before.chars().count();
     let above = line_before(text, above_end.saturating_sub(1));
-    last(&format!("{above} {before}"))
+    last_chars(&format!("{above} {before}"), 25).to_owned()
 }
 
 /// `Invoice No . :`, `Invoice #`, `Bill No:`, `Inv. Number` right before an id.
@@ -866,10 +888,7 @@ static INVOICE_NO_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 /// Beside an id under a plain `Invoice No :` label, ids under no such label are no
 /// candidates.
 fn prefer_invoice_numbers(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
-    let label_of = |e: &Entity| {
-        let page = &pages.iter().find(|(p, _)| p.number == e.page)?.0;
-        Some(label_before(&page.text, e.start))
-    };
+    let label_of = |e: &Entity| Some(label_before(&page_of(pages, e.page)?.text, e.start));
     let ids: Vec<(usize, String)> = entities
         .iter()
         .enumerate()
@@ -898,13 +917,13 @@ fn labelled_invoice_number(
             .expect("regex")
     });
     for (page, _) in pages {
+        let chars: Vec<char> = page.text.chars().collect();
         for c in AFTER_LABEL.captures_iter(&page.text) {
             let m = c.get(1).expect("group 1");
             // a number, not a word that happens to follow the label (`Invoice No Date`)
             if !m.as_str().chars().any(|ch| ch.is_ascii_digit()) {
                 continue;
             }
-            let chars: Vec<char> = page.text.chars().collect();
             let start = page.text[..m.start()].chars().count();
             let mut span = TaggedSpan {
                 start,
@@ -913,7 +932,9 @@ fn labelled_invoice_number(
                 confidence: SCANNED_CONFIDENCE * FALLBACK_PENALTY,
             };
             join_fiscal_year(&chars, &mut span);
-            let value = clean_id(&page.slice(span.start, span.end))?;
+            let Some(value) = clean_id(&page.slice(span.start, span.end)) else {
+                continue;
+            };
             let e = entity(
                 page,
                 Some(Role::InvoiceNumber),
@@ -931,19 +952,41 @@ fn labelled_invoice_number(
     None
 }
 
-/// The part of the line of `text` before character `at`.
-fn line_before(text: &str, at: usize) -> &str {
+/// Byte offsets in `text` of the start of the line that holds character `at`, of `at`,
+/// and of that line's end.
+fn line_bounds(text: &str, at: usize) -> (usize, usize, usize) {
     let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
     let start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[byte..].find('\n').map_or(text.len(), |i| byte + i);
+    (start, byte, end)
+}
+
+/// The part of the line of `text` before character `at`.
+fn line_before(text: &str, at: usize) -> &str {
+    let (start, byte, _) = line_bounds(text, at);
     &text[start..byte]
 }
 
 /// The line of `text` that holds character `at`.
 fn line_at(text: &str, at: usize) -> &str {
-    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
-    let start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[byte..].find('\n').map_or(text.len(), |i| byte + i);
+    let (start, _, end) = line_bounds(text, at);
     &text[start..end]
+}
+
+/// The last `n` characters of `s` (all of it when shorter).
+fn last_chars(s: &str, n: usize) -> &str {
+    s.char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(s, |(b, _)| &s[b..])
+}
+
+/// The page numbered `number` (pages are numbered from 1 in order; a search otherwise).
+fn page_of(pages: &[(Page, Vec<TaggedSpan>)], number: usize) -> Option<&Page> {
+    let by_index = pages.get(number.wrapping_sub(1)).map(|(p, _)| p);
+    by_index
+        .filter(|p| p.number == number)
+        .or_else(|| pages.iter().map(|(p, _)| p).find(|p| p.number == number))
 }
 
 /// Invoice numbers are whole words: the tagger sometimes starts or ends one inside
@@ -984,7 +1027,7 @@ fn widen_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
         .iter_mut()
         .filter(|s| s.role.kind() == EntityKind::Party)
     {
-        let after: String = page.text.chars().skip(s.end).take(80).collect();
+        let after = page.slice(s.end, s.end + 80);
         if let Some(n) = norm::legal_form_after(&after, is_ocr(page)) {
             s.end += n;
         }
@@ -1105,6 +1148,11 @@ fn chosen(entities: &[Entity], role: Role) -> Option<&Entity> {
         })
 }
 
+/// A mention that lists its name in `parties`: a party with a name, confident enough.
+fn listed_party(e: &Entity) -> bool {
+    e.role == Some(Role::Party) && !e.value.is_empty() && e.confidence >= MIN_PARTY_CONFIDENCE
+}
+
 fn choose_fields(entities: &mut [Entity]) -> Fields {
     let mut fields = Fields::default();
     for role in Role::ALL {
@@ -1113,12 +1161,9 @@ fn choose_fields(entities: &mut [Entity]) -> Fields {
         }
     }
     let mut seen: Vec<String> = Vec::new();
-    for e in entities
-        .iter()
-        .filter(|e| e.role == Some(Role::Party) && !e.value.is_empty())
-    {
+    for e in entities.iter().filter(|e| listed_party(e)) {
         let key = norm::fold(&e.value);
-        if e.confidence >= MIN_PARTY_CONFIDENCE && !seen.iter().any(|k| same_party(k, &key)) {
+        if !seen.iter().any(|k| same_party(k, &key)) {
             seen.push(key);
             fields.parties.push(e.value.clone());
         }
@@ -1148,17 +1193,14 @@ fn keep_preamble_parties(
         at += p.text.chars().count() + 1;
     }
     let pos = |e: &Entity| page_start.get(&e.page).copied().unwrap_or(0) + e.start;
-    let listed = |e: &Entity| {
-        e.role == Some(Role::Party) && !e.value.is_empty() && e.confidence >= MIN_PARTY_CONFIDENCE
-    };
     let first_mention = |key: &str| {
         entities
             .iter()
-            .filter(|e| listed(e) && same_party(&norm::fold(&e.value), key))
+            .filter(|e| listed_party(e) && same_party(&norm::fold(&e.value), key))
             .map(pos)
             .min()
     };
-    let Some(first) = entities.iter().filter(|e| listed(e)).map(pos).min() else {
+    let Some(first) = entities.iter().filter(|e| listed_party(e)).map(pos).min() else {
         return;
     };
     let (kept, far): (Vec<String>, Vec<String>) = fields
@@ -1327,10 +1369,6 @@ fn keep_fields_of(doc_type: DocType, f: &mut Fields) {
     }
 }
 
-/// Contract dates that follow from others. A preamble that defines its date as the
-/// "Effective Date" (`as of March 5, 2021 (the "Effective Date")`) gives the
-/// effective date; a term with no stated end gives the expiration date (start +
-/// term), as contract reviewers (and CUAD's annotators) read them.
 /// `effective` right before a date: `made and effective`, `effective as of (this)`,
 /// `entered into effective on`.
 static EFFECTIVE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -1346,14 +1384,19 @@ static EFFECTIVE_IS_AGREEMENT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
-fn derive_contract_dates(f: &mut Fields, entities: &[Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+/// Contract dates that follow from others. A preamble that defines its date as the
+/// "Effective Date" (`as of March 5, 2021 (the "Effective Date")`) gives the
+/// effective date; a term with no stated end gives the expiration date (start +
+/// term), as contract reviewers (and CUAD's annotators) read them.
+fn derive_contract_dates(
+    f: &mut Fields,
+    entities: &[Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+    all_text: &str,
+) {
     if f.effective_date.is_none() {
         if let Some(e) = chosen(entities, Role::AgreementDate) {
-            let page = &pages
-                .iter()
-                .find(|(p, _)| p.number == e.page)
-                .expect("entity page exists")
-                .0;
+            let page = page_of(pages, e.page).expect("entity page exists");
             let after = page.slice(e.end, e.end + 60).to_lowercase();
             let before = page
                 .slice(e.start.saturating_sub(40), e.start)
@@ -1361,15 +1404,9 @@ fn derive_contract_dates(f: &mut Fields, entities: &[Entity], pages: &[(Page, Ve
             // `made and effective November 7, 2017`, `effective as of this 1st day of
             // March 2020`, `... 2017 (the "Effective Date")`, or an Effective Date
             // defined as the agreement's date
-            let all_text = || {
-                pages
-                    .iter()
-                    .map(|(p, _)| p.text.as_str())
-                    .collect::<String>()
-            };
             if after.contains("effective date")
                 || EFFECTIVE_BEFORE.is_match(&before)
-                || EFFECTIVE_IS_AGREEMENT_DATE.is_match(&all_text())
+                || EFFECTIVE_IS_AGREEMENT_DATE.is_match(all_text)
             {
                 f.effective_date = Some(e.value.clone());
             }
@@ -2067,5 +2104,20 @@ mod tests {
             number(text, &[("2399/2401", 0.6)]).as_deref(),
             Some("2399/2401")
         );
+    }
+
+    #[test]
+    fn words_in_a_row_are_found_in_any_case_across_whitespace_but_not_inside_words() {
+        let text = "ACMEX Ltd\nTel 1\nFor Acme\n  Trading, Pune";
+        assert_eq!(
+            find_words(text, &["ACME", "TRADING"]),
+            Some(" Acme\n  Trading,")
+        );
+        assert_eq!(
+            find_words("Acme Trading", &["acme", "trading"]),
+            Some("Acme Trading")
+        );
+        assert_eq!(find_words("ACMEX TRADING", &["ACME", "TRADING"]), None);
+        assert_eq!(find_words("ACME TRADINGS", &["ACME", "TRADING"]), None);
     }
 }

@@ -28,7 +28,6 @@ use docex_ingest::{IngestError, Limits, Ocr, OcrConfig, PageInput};
 use docex_normalize::DateOrder;
 use docex_tagger::{Model, Runtime, Tagger, TaggerError};
 use image::GrayImage;
-use rayon::prelude::*;
 use thiserror::Error;
 use tracing::debug;
 
@@ -105,7 +104,6 @@ impl PipelineConfig {
                 max_pixels: self.limits.max_megapixels * 1_000_000,
                 max_pages: self.limits.max_pages,
             },
-            timeout: std::time::Duration::from_secs(self.limits.timeout_seconds.max(1)),
             pdf_password: None,
             locale: Locale {
                 date_order,
@@ -122,7 +120,6 @@ pub struct Pipeline {
     runtime: Arc<Runtime>,
     ocr: OcrConfig,
     limits: Limits,
-    timeout: std::time::Duration,
     pdf_password: Option<String>,
     locale: Locale,
 }
@@ -137,19 +134,14 @@ struct Worker {
     tagger: Tagger,
 }
 
-/// One slot per pool thread; a thread only ever locks its own slot, so the locks
-/// are never contended (they only make the slots shareable).
-struct Workers(Vec<Mutex<Option<Worker>>>);
+/// The worker's engines, on the one thread of its pool (the lock is never contended;
+/// it only makes the slot shareable with that thread).
+struct Workers(Mutex<Option<Worker>>);
 
 impl Pipeline {
     /// The tagger model's name.
     pub fn model_name(&self) -> &str {
         self.model.name()
-    }
-
-    /// The per-document time limit of batch runs (`[limits] timeout_seconds`).
-    pub fn timeout(&self) -> std::time::Duration {
-        self.timeout
     }
 
     /// Replaces the page and pixel limits of the pipeline file.
@@ -179,7 +171,7 @@ impl Pipeline {
         Ok(SingleWorker {
             pipeline: self,
             pool,
-            workers: Workers(vec![Mutex::new(None)]),
+            workers: Workers(Mutex::new(None)),
         })
     }
 
@@ -210,7 +202,7 @@ impl Pipeline {
             docex_ingest::read_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
         drop(bytes);
         let pages: Vec<_> = inputs
-            .into_par_iter()
+            .into_iter()
             .enumerate()
             .map(|(i, input)| self.page(i + 1, input, workers, keep_images))
             .collect::<Result<_, _>>()?;
@@ -226,7 +218,7 @@ impl Pipeline {
         workers: &Workers,
         keep_image: bool,
     ) -> Result<(Tagged, Option<GrayImage>), BoxError> {
-        let slot = &workers.0[rayon::current_thread_index().unwrap_or(0) % workers.0.len()];
+        let slot = &workers.0;
         let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
             *guard = Some(Worker {

@@ -143,11 +143,6 @@ impl Manifest {
         Ok(Manifest { conn, path })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn err(&self) -> impl Fn(rusqlite::Error) -> ManifestError + '_ {
         |source| ManifestError::Sqlite {
             path: self.path.clone(),
@@ -296,20 +291,6 @@ impl Manifest {
             .collect::<Result<_, _>>()
             .map_err(self.err());
         out
-    }
-
-    /// Counts of documents by status.
-    pub fn counts(&self) -> Result<Vec<(String, u64)>, ManifestError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status")
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
-            .map_err(self.err())?
-            .collect::<Result<_, _>>()
-            .map_err(self.err());
-        rows
     }
 
     /// Copies every document and row of `other` that this manifest lacks
