@@ -80,6 +80,14 @@ pub enum IngestError {
         /// Language asked for.
         lang: String,
     },
+    /// Tesseract refused a setting.
+    #[error("cannot set Tesseract's {name} to {value}")]
+    OcrSetting {
+        /// The Tesseract variable.
+        name: &'static str,
+        /// The value asked for.
+        value: String,
+    },
     /// Tesseract failed on a page.
     #[error("OCR failed: {0}")]
     Ocr(String),

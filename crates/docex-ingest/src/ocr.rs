@@ -63,8 +63,9 @@ impl Ocr {
             tracing::debug!("tesseract: could not silence debug output");
         }
         let psm = config.page_segmentation.to_string();
-        set(&mut api, "tessedit_pageseg_mode", &psm).map_err(|_| IngestError::OcrInit {
-            lang: format!("{} (page segmentation mode {psm})", config.lang),
+        set(&mut api, "tessedit_pageseg_mode", &psm).map_err(|_| IngestError::OcrSetting {
+            name: "tessedit_pageseg_mode",
+            value: psm.clone(),
         })?;
         Ok(Ocr { api })
     }

@@ -161,24 +161,31 @@ static TIME_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
 static NUMERIC: LazyLock<Regex> =
     LazyLock::new(|| regex(r"^(\d{1,4})([/.\-])(\d{1,2})([/.\-])(\d{1,4})$"));
 
+/// An ordinal suffix, also as PDF text layers split or space superscripts
+/// (`5th`, `5 th`, `20t h`).
+const ORDINAL: &str = r"\s?(?:s\s?t|n\s?d|r\s?d|t\s?h)";
+
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"(?i)^(?:the\s+)?(\d{{1,2}})(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h)|er)?\.?(?:\s+day)?(?:\s+of)?(?:\s+de)?[\s\-/.]*({})\.?(?:\s+del?)?[\s\-/.,]*('?\d{{2}}|\d{{4}})$",
-        month_alternation()
+        r"(?i)^(?:the\s+)?(\d{{1,2}})(?:{o}|er)?\.?(?:\s+day)?(?:\s+of)?(?:\s+de)?[\s\-/.]*({})\.?(?:\s+del?)?[\s\-/.,]*('?\d{{2}}|\d{{4}})$",
+        month_alternation(),
+        o = ORDINAL
     ))
 });
 
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"(?i)^({})\.?[\s\-/.]*(\d{{1,2}})(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?(?:\s*,\s*|[\s\-/.]+)('?\d{{2}}|\d{{4}})$",
-        month_alternation()
+        r"(?i)^({})\.?[\s\-/.]*(\d{{1,2}})(?:{o})?(?:\s*,\s*|[\s\-/.]+)('?\d{{2}}|\d{{4}})$",
+        month_alternation(),
+        o = ORDINAL
     ))
 });
 
 static YEAR_MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
     regex(&format!(
-        r"(?i)^(\d{{4}})[\s\-/.,]+({})\.?[\s\-/.,]+(\d{{1,2}})(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?$",
-        month_alternation()
+        r"(?i)^(\d{{4}})[\s\-/.,]+({})\.?[\s\-/.,]+(\d{{1,2}})(?:{o})?$",
+        month_alternation(),
+        o = ORDINAL
     ))
 });
 
@@ -338,15 +345,16 @@ static SCAN_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
 /// `'` (`05-Mar-24`, `5 Mar '24`): after a space it is too often a count.
 static SCAN_WORDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     let m = month_alternation();
+    let o = ORDINAL;
     vec![
         regex(&format!(
-            r"(?i)\b(?:the\s+)?\d{{1,2}}(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h)|er)?\.?(?:\s+day\s+of|\s+of|\s+de)?[\s\-/.]*(?:{m})\b\.?(?:\s+del?)?(?:[\s\-/.,]*\d{{4}}|[\-/.]\d{{2}}|\s*'\d{{2}})\b"
+            r"(?i)\b(?:the\s+)?\d{{1,2}}(?:{o}|er)?\.?(?:\s+day\s+of|\s+of|\s+de)?[\s\-/.]*(?:{m})\b\.?(?:\s+del?)?(?:[\s\-/.,]*\d{{4}}|[\-/.]\d{{2}}|\s*'\d{{2}})\b"
         )),
         regex(&format!(
-            r"(?i)\b(?:{m})\b\.?[\s\-/.]*\d{{1,2}}(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?\b(?:\s*,\s*|[\s\-/.]+)(?:\d{{4}}|'\d{{2}})\b"
+            r"(?i)\b(?:{m})\b\.?[\s\-/.]*\d{{1,2}}(?:{o})?\b(?:\s*,\s*|[\s\-/.]+)(?:\d{{4}}|'\d{{2}})\b"
         )),
         regex(&format!(
-            r"(?i)\b\d{{4}}[ \-/.](?:{m})\b\.?[ \-/.]\d{{1,2}}(?:\s?(?:s\s?t|n\s?d|r\s?d|t\s?h))?\b"
+            r"(?i)\b\d{{4}}[ \-/.](?:{m})\b\.?[ \-/.]\d{{1,2}}(?:{o})?\b"
         )),
     ]
 });

@@ -1,8 +1,8 @@
 //! Legal forms at the end of company names (`Ltd`, `GmbH`, `Sdn Bhd`, `S/B`): the
 //! form a tagged name stopped short of, and the form OCR misread (`SON BHD`, `$/B`).
 
-/// Legal forms, as their words are written without dots, upper case; the longer
-/// ones first, so that `GMBH & CO KG` wins over `GMBH` and `SDN BHD` over `BHD`.
+/// Legal forms, as their words are written without dots, upper case. Callers try the
+/// most words first, so that `GMBH & CO KG` wins over `GMBH` and `SDN BHD` over `BHD`.
 const FORMS: &[&[&str]] = &[
     &["GMBH", "&", "CO", "KG"],
     &["PRIVATE", "LIMITED"],

@@ -119,7 +119,8 @@ const GENERIC: &[&str] = &[
     "tbd",
 ];
 
-/// Words that end a name's run to the left: they join, introduce or describe names.
+/// Words that end a name's run to the left: they join, introduce or describe names
+/// (role words, `from` and `to` among them, are in `GENERIC`, which is checked too).
 const NOT_NAME_WORDS: &[&str] = &[
     "and",
     "between",
@@ -135,8 +136,6 @@ const NOT_NAME_WORDS: &[&str] = &[
     "entered",
     "into",
     "for",
-    "from",
-    "to",
     "on",
     "in",
     "at",
@@ -226,26 +225,22 @@ const NAME_PARTICLES: &[&str] = &[
     "van", "von", "ten", "ter", "zu", "zur", "af", "al", "el", "bin", "ibn",
 ];
 
-/// Drops the lowercase words a tagged name can start with (`the TOWN OF VINTON`,
-/// `retain Gianluca Rotino`): up to two words of lowercase letters before a word
-/// that starts with a capital or a digit. `eBay Inc.`, `bw-3 SYSTEMS` and names that
-/// start with a particle (`de Elektro OHG`, `van Leeuwen BV`) stay.
+/// Drops the lowercase word a tagged name can start with (`the TOWN OF VINTON`,
+/// `retain Gianluca Rotino`): a word of lowercase letters before a word that starts
+/// with a capital or a digit. `eBay Inc.`, `bw-3 SYSTEMS` and names that start with a
+/// particle (`de Elektro OHG`, `van Leeuwen BV`) stay.
 fn without_leading_lowercase(s: &str) -> &str {
-    let mut rest = s;
-    for _ in 0..2 {
-        let Some((word, after)) = rest.split_once(' ') else {
-            break;
-        };
-        let lower = !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase());
-        if !lower
-            || NAME_PARTICLES.contains(&word)
-            || !after.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+    match s.split_once(' ') {
+        Some((word, after))
+            if !word.is_empty()
+                && word.chars().all(|c| c.is_ascii_lowercase())
+                && !NAME_PARTICLES.contains(&word)
+                && after.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) =>
         {
-            break;
+            after
         }
-        rest = after;
+        _ => s,
     }
-    rest
 }
 
 /// A name read by OCR without the specks around it: leading and trailing words with
@@ -270,7 +265,7 @@ pub fn trim_ocr_specks(name: &str) -> String {
         .iter()
         .rposition(|w| !speck(w))
         .map_or(start, |i| i + 1);
-    words[start..end.max(start)].join(" ")
+    words[start..end].join(" ")
 }
 
 /// Drops a sentence-final `.` unless it ends an abbreviation (`Corp.`, `S.A.`).
