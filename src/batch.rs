@@ -235,23 +235,26 @@ impl Batch {
                 }
             }
         }
-        self.manifest.start(&hash, &doc.display, size)?;
+        self.dispatch(InFlight {
+            doc,
+            hash,
+            size,
+            crashes: 0,
+        })?;
+        Ok(None)
+    }
+
+    /// Marks the document running in the manifest and hands it to a worker.
+    fn dispatch(&mut self, job: InFlight) -> anyhow::Result<()> {
+        self.manifest.start(&job.hash, &job.doc.display, job.size)?;
         let id = self.next_id;
         self.next_id += 1;
         self.pool.submit(Job {
             id,
-            doc: doc.clone(),
+            doc: job.doc.clone(),
         });
-        self.in_flight.insert(
-            id,
-            InFlight {
-                doc,
-                hash,
-                size,
-                crashes: 0,
-            },
-        );
-        Ok(None)
+        self.in_flight.insert(id, job);
+        Ok(())
     }
 
     fn duplicate(&mut self, doc: &InputDoc, hash: &str, of: String) -> anyhow::Result<End> {
@@ -303,14 +306,7 @@ impl Batch {
             JobEnd::Crashed(why) if job.crashes == 0 && !stopping() => {
                 warn!(document = %job.doc.display, "{why}: retrying once in a fresh worker");
                 job.crashes += 1;
-                self.manifest.start(&job.hash, &job.doc.display, job.size)?;
-                let id = self.next_id;
-                self.next_id += 1;
-                self.pool.submit(Job {
-                    id,
-                    doc: job.doc.clone(),
-                });
-                self.in_flight.insert(id, job);
+                self.dispatch(job)?;
                 return Ok(None);
             }
             JobEnd::Crashed(why) => self.quarantine(&job, format!("quarantined: {why}, twice"))?,
@@ -395,14 +391,16 @@ impl Batch {
     }
 }
 
-/// Writes `tables` of everything `manifest` holds into `out`.
-pub fn write_tables(manifest: &Manifest, out: &Path, tables: &Tables) -> anyhow::Result<()> {
+/// Writes `tables` of everything `manifest` holds into `out`; returns how many
+/// documents they list.
+pub fn write_tables(manifest: &Manifest, out: &Path, tables: &Tables) -> anyhow::Result<usize> {
     let mut rows = manifest.rows()?;
     fill_duplicates(&mut rows, &manifest.row_hashes()?);
     tables
         .write_tables(out, &rows)
         .map_err(|e| anyhow::anyhow!(e))
-        .with_context(|| format!("writing the tables in {}", out.display()))
+        .with_context(|| format!("writing the tables in {}", out.display()))?;
+    Ok(rows.len())
 }
 
 /// A duplicate's row shows the values of the copy that was extracted (status stays
@@ -476,6 +474,5 @@ pub fn merge(shards: &[PathBuf], out: &Path, tables: &Tables) -> anyhow::Result<
             .with_context(|| format!("merging {}", dir.display()))?;
         info!(shard = %dir.display(), documents = added, "merged");
     }
-    write_tables(&manifest, out, tables)?;
-    Ok(manifest.rows()?.len())
+    write_tables(&manifest, out, tables)
 }

@@ -115,15 +115,28 @@ pub fn run(args: WatchArgs) -> anyhow::Result<u8> {
     let mut last_scan = Instant::now() - rescan_every;
     let mut changed = true;
     while !batch::stopping() {
-        if changed || last_scan.elapsed() >= rescan_every || !seen.is_empty() {
+        // the whole inbox on an event or the rescan timer; between them only the files
+        // still settling or waiting for a worker (a backlog must not be walked each pass)
+        let full = changed || last_scan.elapsed() >= rescan_every;
+        if full || !seen.is_empty() {
             let now = Instant::now();
             let mut present = HashSet::new();
-            for path in scan(&inbox) {
+            let paths = if full {
+                scan(&inbox)
+            } else {
+                let mut waiting: Vec<PathBuf> = seen.keys().cloned().collect();
+                waiting.sort();
+                waiting
+            };
+            for path in paths {
+                let meta = std::fs::metadata(&path).ok();
+                if !full && meta.is_none() {
+                    continue; // gone since the last scan
+                }
                 present.insert(path.clone());
                 if taken.contains_key(&path) || stuck.contains(&path) {
                     continue;
                 }
-                let meta = std::fs::metadata(&path).ok();
                 let (size, modified) = meta
                     .as_ref()
                     .map_or((0, None), |m| (m.len(), m.modified().ok()));
@@ -153,14 +166,19 @@ pub fn run(args: WatchArgs) -> anyhow::Result<u8> {
                 }
             }
             seen.retain(|p, _| present.contains(p));
-            last_scan = now;
-            changed = false;
+            if full {
+                last_scan = now;
+                changed = false;
+            }
         }
         // results first; then wait for events (briefly while files settle or run)
         let busy = batch.in_flight() > 0 || !seen.is_empty();
         if batch.in_flight() > 0 {
-            if let Some((doc, end)) = batch.next_done(Duration::from_millis(100))? {
+            // every result that is ready, waiting briefly for the first
+            let mut wait = Duration::from_millis(100);
+            while let Some((doc, end)) = batch.next_done(wait)? {
                 finish(&inbox, &doc.path, &end, &mut taken, &mut stuck);
+                wait = Duration::ZERO;
             }
         }
         let wait = if busy {

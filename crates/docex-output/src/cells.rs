@@ -171,15 +171,6 @@ pub(crate) fn iso_date(s: &str) -> Option<NaiveDate> {
         .flatten()
 }
 
-/// A plain decimal as an integer in units of `10^-scale`.
-pub(crate) fn decimal(s: &str) -> Option<(i128, u32)> {
-    if !plain_decimal(s) || s.len() > 30 {
-        return None;
-    }
-    let scale = s.split_once('.').map_or(0, |(_, f)| f.len()) as u32;
-    s.replace('.', "").parse().ok().map(|m| (m, scale))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,14 +248,6 @@ mod tests {
         let date = Cell::of(Column::Date, "2024-03-05", "");
         assert_eq!(date.csv(true), "2024-03-05");
         assert_eq!(Cell::of(Column::Text, "1.5", "").csv(true), "1.5");
-    }
-
-    #[test]
-    fn decimals_are_exact() {
-        assert_eq!(decimal("1469.13"), Some((146913, 2)));
-        assert_eq!(decimal("-0.5"), Some((-5, 1)));
-        assert_eq!(decimal("12"), Some((12, 0)));
-        assert_eq!(decimal("1,5"), None);
     }
 
     #[test]

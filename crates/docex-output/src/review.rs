@@ -9,7 +9,9 @@
 
 use docex_core::DocumentRows;
 
-use crate::cells::{decimal, iso_date, Cell};
+use docex_normalize::decimal_cents;
+
+use crate::cells::{iso_date, Cell};
 use crate::csv_tables::CsvTables;
 use crate::{OutputError, DOCUMENT_COLUMNS, ENTITY_COLUMNS};
 
@@ -80,10 +82,10 @@ pub fn review_reasons(rows: &DocumentRows) -> Vec<String> {
         field("tax_amount"),
         field("total_amount"),
     );
-    if let (Some(n), Some(t), Some(s)) = (decimal(net), decimal(tax), decimal(total)) {
-        let scale = n.1.max(t.1).max(s.1).max(2);
-        let at = |(m, s): (i128, u32)| m * 10i128.pow(scale - s);
-        if (at(n) + at(t) - at(s)).abs() > 10i128.pow(scale - 2) {
+    if let (Some(n), Some(t), Some(s)) =
+        (decimal_cents(net), decimal_cents(tax), decimal_cents(total))
+    {
+        if (n + t - s).abs() > 1 {
             reasons.push(format!(
                 "net_amount + tax_amount != total_amount ({net} + {tax} != {total})"
             ));
