@@ -30,6 +30,18 @@ mod exports;
 #[path = "../crates/docex-ingest/src/fixtures.rs"]
 mod fixtures;
 
+/// `extract INPUT --out OUT` and `extra`, as docex's arguments.
+fn extract_args<'a>(input: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn docex(args: &[&str]) -> Output {
     docex_with(args, &[])
 }
@@ -65,14 +77,7 @@ fn samples_run() -> &'static (Output, PathBuf) {
     RUN.get_or_init(|| {
         let out = tempfile::tempdir().unwrap().keep();
         let docs = Path::new(REPO).join("samples/documents");
-        let output = docex(&[
-            "extract",
-            docs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--jobs",
-            "2",
-        ]);
+        let output = docex(&extract_args(&docs, &out, &["--jobs", "2"]));
         (output, out)
     })
 }

@@ -4,8 +4,6 @@
 //! needs no fixtures in the repository; the PDF and PNG builders are the ingest
 //! crate's own (`crates/docex-ingest/src/fixtures.rs`, included by `tests/e2e.rs`).
 
-#![allow(dead_code)]
-
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{symlink, PermissionsExt};

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::bad_inputs::{write_corpus, ENCRYPTED_PDF_PASSWORD, INVOICE_TEXT};
-use super::{docex, docex_with, read_csv, Table, REPO};
+use super::{docex, docex_with, extract_args, read_csv, Table, REPO};
 
 fn spawn_docex(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_docex"))
@@ -71,12 +71,7 @@ fn every_bad_input_gets_its_error_row_and_the_good_documents_are_extracted() {
     let (_dir, docs, out) = batch_dirs();
     let corpus = write_corpus(&docs);
     std::fs::write(docs.join("good.txt"), invoice(120)).unwrap();
-    let o = docex(&[
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = docex(&extract_args(&docs, &out, &[]));
     let log = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "some failed: {log}");
     let rows = by_document(&read_csv(&out.join("documents.csv")));
@@ -104,15 +99,11 @@ fn every_bad_input_gets_its_error_row_and_the_good_documents_are_extracted() {
     assert!(rows["encrypted.pdf"]["error"].contains("--pdf-password"));
 
     // with its password the encrypted PDF opens; the failures are retried on request
-    let o = docex(&[
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--retry-failed",
-        "--pdf-password",
-        ENCRYPTED_PDF_PASSWORD,
-    ]);
+    let o = docex(&extract_args(
+        &docs,
+        &out,
+        &["--retry-failed", "--pdf-password", ENCRYPTED_PDF_PASSWORD],
+    ));
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let rows = by_document(&read_csv(&out.join("documents.csv")));
     assert_eq!(rows.len(), corpus.len() + 1);
@@ -131,14 +122,7 @@ fn a_document_that_crashes_its_worker_is_retried_once_then_quarantined() {
         std::fs::write(docs.join(format!("ok-{n}.txt")), invoice(n)).unwrap();
     }
     std::fs::write(docs.join("crash-me.txt"), invoice(99)).unwrap();
-    let args = [
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "2",
-    ];
+    let args = extract_args(&docs, &out, &["--jobs", "2"]);
     let o = docex_with(&args, &[("DOCEX_TEST_CRASH_ON", "crash-me")]);
     let log = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{log}");
@@ -219,14 +203,7 @@ fn a_document_over_the_time_limit_is_killed_and_quarantined_and_the_rest_goes_on
     std::fs::write(docs.join("noise.tiff"), noise_tiff(3000)).unwrap();
     std::fs::write(docs.join("ok.txt"), invoice(7)).unwrap();
     let started = Instant::now();
-    let o = docex(&[
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--timeout",
-        "1",
-    ]);
+    let o = docex(&extract_args(&docs, &out, &["--timeout", "1"]));
     let took = started.elapsed();
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let rows = by_document(&read_csv(&out.join("documents.csv")));
@@ -245,14 +222,7 @@ fn killed_with_sigkill_a_rerun_ends_with_every_document_exactly_once() {
     for n in 0..total {
         std::fs::write(docs.join(format!("inv-{n:02}.txt")), invoice(n)).unwrap();
     }
-    let args = [
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "2",
-    ];
+    let args = extract_args(&docs, &out, &["--jobs", "2"]);
     // kill twice, at different moments: once some are done, and again early in the rerun
     let mut child = spawn_docex(&args);
     wait_for("5 documents done", Duration::from_secs(120), || {
@@ -310,12 +280,7 @@ fn the_same_content_under_two_names_is_extracted_once_and_reported_as_a_duplicat
     std::fs::create_dir_all(docs.join("copy")).unwrap();
     std::fs::write(docs.join("a.txt"), invoice(5)).unwrap();
     std::fs::write(docs.join("copy/a-again.txt"), invoice(5)).unwrap();
-    let o = docex(&[
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = docex(&extract_args(&docs, &out, &[]));
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let rows = by_document(&read_csv(&out.join("documents.csv")));
     assert_eq!(rows["a.txt"]["status"], "ok");
@@ -331,13 +296,7 @@ fn the_same_content_under_two_names_is_extracted_once_and_reported_as_a_duplicat
     assert!(of("a.txt") > 0 && of("copy/a-again.txt") == of("a.txt"));
     assert_eq!(manifest_count(&out, "done"), 1);
     // --force redoes what is done
-    let o = docex(&[
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--force",
-    ]);
+    let o = docex(&extract_args(&docs, &out, &["--force"]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("ok=1"), "{o:?}");
 }
 
@@ -347,14 +306,11 @@ fn two_shards_take_disjoint_parts_and_merge_into_the_whole_run() {
     let docs = Path::new(REPO).join("samples/documents");
     let shard_out = |k: usize| dir.path().join(format!("shard-{k}"));
     for k in 0..2 {
-        let o = docex(&[
-            "extract",
-            docs.to_str().unwrap(),
-            "--out",
-            shard_out(k).to_str().unwrap(),
-            "--shard",
-            &format!("{k}/2"),
-        ]);
+        let o = docex(&extract_args(
+            &docs,
+            &shard_out(k),
+            &["--shard", &format!("{k}/2")],
+        ));
         assert_eq!(o.status.code(), Some(0), "{o:?}");
     }
     let names = |k: usize| -> Vec<String> {
@@ -390,15 +346,8 @@ fn two_shards_take_disjoint_parts_and_merge_into_the_whole_run() {
         Some(2),
         "not a docex output folder: {bad:?}"
     );
-    let o = docex(&[
-        "extract",
-        docs.to_str().unwrap(),
-        "--out",
-        merged.to_str().unwrap(),
-        "--shard",
-        "2/2",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    // --shard K/N needs K < N: a usage error
+    super::setup_error(&["--shard", "2/2"]);
 }
 
 /// A running `docex watch`, stopped with SIGTERM when dropped.

@@ -501,10 +501,7 @@ fn every_docex_option_in_the_examples_exists() {
 
     let mut missing = Vec::new();
     for sub in subcommands {
-        let o = Command::new(env!("CARGO_BIN_EXE_docex"))
-            .args([sub, "--help"])
-            .output()
-            .unwrap();
+        let o = super::docex(&[sub, "--help"]);
         if !o.status.success() {
             missing.push(format!(
                 "`docex {sub}`: {}",

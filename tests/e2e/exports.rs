@@ -6,21 +6,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{docex, read_csv, Table, REPO};
+use super::{docex, extract_args, read_csv, Table, REPO};
 
 /// `docex extract INPUT --out OUT --format csv,xlsx,jsonl`, which must succeed
 /// (`ok_exit`) or end with some documents failed.
 fn extract_all_formats(input: &Path, out: &Path, ok_exit: bool) {
-    let o = docex(&[
-        "extract",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "2",
-        "--format",
-        "csv,xlsx,jsonl",
-    ]);
+    let o = docex(&extract_args(
+        input,
+        out,
+        &["--jobs", "2", "--format", "csv,xlsx,jsonl"],
+    ));
     let want = if ok_exit { 0 } else { 1 };
     assert_eq!(
         o.status.code(),

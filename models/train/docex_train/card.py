@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 
+from .convert import PIPELINE_PSM
 from .evaluate import format_table
 from .text import FEATURES
 
@@ -108,10 +109,10 @@ Windows of up to {cfg['window']} tokens (documents longer than that are tiled; C
 windows at random offsets that cover every labelled token, plus about 30 % random windows). Windows per
 epoch / available: {_windows(info['windows'])}
 (`sroie_box` = the training receipts again with their ground-truth OCR text; `sroie_psm6` = the training
-receipts read again from the scans by Tesseract as docex reads them, `--psm 6`, when the run had one (the data
+receipts read again from the scans by Tesseract as docex reads them, `--psm {PIPELINE_PSM}`, when the run had one (the data
 set's own TSVs are `--psm 3`); `synth` = documents from the
 project's generator `docex_train.synth`, {info['synth_docs']} documents, of them {cfg['synth_ocr_docs']} documents rendered as
-scans and read back by Tesseract (`--psm 6`), one training document per page (`docex_train.synth_ocr`; about 8 minutes of OCR on 2 cores
+scans and read back by Tesseract (`--psm {PIPELINE_PSM}`), one training document per page (`docex_train.synth_ocr`; about 8 minutes of OCR on 2 cores
 the first time, then cached), at most {int(cfg['synth_frac'] * 100)} % of the windows;
 MIDD, CUAD and synth windows are resampled each epoch).
 

@@ -170,25 +170,33 @@ def _align_total(text, total):
 PIPELINE_PSM = "6"
 
 
+def tesseract_tsv(path: str) -> str:
+    """``tesseract IMG - -l eng --psm 6 tsv`` with one OpenMP thread: the page as docex reads
+    it, as TSV text. Raises CalledProcessError when tesseract fails."""
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    r = subprocess.run(["tesseract", path, "-", "-l", "eng", "--psm", PIPELINE_PSM, "tsv"],
+                       capture_output=True, text=True, env=env, check=True)
+    return r.stdout
+
+
 def ocr_sroie(root: str, ids, cache: str, log=print) -> str:
     """Reads the receipts `ids` (sroie/img/ID.jpg) as docex does (``tesseract --psm 6``, one
     OpenMP thread per process, as many processes as cores) into cache/ID.tsv; files already
     there are kept. Returns cache."""
     os.makedirs(cache, exist_ok=True)
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
 
     def one(doc_id):
         out = os.path.join(cache, doc_id + ".tsv")
         img = os.path.join(root, "sroie", "img", doc_id + ".jpg")
         if os.path.exists(out) or not os.path.exists(img):
             return 0
-        r = subprocess.run(["tesseract", img, "-", "-l", "eng", "--psm", PIPELINE_PSM, "tsv"],
-                           capture_output=True, text=True, env=env)
-        if r.returncode != 0:
-            log(f"sroie {doc_id}: tesseract exit {r.returncode}: {r.stderr[-200:]}")
+        try:
+            tsv = tesseract_tsv(img)
+        except subprocess.CalledProcessError as e:
+            log(f"sroie {doc_id}: tesseract exit {e.returncode}: {(e.stderr or '')[-200:]}")
             return 0
         with open(out + ".part", "w", encoding="utf-8") as f:
-            f.write(r.stdout)
+            f.write(tsv)
         os.replace(out + ".part", out)
         return 1
 

@@ -70,7 +70,7 @@ from typing import Callable
 from PIL import Image, ImageFilter
 
 from . import render, synth
-from .convert import PIPELINE_PSM, sroie_page
+from .convert import sroie_page, tesseract_tsv
 
 OCR_VERSION = "2"  # rendering + OCR: bump when a page would read differently (2: --psm 6)
 ALIGN_VERSION = "3"  # span alignment
@@ -365,12 +365,8 @@ def _degrade(img: Image.Image, opt: dict) -> Image.Image:
     return img
 
 
-def ocr_image(path: str) -> str:
-    """``tesseract IMG - -l eng --psm 6 tsv`` (one thread) -> TSV text."""
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    r = subprocess.run(["tesseract", path, "-", "-l", "eng", "--psm", PIPELINE_PSM, "tsv"], capture_output=True,
-                       text=True, env=env, check=True)
-    return r.stdout
+# the page as docex reads it (a module name of its own, so that tests can replace it)
+ocr_image = tesseract_tsv
 
 
 def ocr_page_text(img: Image.Image, dpi: int, jpeg: int | None, tmp: str, name: str) -> str:

@@ -25,6 +25,10 @@ DEFAULTS = dict(seed=7, epochs=12, batch=32, lr=2e-3, window=256, vocab_size=200
                 # architecture (the ablation table in the model card switches these)
                 rnn="lstm", layers=2, char="cnn", crf=True, shape=True, layout=True, hidden=128)
 ARCH_KEYS = ("rnn", "layers", "char", "crf", "shape", "layout", "hidden")
+# real sources cut into tiled windows: the receipts (the data set's Tesseract text, the text as
+# docex reads it, the ground-truth OCR lines), every window each epoch, then MIDD, resampled
+EVERY_EPOCH = ("sroie", "sroie_box", "sroie_psm6")
+TILED_SOURCES = (*EVERY_EPOCH, "midd")
 
 
 def log(msg):
@@ -95,7 +99,7 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     log("converting real data")
     splits = convert_all(data_root, data_dir, log=log, ocr_cache=os.path.join(work, "sroie_psm6"))
     train_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.train.jsonl"))
-                  for s in ("sroie", "sroie_box", "sroie_psm6", "midd", "cuad")}
+                  for s in (*TILED_SOURCES, "cuad")}
     dev_docs = {s: read_jsonl(os.path.join(data_dir, f"{s}.dev.jsonl")) for s in ("sroie", "midd", "cuad")}
     synth_docs = load_synth(cfg["synth_docs"], cfg["seed"], work, synth_wait) if cfg["synth_docs"] else []
     synth_docs += load_synth_ocr(cfg["synth_ocr_docs"], cfg["seed"], work) if cfg["synth_ocr_docs"] else []
@@ -122,7 +126,7 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     rng = random.Random(cfg["seed"])
     W = cfg["window"]
     pools = {}
-    for s in ("sroie", "sroie_box", "sroie_psm6", "midd"):
+    for s in TILED_SOURCES:
         pools[s] = []
         for d in train_docs[s]:
             ed = EncodedDoc(d, encoder)
@@ -135,10 +139,9 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     for d in synth_docs:
         ed = EncodedDoc(d, encoder)
         pools["synth"] += [ed.window(a, b) for a, b in ed.tiled_windows(W)]
-    per_epoch = {"sroie": len(pools["sroie"]), "sroie_box": len(pools["sroie_box"]),
-                 "sroie_psm6": len(pools["sroie_psm6"]),
-                 "midd": min(cfg["midd_windows"], len(pools["midd"])),
-                 "cuad": min(cfg["cuad_windows"], len(cuad_pool))}
+    per_epoch = {s: len(pools[s]) for s in EVERY_EPOCH}
+    per_epoch["midd"] = min(cfg["midd_windows"], len(pools["midd"]))
+    per_epoch["cuad"] = min(cfg["cuad_windows"], len(cuad_pool))
     n_real = sum(per_epoch.values())
     per_epoch["synth"] = min(len(pools["synth"]), int(cfg["synth_frac"] / (1 - cfg["synth_frac"]) * n_real))
     pool_sizes = {k: len(v) for k, v in pools.items()}
@@ -160,7 +163,7 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     for ep in range(cfg["epochs"]):
         model.train()
         items = [ed.window(a, b) for ed, a, b in rng.sample(cuad_pool, per_epoch["cuad"])]
-        for k in ("sroie", "sroie_box", "sroie_psm6", "midd", "synth"):
+        for k in (*TILED_SOURCES, "synth"):
             items += rng.sample(pools[k], per_epoch[k])
         total, nb = 0.0, 0
         # linear decay of the learning rate over the epochs
