@@ -167,6 +167,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         fields.invoice_number = labelled_invoice_number(&mut entities, pages);
     }
     past_the_subtotal(&mut fields, &mut entities, pages);
+    after_rounding(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
     fields.currency = fields
@@ -597,11 +598,7 @@ fn past_the_subtotal(
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
 ) {
-    let Some(t) = fields.total_amount.as_deref().and_then(|v| {
-        entities
-            .iter()
-            .position(|e| e.role == Some(Role::TotalAmount) && e.value == v)
-    }) else {
+    let Some(t) = chosen_total(fields, entities) else {
         return;
     };
     let total = &entities[t];
@@ -649,6 +646,160 @@ fn past_the_subtotal(
             push_sorted(entities, e);
             return;
         }
+    }
+}
+
+/// A line that adjusts a total to what coins can pay (`Rounding Adj -0.02`,
+/// `Round Off 0.40`).
+static ROUNDING_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:rounding|rounded|round[\s-]*off|rnd\s+adj)\b").expect("regex")
+});
+/// How many lines after a total its rounding line may stand, and after the rounding
+/// line the rounded total.
+const ROUNDING_REACH: usize = 3;
+
+/// The smallest coin that cash totals are rounded to, in cents: 5 unless the
+/// currency is known to round otherwise.
+fn cash_unit(currency: Option<&str>) -> i64 {
+    match currency {
+        Some("INR" | "SEK" | "NOK") => 100,
+        Some("DKK") => 50,
+        Some("NZD") => 10,
+        _ => 5,
+    }
+}
+
+/// `cents` rounded to the nearest multiple of `unit` (halves away from zero).
+fn round_to(cents: i64, unit: i64) -> i64 {
+    let r = cents.rem_euclid(unit);
+    if 2 * r >= unit {
+        cents - r + unit
+    } else {
+        cents - r
+    }
+}
+
+/// The index of the entity that gave the chosen total.
+fn chosen_total(fields: &Fields, entities: &[Entity]) -> Option<usize> {
+    let v = fields.total_amount.as_deref()?;
+    entities
+        .iter()
+        .position(|e| e.role == Some(Role::TotalAmount) && e.value == v)
+}
+
+/// A receipt that rounds its total to the coin (`Total 31.47 / Rounding -0.02 / Total
+/// 31.45`) was paid the rounded amount, and that is its total; the tagger often
+/// takes the first. When the chosen total is not a multiple of the coin and a
+/// rounding line follows it closely (before any payment line: one after it rounds the
+/// change), the total becomes, in this order:
+/// - the first amount on the rounding line or the lines right after it (not a payment
+///   or change line) that is a multiple of the coin and less than half a coin away;
+/// - the chosen total plus or minus the rounding line's adjustment, when exactly one
+///   sign gives a multiple of the coin (the sign OCR shows first);
+/// - on a scan, where both are often garbled, the chosen total rounded to the coin.
+///
+/// The last two have no amount of their own in the text: their entity is the
+/// rounding line, at a fallback confidence.
+fn after_rounding(
+    fields: &mut Fields,
+    entities: &mut Vec<Entity>,
+    pages: &[(Page, Vec<TaggedSpan>)],
+) {
+    let Some(t) = chosen_total(fields, entities) else {
+        return;
+    };
+    let total = &entities[t];
+    let (Some(page), Some(cents)) = (
+        page_of(pages, total.page),
+        norm::decimal_cents(&total.value),
+    ) else {
+        return;
+    };
+    let unit = cash_unit(total.currency.as_deref());
+    if cents.rem_euclid(unit) == 0 {
+        return;
+    }
+    let lines: Vec<(usize, &str)> = lines_with_offsets(&page.text)
+        .skip_while(|(at, line)| at + line.chars().count() < total.end)
+        .take(ROUNDING_REACH + 1)
+        .collect();
+    // a rounding line after the payment line rounds the change, not the total
+    let Some(r) = lines
+        .iter()
+        .skip(1)
+        .take_while(|(_, l)| !PAYMENT_LINE.is_match(l) || ROUNDING_LINE.is_match(l))
+        .position(|(_, l)| ROUNDING_LINE.is_match(l))
+    else {
+        return;
+    };
+    let after = &lines[r + 1..];
+    let (line_start, line) = after[0];
+    let line_end = line_start + line.chars().count();
+    let on = |e: &Entity, (at, l): &(usize, &str)| {
+        e.page == page.number && (*at..at + l.chars().count()).contains(&e.start)
+    };
+    let amount_of = |e: &Entity| {
+        (e.kind == EntityKind::Amount && matches!(e.role, None | Some(Role::TotalAmount)))
+            .then(|| norm::decimal_cents(&e.value))
+            .flatten()
+    };
+    let rounded = entities.iter().position(|e| {
+        after
+            .iter()
+            .any(|l| on(e, l) && !PAYMENT_LINE.is_match(l.1) && !CHANGE_LINE.is_match(l.1))
+            && amount_of(e).is_some_and(|c| {
+                c != cents && c.rem_euclid(unit) == 0 && 2 * (c - cents).abs() <= unit
+            })
+    });
+    let confidence = entities[t].confidence * FALLBACK_PENALTY;
+    let currency = entities[t].currency.clone();
+    if let Some(i) = rounded {
+        entities[t].role = None;
+        if entities[i].role.is_none() {
+            entities[i].role = Some(Role::TotalAmount);
+            entities[i].confidence = confidence;
+        }
+        fields.total_amount = Some(entities[i].value.clone());
+        return;
+    }
+    // the adjustment, with the sign OCR shows first
+    let adjusted = entities
+        .iter()
+        .filter(|e| on(e, &after[0]))
+        .filter_map(|e| amount_of(e).map(|c| (e, c)))
+        .filter(|(_, c)| *c != 0 && c.abs() < unit.max(100))
+        .find_map(|(e, signed)| {
+            let c = signed.abs();
+            let minus = signed < 0
+                || line_before(&page.text, e.start)
+                    .trim_end()
+                    .ends_with(['-', '\u{2212}']);
+            let signs = if minus { [-c, c] } else { [c, -c] };
+            let fits: Vec<i64> = signs
+                .iter()
+                .map(|s| cents + s)
+                .filter(|v| v.rem_euclid(unit) == 0)
+                .collect();
+            (fits.len() == 1).then(|| fits[0])
+        });
+    let value = adjusted.or_else(|| is_ocr(page).then(|| round_to(cents, unit)));
+    if let Some(v) = value.filter(|v| *v > 0) {
+        let trimmed = line.trim_start();
+        let start = line_start + (line.chars().count() - trimmed.chars().count());
+        let end = line_end - (line.chars().count() - line.trim_end().chars().count());
+        let e = entity(
+            page,
+            Some(Role::TotalAmount),
+            EntityKind::Amount,
+            start,
+            end,
+            format!("{}.{:02}", v / 100, v % 100),
+            confidence,
+            currency,
+        );
+        entities[t].role = None;
+        fields.total_amount = Some(e.value.clone());
+        push_sorted(entities, e);
     }
 }
 
@@ -2076,6 +2227,42 @@ mod tests {
         let text = "Total Sales (Excluding GST) : 616.59\nGST 0.00\n\
                     Total Sales (Inclusive of GST) : 616.60\nVISA : 616.60";
         assert_eq!(total(text, &["616.59"]).as_deref(), Some("616.60"));
+    }
+
+    #[test]
+    fn a_total_rounded_to_the_coin_is_what_was_paid() {
+        let total = |page: Page, tagged: &str| {
+            let spans = vec![span(&page.text, tagged, Role::TotalAmount, 0.9)];
+            let x = assemble(&[(page, spans)], &Locale::default());
+            let e = chosen(&x.entities, Role::TotalAmount).cloned();
+            (x.fields.total_amount, e.map(|e| e.text))
+        };
+        // the rounded total is stated after the rounding line
+        let text = "Total Amount 31.47\nRounding -0.02\nNet Total 31.45\nCASH 50.00\nCHANGE 18.55";
+        assert_eq!(total(page(text), "31.47").0.as_deref(), Some("31.45"));
+        // not stated: the total plus the adjustment, traced to the rounding line
+        let text = "Total Sales 177.22\nRounding Adjustment -0.02\nCASH 200.00";
+        let (value, at) = total(page(text), "177.22");
+        assert_eq!(value.as_deref(), Some("177.20"));
+        assert_eq!(at.as_deref(), Some("Rounding Adjustment -0.02"));
+        // a sign OCR lost: the one that reaches the coin
+        let text = "Total 13.58\nRounding 0.02\n";
+        assert_eq!(total(page(text), "13.58").0.as_deref(), Some("13.60"));
+        // both garbled: a scan rounds to the coin, a text layer keeps what it says
+        let text = "Total Sales RM 13.58\nRounding Adjustment RM 2\nRounding RM = 13.4!\n";
+        assert_eq!(total(scan(text), "13.58").0.as_deref(), Some("13.60"));
+        assert_eq!(total(page(text), "13.58").0.as_deref(), Some("13.58"));
+        // a rounding line after the payment rounds the change; a total on the coin stays
+        let text = "TOTAL (GST INCL) 38.37\nCASH 40.35\nROUNDING ADJUSTMENTS 0.02\nCHANGE DUE 2.00";
+        assert_eq!(total(scan(text), "38.37").0.as_deref(), Some("38.37"));
+        let text = "Total 26.80\nRounding 0.02\nTotal 26.82";
+        assert_eq!(total(page(text), "26.80").0.as_deref(), Some("26.80"));
+        // Indian invoices round off to the rupee
+        let text = "Total INR 4499.60\nRound Off 0.40\nGrand Total 4500.00";
+        assert_eq!(total(page(text), "4499.60").0.as_deref(), Some("4500.00"));
+        // no rounding line near the total: as tagged
+        let text = "Total 13.58\nCash 20.00\nChange 6.42\nThank you\nRounding policy applies";
+        assert_eq!(total(scan(text), "13.58").0.as_deref(), Some("13.58"));
     }
 
     #[test]
