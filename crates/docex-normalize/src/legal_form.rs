@@ -139,12 +139,41 @@ pub fn legal_form_after(after: &str, ocr: bool) -> Option<usize> {
     })
 }
 
+/// Whether `word` is (a word of) a legal form, as written (`Sdn.`, `BHD`, `Inc.`).
+pub(crate) fn form_word(word: &str) -> bool {
+    let w = bare(word);
+    FORMS.iter().any(|form| form.contains(&w.as_str()))
+}
+
+/// Whether `words` are a name that ends in a legal form (misread ones count), with a
+/// word before the form that is not one of a form's (`SDN BHD` alone names nothing).
+pub(crate) fn names_a_company(words: &[&str]) -> bool {
+    (1..words.len().min(5)).any(|k| {
+        let (head, tail) = words.split_at(words.len() - k);
+        form_of(tail, true).is_some()
+            && head
+                .iter()
+                .any(|w| w.chars().any(char::is_alphabetic) && !form_word(w))
+    })
+}
+
 /// The name with an OCR-misread legal form at its end spelled right:
 /// `SUN VICTORY SON BHD` → `SUN VICTORY SDN BHD`, `KING'S CONFECTIONERY $/B` →
 /// `KING'S CONFECTIONERY S/B`. Dots and the case of the letters read right are
-/// kept (`Sdn. Bho.` → `Sdn. Bhd.`). Only for OCR'd text.
+/// kept (`Sdn. Bho.` → `Sdn. Bhd.`). A name that ends in `SDN` alone lost its `BHD`
+/// (`Sendirian Berhad` is one form): `SKCA TIMBER SON` → `SKCA TIMBER SDN BHD`.
+/// Only for OCR'd text.
 pub fn mend_legal_form(name: &str) -> String {
     let words: Vec<&str> = name.split(' ').collect();
+    if let Some(sdn) = lone_sdn(&words) {
+        let head = words[..words.len() - 1].join(" ");
+        let bhd = if sdn.chars().skip(1).any(char::is_lowercase) {
+            "Bhd"
+        } else {
+            "BHD"
+        };
+        return format!("{head} {} {bhd}", respell(sdn, "SDN"));
+    }
     for k in (1..=words.len().min(4)).rev() {
         let tail = &words[words.len() - k..];
         let Some((form, misread)) = form_of(tail, true) else {
@@ -162,6 +191,19 @@ pub fn mend_legal_form(name: &str) -> String {
         return format!("{head} {}", mended.join(" "));
     }
     name.to_string()
+}
+
+/// The last of `words` when it is `SDN` (or `SDN` with one misread letter) ending a
+/// name of more words: half of `SDN BHD`, whose `BHD` OCR lost or left on the next
+/// line. Not `& SON` or `AND SON`, which are names.
+fn lone_sdn<'w>(words: &[&'w str]) -> Option<&'w str> {
+    let [.., before, last] = words else {
+        return None;
+    };
+    let bare = bare(last);
+    let exact = bare == "SDN";
+    let after_and = matches!(before.to_uppercase().as_str(), "&" | "AND" | "N");
+    (exact || (misreads(&bare, "SDN") == Some(1) && !after_and)).then_some(*last)
 }
 
 /// `word` with its characters other than dots and a final comma replaced by those
@@ -251,7 +293,16 @@ mod tests {
             ("Acme 1NC", "Acme INC"),
             // right already, or not a form, or only a form: unchanged
             ("ACME SDN BHD", "ACME SDN BHD"),
-            ("ACME SON", "ACME SON"),
+            // `SDN` alone lost its `BHD`, but `& SON` is a name
+            ("SINNATHAMBY HOLDINGS SDN", "SINNATHAMBY HOLDINGS SDN BHD"),
+            (
+                "SKCA HARDWARE & TIMBER SON",
+                "SKCA HARDWARE & TIMBER SDN BHD",
+            ),
+            ("Kedai Jaya Sdn.", "Kedai Jaya Sdn. Bhd"),
+            ("SMITH & SON", "SMITH & SON"),
+            ("JONES AND SON", "JONES AND SON"),
+            ("SDN", "SDN"),
             ("SON BHD", "SON BHD"),
             ("HAPPY 5A", "HAPPY 5A"),
             ("PAGOH REST AND SERVICE AREA", "PAGOH REST AND SERVICE AREA"),

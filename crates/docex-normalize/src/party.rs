@@ -243,11 +243,53 @@ fn without_leading_lowercase(s: &str) -> &str {
     }
 }
 
-/// A name read by OCR without the specks around it: leading and trailing words with
-/// no letter or digit (`é . ° HAPPY SNACKS`), and one- or two-letter lowercase words
-/// at the ends of a name otherwise in capitals (`RESTORAN SIAM VILLAGE oo`).
+/// A word OCR made of a logo's edge, a rule or a stain: no letter or digit, and not
+/// one that joins the words of a name (`&`, `-`, `+`, `/`, `.`, brackets).
+fn junk_word(word: &str) -> bool {
+    !word.chars().any(char::is_alphanumeric)
+        && !word
+            .chars()
+            .all(|c| matches!(c, '&' | '-' | '+' | '/' | '.' | '(' | ')' | '\''))
+}
+
+/// The name among the parts of an OCR'd line that junk words cut apart (`PPUBOG |
+/// YHM Aeon Tebrau City`, `Sticky Bones * Timeless Kitchenette Sdn Bhd`, `31901 014 ,
+/// SYARIKAT PERNIAGAAN GIN KEE`): the one part that names a company by its legal
+/// form, else the last part when it has two words or more that are not a form; all
+/// the words otherwise.
+fn past_ocr_junk<'w>(words: &[&'w str]) -> Vec<&'w str> {
+    let parts: Vec<&[&str]> = words
+        .split(|w| junk_word(w))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return words.to_vec();
+    }
+    let companies: Vec<&&[&str]> = parts
+        .iter()
+        .filter(|p| crate::legal_form::names_a_company(p))
+        .collect();
+    if let [company] = companies[..] {
+        return company.to_vec();
+    }
+    let last = parts[parts.len() - 1];
+    let named = last
+        .iter()
+        .filter(|w| w.chars().any(char::is_alphabetic) && !crate::legal_form::form_word(w))
+        .count();
+    if named >= 2 {
+        return last.to_vec();
+    }
+    words.to_vec()
+}
+
+/// A name read by OCR without the specks around it: what junk words cut off (see
+/// [`past_ocr_junk`]), leading and trailing words with no letter or digit (`é . °
+/// HAPPY SNACKS`), and one- or two-letter lowercase words at the ends of a name
+/// otherwise in capitals (`RESTORAN SIAM VILLAGE oo`).
 pub fn trim_ocr_specks(name: &str) -> String {
-    let words: Vec<&str> = name.split_whitespace().collect();
+    let all: Vec<&str> = name.split_whitespace().collect();
+    let words = past_ocr_junk(&all);
     let capitals = words
         .iter()
         .filter(|w| w.chars().any(char::is_alphabetic))
@@ -385,6 +427,23 @@ mod tests {
             ("mi Casa", "mi Casa"),
             ("A & W RESTAURANT", "A & W RESTAURANT"),
             ("ONE ONE THREE SEAFOOD", "ONE ONE THREE SEAFOOD"),
+            // junk words cut a name: the part with a legal form, else the last
+            ("PPUBOG | YHM Aeon Tebrau City", "YHM Aeon Tebrau City"),
+            (
+                "Sticky Bones * Timeless Kitchenette Sdn Bhd",
+                "Timeless Kitchenette Sdn Bhd",
+            ),
+            ("ACME TRADING SDN BHD | Ot", "ACME TRADING SDN BHD"),
+            (
+                "31901 014 , SYARIKAT PERNIAGAAN GIN KEE",
+                "SYARIKAT PERNIAGAAN GIN KEE",
+            ),
+            ("AOI : : AEON CO. (M) BHD", "AEON CO. (M) BHD"),
+            // joiners are no junk; a last part of one word or a bare form is no name
+            ("B & BEST RESTAURANT", "B & BEST RESTAURANT"),
+            ("MR . DAKGALBI SOLARIS", "MR . DAKGALBI SOLARIS"),
+            ("ACME TRADING , SDN BHD", "ACME TRADING , SDN BHD"),
+            ("HAPPY SNACKS | Ot", "HAPPY SNACKS | Ot"),
         ];
         for (name, want) in cases {
             assert_eq!(trim_ocr_specks(name), want, "{name}");
