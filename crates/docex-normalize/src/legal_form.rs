@@ -165,6 +165,9 @@ pub(crate) fn names_a_company(words: &[&str]) -> bool {
 /// Only for OCR'd text.
 pub fn mend_legal_form(name: &str) -> String {
     let words: Vec<&str> = name.split(' ').collect();
+    if let Some(mended) = mend_sdn_bhd(&words) {
+        return mended;
+    }
     if let Some(sdn) = lone_sdn(&words) {
         let head = words[..words.len() - 1].join(" ");
         let bhd = if sdn.chars().skip(1).any(char::is_lowercase) {
@@ -191,6 +194,53 @@ pub fn mend_legal_form(name: &str) -> String {
         return format!("{head} {}", mended.join(" "));
     }
     name.to_string()
+}
+
+/// `SDN BHD` at the end of a name of more words where one of the two is read right (or
+/// with one misread letter) and the other is garbled further, keeping its first
+/// letter: `SDN BILD`, `SDN BEED`, `Sdiv Bhd`, `SIN BHD` (two edits at most). The
+/// pair holds the garbled word in place as a slash does in `S/B`.
+fn mend_sdn_bhd(words: &[&str]) -> Option<String> {
+    let [head @ .., sdn, bhd] = words else {
+        return None;
+    };
+    if head.is_empty() {
+        return None;
+    }
+    let near = |word: &str, want: &str| {
+        let w: Vec<char> = bare(word).chars().collect();
+        let first = w.first() == want.chars().next().as_ref();
+        let edits = crate::party::edit_distance(&w, &want.chars().collect::<Vec<_>>());
+        first && (1..=2).contains(&edits) && (3..=5).contains(&w.len())
+    };
+    let right = |word: &str, want: &str| misreads(&bare(word), want).is_some_and(|n| n <= 1);
+    let (sdn_ok, bhd_ok) = (right(sdn, "SDN"), right(bhd, "BHD"));
+    if !((sdn_ok && near(bhd, "BHD")) || (bhd_ok && near(sdn, "SDN"))) {
+        return None;
+    }
+    let fix =
+        |word: &str, want: &str, ok: bool| {
+            if ok {
+                return respell(word, want);
+            }
+            let lower = word.chars().skip(1).any(char::is_lowercase);
+            let dot = if word.ends_with('.') { "." } else { "" };
+            let mut spelled: String = want.chars().take(1).collect();
+            spelled.extend(want.chars().skip(1).map(|c| {
+                if lower {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                }
+            }));
+            spelled + dot
+        };
+    Some(format!(
+        "{} {} {}",
+        head.join(" "),
+        fix(sdn, "SDN", sdn_ok),
+        fix(bhd, "BHD", bhd_ok)
+    ))
 }
 
 /// The last of `words` when it is `SDN` (or `SDN` with one misread letter) ending a
@@ -303,6 +353,20 @@ mod tests {
             ("SMITH & SON", "SMITH & SON"),
             ("JONES AND SON", "JONES AND SON"),
             ("SDN", "SDN"),
+            // one word of `SDN BHD` read right holds the other, garbled further
+            (
+                "GARDENIA BAKERIES (KL) SDN BILD",
+                "GARDENIA BAKERIES (KL) SDN BHD",
+            ),
+            ("WARAKUYA SDN BEED", "WARAKUYA SDN BHD"),
+            ("Dion Realties Sdiv Bhd", "Dion Realties Sdn Bhd"),
+            (
+                "Guardian Health And Beauty Sda Bhd",
+                "Guardian Health And Beauty Sdn Bhd",
+            ),
+            ("MR. D.I.Y. (M) SIN BHD", "MR. D.I.Y. (M) SDN BHD"),
+            ("WARAKUYA SDN BRAID", "WARAKUYA SDN BRAID"),
+            ("ACME SDN OLD", "ACME SDN OLD"),
             ("SON BHD", "SON BHD"),
             ("HAPPY 5A", "HAPPY 5A"),
             ("PAGOH REST AND SERVICE AREA", "PAGOH REST AND SERVICE AREA"),

@@ -82,5 +82,5 @@ pub use date::{
 pub use duration::{add_duration, parse_duration};
 pub use jurisdiction::clean_jurisdiction;
 pub use legal_form::{legal_form_after, mend_legal_form};
-pub use party::{clean_party, fold, name_words_before, trim_ocr_specks};
+pub use party::{clean_party, edit_distance, fold, name_words_before, trim_ocr_specks};
 pub use scan::Found;

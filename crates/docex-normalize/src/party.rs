@@ -243,6 +243,23 @@ fn without_leading_lowercase(s: &str) -> &str {
     }
 }
 
+/// Levenshtein distance between two names' characters.
+pub fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(ca != cb));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// A word OCR made of a logo's edge, a rule or a stain: no letter or digit, and not
 /// one that joins the words of a name (`&`, `-`, `+`, `/`, `.`, brackets).
 fn junk_word(word: &str) -> bool {

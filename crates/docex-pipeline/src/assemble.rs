@@ -1445,23 +1445,7 @@ fn same_party(a: &str, b: &str) -> bool {
     }
     let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let longest = x.len().max(y.len());
-    longest > 0 && (edit_distance(&x, &y) as f32) <= 0.15 * longest as f32
-}
-
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1)
-                .min(row[j] + 1)
-                .min(diag + usize::from(ca != cb));
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
+    longest > 0 && (norm::edit_distance(&x, &y) as f32) <= 0.15 * longest as f32
 }
 
 /// Keyword and role evidence for the document type. "Invoice" alone decides
