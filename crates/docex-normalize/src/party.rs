@@ -149,13 +149,46 @@ const NOT_NAME_WORDS: &[&str] = &[
     "only",
 ];
 
+/// Words of a document's own labels, which stand before the name in a letterhead
+/// (`TAX INVOICE SHAH MARKETING`, `Payment SHAH MARKETING`, `QUOTATION245 ...`) but are
+/// never part of it.
+const DOCUMENT_LABEL_WORDS: &[&str] = &[
+    "invoice",
+    "tax",
+    "gst",
+    "vat",
+    "quotation",
+    "quote",
+    "estimate",
+    "proforma",
+    "payment",
+    "receipt",
+    "bill",
+    "note",
+    "delivery",
+    "challan",
+    "original",
+    "duplicate",
+    "triplicate",
+    "copy",
+    "order",
+    "statement",
+    "memo",
+    "credit",
+    "debit",
+    "no",
+    "ref",
+    "total",
+];
+
 /// How many characters at the end of `before` (the text right before a tagged name, on
 /// its line) belong to the name: the tagger sometimes starts a name one or two words
 /// late (`National Football League` + `Alumni, Inc.`, `MTI` + `TECHNOLOGY CORPORATION`).
 /// At most four words, each capitalised or holding a digit (`bw-3`) or `&`, none a
 /// joining word (`and`, `between`), a role word (`Licensee`) or ending in a comma,
 /// colon, quote or bracket; a word ending in `.` only as an initial (`D.`), a number
-/// only of two digits or more (`99 SPEED MART`, not the `2` of a list).
+/// only of two to four digits (`99 SPEED MART`, not the `2` of a list nor an account
+/// number), and none a document label (`TAX INVOICE`, `Payment`, `QUOTATION245`).
 pub fn name_words_before(before: &str) -> usize {
     let line = before.rsplit('\n').next().unwrap_or("");
     if !line.ends_with(' ') || line.ends_with("  ") {
@@ -171,12 +204,19 @@ pub fn name_words_before(before: &str) -> usize {
         let lower = word.to_lowercase();
         let bare = lower.trim_end_matches('.');
         let initial = word.chars().count() == 2 && first.is_some_and(char::is_alphabetic);
+        // `QUOTATION245`: a label with the document's number run into it
+        let label = bare.trim_end_matches(|c: char| c.is_ascii_digit());
+        let number = !word.chars().any(char::is_alphabetic);
         let stops = word.ends_with([',', ';', ':', ')', ']', '"', '”', '\'', '’'])
             || (word.ends_with('.') && !initial)
-            // a list number or a quantity, not a name's number (`99 SPEED MART`)
+            // a list number or a quantity, not a name's number (`99 SPEED MART`); nor
+            // an account, phone or document number (`1711119`, `2.91112E+11`, `2/214`)
             || (word.len() == 1 && first.is_some_and(|c| c.is_ascii_digit()))
+            || (number && (word.len() > 4 || word.contains(['.', ',', '/', '+'])))
+            || word.contains('+')
             || NOT_NAME_WORDS.contains(&bare)
-            || GENERIC.contains(&bare);
+            || GENERIC.contains(&bare)
+            || DOCUMENT_LABEL_WORDS.contains(&label);
         if !name_like || stops {
             break;
         }
@@ -492,6 +532,15 @@ mod tests {
             ("Qty 2 ", ""),
             ("RM 10,080.00 Ten Thousand Eighty Only ", ""),
             ("| 99 ", "99 "),
+            // a letterhead's labels and numbers are not the name's
+            ("TAX INVOICE ", ""),
+            ("Payment ", ""),
+            ("QUOTATION245 ", ""),
+            ("Delivery Note ", ""),
+            ("1711119 ", ""),
+            ("2.91112E+11 M ", "M "),
+            ("2/214 GST INVOICE ", ""),
+            ("Door No 7 Seven Hills ", "Seven Hills "),
         ];
         for (before, want) in cases {
             let n = name_words_before(before);

@@ -47,6 +47,8 @@ def main(argv=None):
     p.add_argument("--data", required=True, help="the shared data folder (SROIE scans are linked from it)")
     p.add_argument("--out", default=os.path.join(WORK, "devset"), help="folder for docs/ and labels.jsonl")
     p.add_argument("--dev", default=os.path.join(WORK, "data"), help="folder with *.dev.jsonl (converted if missing)")
+    p.add_argument("--split", choices=("dev", "train"), default="dev",
+                   help="train: the training documents instead (seen by the model; for checking rules)")
     p = sub.add_parser("evaluate", help="evaluate a shipped model folder on the dev splits")
     p.add_argument("--model", required=True)
     p.add_argument("--data", default=os.path.join(WORK, "data"), help="folder with *.dev.jsonl")
@@ -90,7 +92,7 @@ def main(argv=None):
         convert_all(args.data, args.out)
     elif args.cmd == "devset":
         from .devset import build_devset
-        build_devset(args.data, args.dev, args.out)
+        build_devset(args.data, args.dev, args.out, split=args.split)
     elif args.cmd == "evaluate":
         from .convert import read_jsonl
         from .evaluate import Predictor, evaluate_docs, format_table

@@ -84,6 +84,18 @@ def test_devset_rebuilds_its_own_folder_and_refuses_others(tmp_path):
     assert os.listdir(other / "docs") == []
 
 
+def test_devset_of_the_training_split_reads_the_train_files(tmp_path):
+    data, dev = _fake_dev(tmp_path)
+    for source in ("sroie", "midd", "cuad"):
+        (dev / f"{source}.dev.jsonl").rename(dev / f"{source}.train.jsonl")
+    out = tmp_path / "trainset"
+    main(["devset", "--data", str(data), "--dev", str(dev), "--out", str(out), "--split", "train"])
+    assert [label["document"] for label in _labels(out)] == [
+        "sroie/X001.jpg", "sroie/X002.jpg", "midd/1131GVDTD.txt", "cuad/Acme_EX-10.1_Reseller Agreement.txt"]
+    with pytest.raises(ValueError):
+        build_devset(str(data), str(dev), str(out), log=lambda *_: None, split="test")
+
+
 @pytest.mark.parametrize("text,want", [
     ("one (1) year", "P1Y"), ("1 year", "P1Y"), ("four-year", "P4Y"), ("12 months", "P12M"),
     ("thirty (30) day", "P30D"), ("hundred eighty days", "P180D"), ("one hundred and twenty days", "P120D"),
