@@ -24,10 +24,10 @@ static TAIL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Countries whose name is "the State of ...": kept whole, not cut to the last word.
-static STATE_NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\bthe\s+state\s+of\s+(?:israel|qatar|kuwait|eritrea|palestine)\b")
-});
+/// Countries whose name is "the State of ...": the country, as other places are named
+/// (`the State of Israel` is `Israel`, as `the State of New York` is `New York`).
+static STATE_NAMED: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\bthe\s+state\s+of\s+(israel|qatar|kuwait|eritrea|palestine)\b"));
 
 /// What is not a place.
 const GENERIC: &[&str] = &[
@@ -57,8 +57,8 @@ fn is_edge_punct(c: char) -> bool {
 /// case. `None` when nothing or no place is left.
 pub fn clean_jurisdiction(text: &str) -> Option<String> {
     let s = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if let Some(m) = STATE_NAMED.find(&s) {
-        return Some(m.as_str().to_string());
+    if let Some(c) = STATE_NAMED.captures(&s) {
+        return Some(c[1].to_string());
     }
     let mut s = s;
     loop {
@@ -110,7 +110,7 @@ mod tests {
             ("the Federal Republic of Germany", Some("Germany")),
             ("the Grand Duchy of Luxembourg", Some("Luxembourg")),
             ("the Netherlands", Some("Netherlands")),
-            ("the laws of the State of Israel", Some("the State of Israel")),
+            ("the laws of the State of Israel", Some("Israel")),
             ("England and Wales law", Some("England and Wales")),
             ("the United Kingdom", Some("United Kingdom")),
             ("the laws of the United States", Some("United States")),
