@@ -300,17 +300,37 @@ fn numeric(c: &Captures<'_>, order: DateOrder) -> Option<ParsedDate> {
     Some(ParsedDate { date, ambiguous })
 }
 
+/// A written date whose month comes first (`April 8, 2020`) or whose day does
+/// (`8 April 2020`, not `the 8th day of April`, which both conventions write).
+static WRITTEN_ORDER: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    let m = month_alternation();
+    (
+        regex(&format!(
+            r"(?i)^(?:{m})\.?\s+\d{{1,2}}(?:{ORDINAL})?\s*,?\s*\d{{4}}$"
+        )),
+        regex(&format!(
+            r"(?i)^\d{{1,2}}(?:{ORDINAL})?\.?\s+(?:{m})\.?,?\s+\d{{4}}$"
+        )),
+    )
+});
+
 /// Decides a document's day/month order from its dates.
 ///
 /// Each candidate that is an all-numeric `a/b/year` date with exactly one of
 /// `a`, `b` above 12 (and at most 31) is a vote: `25/12/2024` for
 /// [`DateOrder::DayFirst`], `12/25/2024` for [`DateOrder::MonthFirst`]. The
-/// majority wins; `None` when there are no votes or they tie.
+/// majority wins. Without such votes, the written dates vote (`April 8, 2020` for
+/// month-first, `8 April 2020` for day-first): a writer who puts the month first in
+/// words does in figures too. `None` when there are no votes or they tie.
 pub fn infer_date_order(candidates: &[&str]) -> Option<DateOrder> {
     let (mut day_first, mut month_first) = (0usize, 0usize);
+    let (mut written_day, mut written_month) = (0usize, 0usize);
     for text in candidates {
         let core = date_core(text);
         let Some(c) = NUMERIC.captures(&core) else {
+            let (month, day) = &*WRITTEN_ORDER;
+            written_month += usize::from(month.is_match(&core));
+            written_day += usize::from(day.is_match(&core));
             continue;
         };
         if c[2] != c[4] || c[1].len() > 2 || year(&c[5]).is_none() {
@@ -327,6 +347,9 @@ pub fn infer_date_order(candidates: &[&str]) -> Option<DateOrder> {
             (1..=12, 13..=31) if &c[2] != "." => month_first += 1,
             _ => {}
         }
+    }
+    if day_first + month_first == 0 {
+        (day_first, month_first) = (written_day, written_month);
     }
     match day_first.cmp(&month_first) {
         std::cmp::Ordering::Greater => Some(DateOrder::DayFirst),
@@ -656,7 +679,19 @@ mod tests {
             (&["25/12/2024", "05/03/2024"], Some(DayFirst)),
             (&["12/25/2024", "05/03/2024"], Some(MonthFirst)),
             (&["13.01.2020 10:00"], Some(DayFirst)),
-            (&["05/03/2024", "2024-03-05", "5 March 2024"], None),
+            (&["05/03/2024", "2024-03-05"], None),
+            // without figures that decide, the written dates do
+            (
+                &["05/03/2024", "2024-03-05", "5 March 2024"],
+                Some(DayFirst),
+            ),
+            (&["4/8/2020", "April 8, 2020"], Some(MonthFirst)),
+            (&["03/01/05", "Mar. 1st, 2005"], Some(MonthFirst)),
+            (&["03/01/05", "the 1st day of March, 2005"], None),
+            (
+                &["25/12/2024", "April 8, 2020", "May 9, 2020"],
+                Some(DayFirst),
+            ),
             (&["25/12/2024", "12/25/2024"], None),
             (&["25/12/2024", "26/12/2024", "12/25/2024"], Some(DayFirst)),
             (&["32/12/2024"], None),
