@@ -181,21 +181,27 @@ const DOCUMENT_LABEL_WORDS: &[&str] = &[
     "total",
 ];
 
-/// How many characters at the end of `before` (the text right before a tagged name, on
-/// its line) belong to the name: the tagger sometimes starts a name one or two words
+/// How many characters at the end of `before` (the text right before the tagged
+/// `name`, on its line) belong to the name: the tagger sometimes starts a name one or two words
 /// late (`National Football League` + `Alumni, Inc.`, `MTI` + `TECHNOLOGY CORPORATION`).
 /// At most four words, each capitalised or holding a digit (`bw-3`) or `&`, none a
 /// joining word (`and`, `between`), a role word (`Licensee`) or ending in a comma,
 /// colon, quote or bracket; a word ending in `.` only as an initial (`D.`), a number
 /// only of two to four digits (`99 SPEED MART`, not the `2` of a list nor an account
-/// number), and none a document label (`TAX INVOICE`, `Payment`, `QUOTATION245`).
-pub fn name_words_before(before: &str) -> usize {
+/// number), a word of one or two letters only as an initial (`D.`, not a logo's `M`),
+/// and none a document label (`TAX INVOICE`, `Payment`, `QUOTATION245`).
+pub fn name_words_before(before: &str, name: &str) -> usize {
     let line = before.rsplit('\n').next().unwrap_or("");
     if !line.ends_with(' ') || line.ends_with("  ") {
         return 0;
     }
     let mut taken = 0;
-    for word in line[..line.len() - 1].rsplit(' ').take(4) {
+    // right to left: the name's first word, then the words before it
+    let words: Vec<&str> = std::iter::once(name.split_whitespace().next().unwrap_or(""))
+        .chain(line[..line.len() - 1].rsplit(' ').take(4))
+        .collect();
+    let letter = |w: Option<&&str>| w.is_some_and(|w| w.chars().count() == 1 && w != &"&");
+    for (i, &word) in words.iter().enumerate().skip(1) {
         let first = word.chars().next();
         let name_like = word == "&"
             || first.is_some_and(char::is_uppercase)
@@ -213,6 +219,15 @@ pub fn name_words_before(before: &str) -> usize {
             // an account, phone or document number (`1711119`, `2.91112E+11`, `2/214`)
             || (word.len() == 1 && first.is_some_and(|c| c.is_ascii_digit()))
             || (number && (word.len() > 4 || word.contains(['.', ',', '/', '+'])))
+            // a letter or two left of a letterhead name is a logo's or a stamp's
+            // (`M SHAH MARKETING`, `KO SHAH MARKETING`), not an initial (`D.`) nor
+            // one of a run of initials (`C W KHOO`)
+            || (!number
+                && word != "&"
+                && word.chars().count() <= 2
+                && !word.ends_with('.')
+                && !(letter(Some(&word))
+                    && (letter(words.get(i + 1)) || letter(words.get(i - 1)))))
             || word.contains('+')
             || NOT_NAME_WORDS.contains(&bare)
             || GENERIC.contains(&bare)
@@ -538,15 +553,23 @@ mod tests {
             ("QUOTATION245 ", ""),
             ("Delivery Note ", ""),
             ("1711119 ", ""),
-            ("2.91112E+11 M ", "M "),
+            ("2.91112E+11 M ", ""),
+            ("KO ", ""),
+            ("C W ", "C W "),
+            ("Cash Sale C ", ""),
+            ("Cash Sale : A B ", "A B "),
+            ("Paynient k2 ", ""),
             ("2/214 GST INVOICE ", ""),
             ("Door No 7 Seven Hills ", "Seven Hills "),
         ];
         for (before, want) in cases {
-            let n = name_words_before(before);
+            let n = name_words_before(before, "KHOO HARDWARE");
             let got: String = before.chars().skip(before.chars().count() - n).collect();
             assert_eq!(got, *want, "{before:?}");
         }
+        // an initial joins a name that starts with one (`C` + `W KHOO HARDWARE`)
+        assert_eq!(name_words_before("C ", "W KHOO HARDWARE"), 2);
+        assert_eq!(name_words_before("M ", "SHAH MARKETING"), 0);
     }
 
     #[test]

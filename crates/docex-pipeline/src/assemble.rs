@@ -1189,7 +1189,7 @@ fn widen_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
             .max()
             .unwrap_or(0);
         let before = page.slice(floor.max(s.start.saturating_sub(120)), s.start);
-        s.start -= norm::name_words_before(&before);
+        s.start -= norm::name_words_before(&before, &page.slice(s.start, s.end));
     }
     out
 }
