@@ -236,31 +236,64 @@ pub enum RunRow {
 }
 
 /// Reads `documents.csv` into rows by their `document` cell (the first row wins
-/// if a name repeats).
+/// if a name repeats). Both dialects `docex extract` writes are read: plain CSV, and
+/// `--excel`'s (a byte-order mark, `;` between cells, amounts with a decimal comma).
+/// Text the formula guard prefixed with `'` (`'-5 Corp`) is read as it was written
+/// before. Rows that failed (`error`) or were set aside (`quarantined`) are error rows.
 pub fn read_documents_csv(path: &Path) -> anyhow::Result<HashMap<String, RunRow>> {
-    let mut reader = csv::Reader::from_path(path)?;
+    let bytes = std::fs::read(path)?;
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    let header = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let excel = header.contains(&b';') && !header.contains(&b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(if excel { b';' } else { b',' })
+        .from_reader(text);
     let headers = reader.headers()?.clone();
     for required in ["document", "status"] {
         if !headers.iter().any(|h| h == required) {
             bail!("no {required:?} column: not a docex documents.csv");
         }
     }
+    let amount = |column: &str| {
+        FIELDS
+            .iter()
+            .any(|(f, c)| *f == column && *c == Comparison::Amount)
+    };
     let mut rows = HashMap::new();
     for record in reader.records() {
         let cells: HashMap<String, String> = headers
             .iter()
             .zip(record?.iter())
-            .map(|(h, v)| (h.to_owned(), v.to_owned()))
+            .map(|(h, v)| {
+                let v = unguarded(v);
+                let v = if excel && amount(h) {
+                    v.replace(',', ".")
+                } else {
+                    v.to_owned()
+                };
+                (h.to_owned(), v)
+            })
             .collect();
         let document = cells["document"].clone();
-        let row = if cells["status"] == "error" {
-            RunRow::Error(cells.get("error").cloned().unwrap_or_default())
-        } else {
-            RunRow::Ok(cells)
+        let row = match cells["status"].as_str() {
+            // a quarantined row's error says so (`quarantined: crashed its worker, ...`)
+            "error" | "quarantined" => {
+                RunRow::Error(cells.get("error").cloned().unwrap_or_default())
+            }
+            _ => RunRow::Ok(cells),
         };
         rows.entry(document).or_insert(row);
     }
     Ok(rows)
+}
+
+/// A cell without the `'` that the formula guard puts before text a spreadsheet
+/// would run (`'=SUM(A1)`, `'-5 Corp`; see `docex_output`'s CSV writer).
+fn unguarded(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
 }
 
 /// Counts for one field of one source, or for all fields of a source.
@@ -585,6 +618,51 @@ mod tests {
         assert!(err(r#"{"document": "a", "fields": {}}"#).contains("source"));
         let twice = r#"{"document": "a", "source": "s", "fields": {}}"#;
         assert!(err(&format!("{twice}\n{twice}")).contains("labelled twice"));
+    }
+
+    #[test]
+    fn documents_csv_reads_back_in_both_dialects_with_guarded_text_and_quarantined_rows() {
+        let row = |cells: &[(&str, &str)]| {
+            let columns = docex_output::DOCUMENT_COLUMNS;
+            let mut r = vec![String::new(); columns.len()];
+            for (k, v) in cells {
+                r[columns.iter().position(|c| c == k).unwrap()] = (*v).to_owned();
+            }
+            docex_core::DocumentRows {
+                document: cells[0].1.to_owned(),
+                document_row: r,
+                entity_rows: Vec::new(),
+            }
+        };
+        let rows = [
+            row(&[
+                ("document", "-credit.txt"),
+                ("status", "ok"),
+                ("vendor", "=Acme"),
+                ("total_amount", "-1234.50"),
+            ]),
+            row(&[
+                ("document", "hang.pdf"),
+                ("status", "quarantined"),
+                ("error", "quarantined: crashed its worker, twice"),
+            ]),
+        ];
+        for excel in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            docex_output::CsvTables { excel }
+                .write(dir.path(), &rows)
+                .unwrap();
+            let read = read_documents_csv(&dir.path().join("documents.csv")).unwrap();
+            let RunRow::Ok(cells) = &read["-credit.txt"] else {
+                panic!("{excel}: -credit.txt is not an ok row: {read:?}");
+            };
+            assert_eq!(cells["vendor"], "=Acme", "{excel}");
+            assert_eq!(cells["total_amount"], "-1234.50", "{excel}");
+            assert!(
+                matches!(&read["hang.pdf"], RunRow::Error(e) if e.starts_with("quarantined")),
+                "{excel}: {read:?}"
+            );
+        }
     }
 
     #[test]
