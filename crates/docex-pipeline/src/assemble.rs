@@ -598,13 +598,10 @@ fn past_the_subtotal(
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
 ) {
-    let Some(t) = chosen_total(fields, entities) else {
+    let Some((t, page)) = chosen_total(fields, entities, pages) else {
         return;
     };
     let total = &entities[t];
-    let Some(page) = page_of(pages, total.page) else {
-        return;
-    };
     let label = last_chars(line_before(&page.text, total.start), 40);
     let Some(sub) = norm::decimal_cents(&total.value).filter(|_| SUBTOTAL_LABEL.is_match(label))
     else {
@@ -626,12 +623,7 @@ fn past_the_subtotal(
                 && norm::decimal_cents(&e.value).is_some_and(fits)
         });
         if let Some(i) = scanned {
-            entities[t].role = None;
-            if entities[i].role.is_none() {
-                entities[i].role = Some(Role::TotalAmount);
-                entities[i].confidence *= FALLBACK_PENALTY;
-            }
-            fields.total_amount = Some(entities[i].value.clone());
+            pass_total(fields, entities, t, i);
             return;
         }
         let whole = whole_amounts(line)
@@ -640,10 +632,8 @@ fn past_the_subtotal(
         if let Some(whole) = whole {
             let currency = entities[t].currency.clone();
             let confidence = entities[t].confidence * FALLBACK_PENALTY;
-            entities[t].role = None;
             let e = whole_amount_entity(page, offset, whole, confidence, currency);
-            fields.total_amount = Some(e.value.clone());
-            push_sorted(entities, e);
+            add_total(fields, entities, t, e);
             return;
         }
     }
@@ -679,12 +669,35 @@ fn round_to(cents: i64, unit: i64) -> i64 {
     }
 }
 
-/// The index of the entity that gave the chosen total.
-fn chosen_total(fields: &Fields, entities: &[Entity]) -> Option<usize> {
+/// The index of the entity that gave the chosen total, and its page.
+fn chosen_total<'p>(
+    fields: &Fields,
+    entities: &[Entity],
+    pages: &'p [(Page, Vec<TaggedSpan>)],
+) -> Option<(usize, &'p Page)> {
     let v = fields.total_amount.as_deref()?;
-    entities
+    let t = entities
         .iter()
-        .position(|e| e.role == Some(Role::TotalAmount) && e.value == v)
+        .position(|e| e.role == Some(Role::TotalAmount) && e.value == v)?;
+    Some((t, page_of(pages, entities[t].page)?))
+}
+
+/// The total role passes from entity `from` to the amount `to`, which takes it at a
+/// fallback confidence unless it was tagged as a total.
+fn pass_total(fields: &mut Fields, entities: &mut [Entity], from: usize, to: usize) {
+    entities[from].role = None;
+    if entities[to].role.is_none() {
+        entities[to].role = Some(Role::TotalAmount);
+        entities[to].confidence *= FALLBACK_PENALTY;
+    }
+    fields.total_amount = Some(entities[to].value.clone());
+}
+
+/// The total role passes from entity `from` to `e`, a new entity.
+fn add_total(fields: &mut Fields, entities: &mut Vec<Entity>, from: usize, e: Entity) {
+    entities[from].role = None;
+    fields.total_amount = Some(e.value.clone());
+    push_sorted(entities, e);
 }
 
 /// A receipt that rounds its total to the coin (`Total 31.47 / Rounding -0.02 / Total
@@ -695,7 +708,7 @@ fn chosen_total(fields: &Fields, entities: &[Entity]) -> Option<usize> {
 /// - the first amount on the rounding line or the lines right after it (not a payment
 ///   or change line) that is a multiple of the coin and less than half a coin away;
 /// - the chosen total plus or minus the rounding line's adjustment, when exactly one
-///   sign gives a multiple of the coin (the sign OCR shows first);
+///   sign gives a multiple of the coin (OCR often loses the sign);
 /// - on a scan, where both are often garbled, the chosen total rounded to the coin.
 ///
 /// The last two have no amount of their own in the text: their entity is the
@@ -705,14 +718,11 @@ fn after_rounding(
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
 ) {
-    let Some(t) = chosen_total(fields, entities) else {
+    let Some((t, page)) = chosen_total(fields, entities, pages) else {
         return;
     };
     let total = &entities[t];
-    let (Some(page), Some(cents)) = (
-        page_of(pages, total.page),
-        norm::decimal_cents(&total.value),
-    ) else {
+    let Some(cents) = norm::decimal_cents(&total.value) else {
         return;
     };
     let unit = cash_unit(total.currency.as_deref());
@@ -751,39 +761,29 @@ fn after_rounding(
                 c != cents && c.rem_euclid(unit) == 0 && 2 * (c - cents).abs() <= unit
             })
     });
-    let confidence = entities[t].confidence * FALLBACK_PENALTY;
-    let currency = entities[t].currency.clone();
     if let Some(i) = rounded {
-        entities[t].role = None;
-        if entities[i].role.is_none() {
-            entities[i].role = Some(Role::TotalAmount);
-            entities[i].confidence = confidence;
-        }
-        fields.total_amount = Some(entities[i].value.clone());
+        pass_total(fields, entities, t, i);
         return;
     }
-    // the adjustment, with the sign OCR shows first
+    // the adjustment, whichever its sign (OCR loses minus signs): the one that reaches
+    // the coin
     let adjusted = entities
         .iter()
         .filter(|e| on(e, &after[0]))
-        .filter_map(|e| amount_of(e).map(|c| (e, c)))
-        .filter(|(_, c)| *c != 0 && c.abs() < unit.max(100))
-        .find_map(|(e, signed)| {
-            let c = signed.abs();
-            let minus = signed < 0
-                || line_before(&page.text, e.start)
-                    .trim_end()
-                    .ends_with(['-', '\u{2212}']);
-            let signs = if minus { [-c, c] } else { [c, -c] };
-            let fits: Vec<i64> = signs
-                .iter()
-                .map(|s| cents + s)
+        .filter_map(amount_of)
+        .map(i64::abs)
+        .filter(|c| *c != 0 && *c < unit.max(100))
+        .find_map(|c| {
+            let fits: Vec<i64> = [cents + c, cents - c]
+                .into_iter()
                 .filter(|v| v.rem_euclid(unit) == 0)
                 .collect();
             (fits.len() == 1).then(|| fits[0])
         });
     let value = adjusted.or_else(|| is_ocr(page).then(|| round_to(cents, unit)));
     if let Some(v) = value.filter(|v| *v > 0) {
+        let confidence = entities[t].confidence * FALLBACK_PENALTY;
+        let currency = entities[t].currency.clone();
         let trimmed = line.trim_start();
         let start = line_start + (line.chars().count() - trimmed.chars().count());
         let end = line_end - (line.chars().count() - line.trim_end().chars().count());
@@ -797,9 +797,7 @@ fn after_rounding(
             confidence,
             currency,
         );
-        entities[t].role = None;
-        fields.total_amount = Some(e.value.clone());
-        push_sorted(entities, e);
+        add_total(fields, entities, t, e);
     }
 }
 
