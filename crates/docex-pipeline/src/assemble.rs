@@ -217,8 +217,34 @@ fn scan_dates(page: &Page, latest_year: i32) -> Vec<(norm::Found, Option<String>
             None => found.push((f, Some(mended))),
         }
     }
+    for (f, mended) in found.iter_mut().filter(|(_, m)| m.is_none()) {
+        if let Some(one) = glued_one(page, f.start, &f.text) {
+            f.start -= 1;
+            f.text = page.slice(f.start, f.end);
+            *mended = Some(one);
+        }
+    }
     found.sort_by_key(|(f, _)| f.start);
     found
+}
+
+/// On a scan, a `|`, `l` or `I` glued before a date's one-digit day is a `1` the OCR
+/// misread (`|7-06-2018` for `17-06-2018`): the date's text with that `1`, when the
+/// mark stands at the start of a word and the result is a date.
+fn glued_one(page: &Page, start: usize, text: &str) -> Option<String> {
+    let before: Vec<char> = page.slice(start.saturating_sub(2), start).chars().collect();
+    let (mark, lead) = match before[..] {
+        [lead, mark] => (mark, Some(lead)),
+        [mark] => (mark, None),
+        _ => return None,
+    };
+    let mut chars = text.chars();
+    let one_digit_day = chars.next().is_some_and(|c| c.is_ascii_digit())
+        && chars.next().is_some_and(|c| matches!(c, '/' | '-' | '.'));
+    let glued = matches!(mark, '|' | 'l' | 'I') && !lead.is_some_and(char::is_alphanumeric);
+    let candidate = format!("1{text}");
+    (one_digit_day && glued && norm::parse_date(&candidate, DateOrder::DayFirst).is_some())
+        .then_some(candidate)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -258,7 +284,7 @@ fn tagged_entity(
     ocr_latest: Option<i32>,
 ) -> Entity {
     let kind = span.role.kind();
-    let (start, end) = if kind == EntityKind::Amount {
+    let (mut start, end) = if kind == EntityKind::Amount {
         with_sign(page, span.start, span.end)
     } else {
         (span.start, span.end)
@@ -273,12 +299,18 @@ fn tagged_entity(
     let mut cur = None;
     let value = match kind {
         EntityKind::Date => {
-            let mended = ocr_latest.and_then(|y| {
-                norm::repair_ocr_date(&text, y).or_else(|| {
-                    norm::find_ocr_dates(&text, y)
-                        .into_iter()
-                        .next()
-                        .map(|(_, m)| m)
+            let glued = ocr_latest.and_then(|_| glued_one(page, start, &text));
+            if glued.is_some() {
+                start -= 1;
+            }
+            let mended = glued.or_else(|| {
+                ocr_latest.and_then(|y| {
+                    norm::repair_ocr_date(&text, y).or_else(|| {
+                        norm::find_ocr_dates(&text, y)
+                            .into_iter()
+                            .next()
+                            .map(|(_, m)| m)
+                    })
                 })
             });
             if mended.is_some() {
@@ -2073,6 +2105,40 @@ mod tests {
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2018-04-20"));
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2078-04-20"));
+    }
+
+    #[test]
+    fn a_bar_glued_before_a_one_digit_day_is_a_one_on_scans_only() {
+        let date = |page: Page, tagged: Option<&str>| {
+            let spans = tagged
+                .map(|t| vec![span(&page.text, t, Role::InvoiceDate, 0.9)])
+                .unwrap_or_default();
+            let x = assemble(&[(page, spans)], &Locale::default());
+            let e = x
+                .entities
+                .iter()
+                .find(|e| e.kind == EntityKind::Date)
+                .map(|e| (e.text.clone(), e.value.clone()));
+            (x.fields.invoice_date, e)
+        };
+        let text = "CASH BILL\nDate: |7-06-2018 14:07:29\nTotal 9.00";
+        for tagged in [Some("7-06-2018"), None] {
+            let (field, e) = date(scan(text), tagged);
+            if tagged.is_some() {
+                assert_eq!(field.as_deref(), Some("2018-06-17"));
+            }
+            assert_eq!(
+                e,
+                Some(("|7-06-2018".into(), "2018-06-17".into())),
+                "{tagged:?}"
+            );
+        }
+        // a text layer says what it says; a bar inside a word or before two digits is no 1
+        let (field, _) = date(page(text), Some("7-06-2018"));
+        assert_eq!(field.as_deref(), Some("2018-06-07"));
+        let text = "CASH BILL\nRef A|7-06-2018 x\nDate: |27-06-2018\n";
+        let (_, e) = date(scan(text), None);
+        assert_eq!(e, Some(("7-06-2018".into(), "2018-06-07".into())));
     }
 
     #[test]
