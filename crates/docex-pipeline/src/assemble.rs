@@ -1551,7 +1551,9 @@ static EFFECTIVE_IS_AGREEMENT_DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Contract dates that follow from others. A preamble that defines its date as the
 /// "Effective Date" (`as of March 5, 2021 (the "Effective Date")`) gives the
-/// effective date; a term with no stated end gives the expiration date (start +
+/// effective date; an effective date stated in the contract's head (at most
+/// [`PREAMBLE_CHARS`] after the first party) with no agreement date found gives the
+/// agreement date; a term with no stated end gives the expiration date (start +
 /// term), as contract reviewers (and CUAD's annotators) read them.
 fn derive_contract_dates(
     f: &mut Fields,
@@ -1575,6 +1577,20 @@ fn derive_contract_dates(
             {
                 f.effective_date = Some(e.value.clone());
             }
+        }
+    }
+    // a contract whose head states its effective date and no other date (`THE
+    // EFFECTIVE DATE OF THIS RESELLER AGREEMENT SHALL BE: Sept 29, 2004`) is dated by it
+    if f.agreement_date.is_none() {
+        let first_party = entities
+            .iter()
+            .filter(|e| e.page == 1 && listed_party(e))
+            .map(|e| e.start)
+            .min()
+            .unwrap_or(0);
+        let in_head = |e: &&Entity| e.page == 1 && e.start <= first_party + PREAMBLE_CHARS;
+        if let Some(e) = chosen(entities, Role::EffectiveDate).filter(in_head) {
+            f.agreement_date = Some(e.value.clone());
         }
     }
     if f.expiration_date.is_none() {
@@ -1885,6 +1901,30 @@ mod tests {
         let other =
             format!("This Agreement is dated March 5, 2021, effective as of May 1, 2020{tail}");
         assert_eq!(effective(&other), None);
+    }
+
+    #[test]
+    fn an_effective_date_in_the_head_dates_a_contract_with_no_other_date() {
+        let agreement = |t: &str| {
+            let spans = vec![
+                span(t, "McDATA CORPORATION", Role::Party, 0.9),
+                span(t, "Sept 29, 2004", Role::EffectiveDate, 0.9),
+            ];
+            let x = assemble(&[(page(t), spans)], &Locale::default());
+            assert_eq!(x.fields.effective_date.as_deref(), Some("2004-09-29"));
+            x.fields.agreement_date
+        };
+        let head = "RESELLER AGREEMENT\nMcDATA CORPORATION (\"McDATA\") and the RESELLER.\n\
+                    THE EFFECTIVE DATE OF THIS RESELLER AGREEMENT SHALL BE: Sept 29, 2004\n";
+        let body = "The parties agree to the terms of the Agreement as follows. ".repeat(20);
+        let t = format!("{head}{body}");
+        assert_eq!(agreement(&t).as_deref(), Some("2004-09-29"));
+        // stated deep in the body, the effective date says nothing of the contract's date
+        let t = format!(
+            "RESELLER AGREEMENT\nMcDATA CORPORATION and the RESELLER.\n{body}\
+             The effective date of the price list shall be Sept 29, 2004."
+        );
+        assert_eq!(agreement(&t), None);
     }
 
     #[test]
