@@ -265,7 +265,7 @@ pub fn read_documents_csv(path: &Path) -> anyhow::Result<HashMap<String, RunRow>
             .iter()
             .zip(record?.iter())
             .map(|(h, v)| {
-                let v = unguarded(v);
+                let v = docex_output::unneutralise(v);
                 let v = if excel && amount(h) {
                     v.replace(',', ".")
                 } else {
@@ -285,15 +285,6 @@ pub fn read_documents_csv(path: &Path) -> anyhow::Result<HashMap<String, RunRow>
         rows.entry(document).or_insert(row);
     }
     Ok(rows)
-}
-
-/// A cell without the `'` that the formula guard puts before text a spreadsheet
-/// would run (`'=SUM(A1)`, `'-5 Corp`; see `docex_output`'s CSV writer).
-fn unguarded(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => cell,
-    }
 }
 
 /// Counts for one field of one source, or for all fields of a source.

@@ -300,20 +300,6 @@ fn numeric(c: &Captures<'_>, order: DateOrder) -> Option<ParsedDate> {
     Some(ParsedDate { date, ambiguous })
 }
 
-/// A written date whose month comes first (`April 8, 2020`) or whose day does
-/// (`8 April 2020`, not `the 8th day of April`, which both conventions write).
-static WRITTEN_ORDER: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
-    let m = month_alternation();
-    (
-        regex(&format!(
-            r"(?i)^(?:{m})\.?\s+\d{{1,2}}(?:{ORDINAL})?\s*,?\s*\d{{4}}$"
-        )),
-        regex(&format!(
-            r"(?i)^\d{{1,2}}(?:{ORDINAL})?\.?\s+(?:{m})\.?,?\s+\d{{4}}$"
-        )),
-    )
-});
-
 /// Decides a document's day/month order from its dates.
 ///
 /// Each candidate that is an all-numeric `a/b/year` date with exactly one of
@@ -328,9 +314,10 @@ pub fn infer_date_order(candidates: &[&str]) -> Option<DateOrder> {
     for text in candidates {
         let core = date_core(text);
         let Some(c) = NUMERIC.captures(&core) else {
-            let (month, day) = &*WRITTEN_ORDER;
-            written_month += usize::from(month.is_match(&core));
-            written_day += usize::from(day.is_match(&core));
+            // `the 8th day of April` is written in both orders' countries: no vote
+            let day_of = core.to_lowercase().contains("day of");
+            written_month += usize::from(MONTH_DAY_YEAR.is_match(&core));
+            written_day += usize::from(DAY_MONTH_YEAR.is_match(&core) && !day_of);
             continue;
         };
         if c[2] != c[4] || c[1].len() > 2 || year(&c[5]).is_none() {

@@ -170,12 +170,7 @@ pub fn mend_legal_form(name: &str) -> String {
     }
     if let Some(sdn) = lone_sdn(&words) {
         let head = words[..words.len() - 1].join(" ");
-        let bhd = if sdn.chars().skip(1).any(char::is_lowercase) {
-            "Bhd"
-        } else {
-            "BHD"
-        };
-        return format!("{head} {} {bhd}", respell(sdn, "SDN"));
+        return format!("{head} {} {}", respell(sdn, "SDN"), in_case_of(sdn, "BHD"));
     }
     for k in (1..=words.len().min(4)).rev() {
         let tail = &words[words.len() - k..];
@@ -218,23 +213,14 @@ fn mend_sdn_bhd(words: &[&str]) -> Option<String> {
     if !((sdn_ok && near(bhd, "BHD")) || (bhd_ok && near(sdn, "SDN"))) {
         return None;
     }
-    let fix =
-        |word: &str, want: &str, ok: bool| {
-            if ok {
-                return respell(word, want);
-            }
-            let lower = word.chars().skip(1).any(char::is_lowercase);
-            let dot = if word.ends_with('.') { "." } else { "" };
-            let mut spelled: String = want.chars().take(1).collect();
-            spelled.extend(want.chars().skip(1).map(|c| {
-                if lower {
-                    c.to_ascii_lowercase()
-                } else {
-                    c
-                }
-            }));
-            spelled + dot
-        };
+    // a word read right keeps its letters; a garbled one is written anew, dot kept
+    let fix = |word: &str, want: &str, ok: bool| {
+        if ok {
+            respell(word, want)
+        } else {
+            in_case_of(word, want) + if word.ends_with('.') { "." } else { "" }
+        }
+    };
     Some(format!(
         "{} {} {}",
         head.join(" "),
@@ -256,10 +242,30 @@ fn lone_sdn<'w>(words: &[&'w str]) -> Option<&'w str> {
     (exact || (misreads(&bare, "SDN") == Some(1) && !after_and)).then_some(*last)
 }
 
+/// Whether a word is written in lower case after its first letter (`Sdn`, `Bhd.`).
+fn lower_after_first(word: &str) -> bool {
+    word.chars().skip(1).any(char::is_lowercase)
+}
+
+/// The form word `want` (upper case) written in the case of `word`: `Bhd` for `Sdiv`,
+/// `BHD` for `SIN`.
+fn in_case_of(word: &str, want: &str) -> String {
+    if lower_after_first(word) {
+        let mut chars = want.chars();
+        chars
+            .next()
+            .into_iter()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect()
+    } else {
+        want.to_string()
+    }
+}
+
 /// `word` with its characters other than dots and a final comma replaced by those
 /// of `want` where they differ, in lower case when the word's other letters are.
 fn respell(word: &str, want: &str) -> String {
-    let lower = word.chars().skip(1).any(char::is_lowercase);
+    let lower = lower_after_first(word);
     let mut want = want.chars();
     word.chars()
         .map(|c| {

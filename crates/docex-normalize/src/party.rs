@@ -200,7 +200,7 @@ pub fn name_words_before(before: &str, name: &str) -> usize {
     let words: Vec<&str> = std::iter::once(name.split_whitespace().next().unwrap_or(""))
         .chain(line[..line.len() - 1].rsplit(' ').take(4))
         .collect();
-    let letter = |w: Option<&&str>| w.is_some_and(|w| w.chars().count() == 1 && w != &"&");
+    let letter = |w: &str| w.chars().count() == 1 && w != "&";
     for (i, &word) in words.iter().enumerate().skip(1) {
         let first = word.chars().next();
         let name_like = word == "&"
@@ -213,21 +213,23 @@ pub fn name_words_before(before: &str, name: &str) -> usize {
         // `QUOTATION245`: a label with the document's number run into it
         let label = bare.trim_end_matches(|c: char| c.is_ascii_digit());
         let number = !word.chars().any(char::is_alphabetic);
+        // a letter or two left of a letterhead name is a logo's or a stamp's (`M SHAH
+        // MARKETING`, `KO SHAH MARKETING`), not an initial (`D.`) nor one of a run of
+        // initials (`C W KHOO`)
+        let in_initials =
+            letter(word) && (words.get(i + 1).is_some_and(|w| letter(w)) || letter(words[i - 1]));
+        let stray_letters = !number
+            && word != "&"
+            && word.chars().count() <= 2
+            && !word.ends_with('.')
+            && !in_initials;
         let stops = word.ends_with([',', ';', ':', ')', ']', '"', '”', '\'', '’'])
             || (word.ends_with('.') && !initial)
             // a list number or a quantity, not a name's number (`99 SPEED MART`); nor
             // an account, phone or document number (`1711119`, `2.91112E+11`, `2/214`)
             || (word.len() == 1 && first.is_some_and(|c| c.is_ascii_digit()))
             || (number && (word.len() > 4 || word.contains(['.', ',', '/', '+'])))
-            // a letter or two left of a letterhead name is a logo's or a stamp's
-            // (`M SHAH MARKETING`, `KO SHAH MARKETING`), not an initial (`D.`) nor
-            // one of a run of initials (`C W KHOO`)
-            || (!number
-                && word != "&"
-                && word.chars().count() <= 2
-                && !word.ends_with('.')
-                && !(letter(Some(&word))
-                    && (letter(words.get(i + 1)) || letter(words.get(i - 1)))))
+            || stray_letters
             || word.contains('+')
             || NOT_NAME_WORDS.contains(&bare)
             || GENERIC.contains(&bare)

@@ -141,12 +141,24 @@ pub(crate) fn entity_cells(row: &[String]) -> Vec<Cell<'_>> {
 /// carriage return before one), prefixed with `'` as OWASP advises: Excel and
 /// LibreOffice then show the text, and the `'` tells a reader it was added.
 pub(crate) fn neutralise(text: &str) -> Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(FORMULA_START) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
     }
 }
+
+/// Text as it was before [`neutralise`]: a reader of docex's CSV (`docex eval`) drops
+/// the `'` the guard put before a formula-like start (`'=SUM(A1)`, `'-5 Corp`).
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => cell,
+    }
+}
+
+/// What a spreadsheet reads as the start of a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// `-?digits(.digits)?`: the only shape docex writes amounts and numbers in.
 pub(crate) fn plain_decimal(s: &str) -> bool {
@@ -195,6 +207,8 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(Cell::of(Column::Text, text, "").csv(false), csv, "{text:?}");
+            // and a reader gets the text back
+            assert_eq!(unneutralise(csv), text, "{csv:?}");
         }
     }
 

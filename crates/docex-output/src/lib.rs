@@ -26,6 +26,7 @@ mod jsonl;
 mod review;
 mod xlsx;
 
+pub use cells::unneutralise;
 pub use csv_tables::CsvTables;
 pub use jsonl::JsonlTables;
 pub use review::{review_reasons, REVIEW_COLUMNS, REVIEW_CONFIDENCE};

@@ -212,39 +212,34 @@ fn scan_dates(page: &Page, latest_year: i32) -> Vec<(norm::Found, Option<String>
             .iter_mut()
             .find(|(g, _)| g.start < f.end && f.start < g.end)
         {
-            Some((g, m)) if g.start == f.start && g.end == f.end => *m = Some(mended),
+            // the same span, or a misread date around a plain one (`|7-06-2018`, whose
+            // `|` was a `1`, around `7-06-2018`)
+            Some((g, m)) if f.start <= g.start && g.end <= f.end => {
+                *g = f;
+                *m = Some(mended);
+            }
             Some(_) => {}
             None => found.push((f, Some(mended))),
-        }
-    }
-    for (f, mended) in found.iter_mut().filter(|(_, m)| m.is_none()) {
-        if let Some(one) = glued_one(page, f.start, &f.text) {
-            f.start -= 1;
-            f.text = page.slice(f.start, f.end);
-            *mended = Some(one);
         }
     }
     found.sort_by_key(|(f, _)| f.start);
     found
 }
 
-/// On a scan, a `|`, `l` or `I` glued before a date's one-digit day is a `1` the OCR
-/// misread (`|7-06-2018` for `17-06-2018`): the date's text with that `1`, when the
-/// mark stands at the start of a word and the result is a date.
-fn glued_one(page: &Page, start: usize, text: &str) -> Option<String> {
+/// Whether a date span at `start` with text `text` has a `|` glued before its one-digit
+/// day (`|7-06-2018`), at the start of a word: OCR's reading of a `1`, which
+/// [`norm::repair_ocr_date`] mends once the span takes it in.
+fn glued_bar(page: &Page, start: usize, text: &str) -> bool {
     let before: Vec<char> = page.slice(start.saturating_sub(2), start).chars().collect();
     let (mark, lead) = match before[..] {
         [lead, mark] => (mark, Some(lead)),
         [mark] => (mark, None),
-        _ => return None,
+        _ => return false,
     };
     let mut chars = text.chars();
     let one_digit_day = chars.next().is_some_and(|c| c.is_ascii_digit())
         && chars.next().is_some_and(|c| matches!(c, '/' | '-' | '.'));
-    let glued = matches!(mark, '|' | 'l' | 'I') && !lead.is_some_and(char::is_alphanumeric);
-    let candidate = format!("1{text}");
-    (one_digit_day && glued && norm::parse_date(&candidate, DateOrder::DayFirst).is_some())
-        .then_some(candidate)
+    one_digit_day && mark == '|' && !lead.is_some_and(char::is_alphanumeric)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -289,6 +284,12 @@ fn tagged_entity(
     } else {
         (span.start, span.end)
     };
+    if kind == EntityKind::Date
+        && ocr_latest.is_some()
+        && glued_bar(page, start, &page.slice(start, end))
+    {
+        start -= 1;
+    }
     let mut text = page.slice(start, end);
     let (end, cents) = match (kind, ocr_latest) {
         (EntityKind::Amount, Some(_)) => split_cents(page, start, end),
@@ -299,18 +300,12 @@ fn tagged_entity(
     let mut cur = None;
     let value = match kind {
         EntityKind::Date => {
-            let glued = ocr_latest.and_then(|_| glued_one(page, start, &text));
-            if glued.is_some() {
-                start -= 1;
-            }
-            let mended = glued.or_else(|| {
-                ocr_latest.and_then(|y| {
-                    norm::repair_ocr_date(&text, y).or_else(|| {
-                        norm::find_ocr_dates(&text, y)
-                            .into_iter()
-                            .next()
-                            .map(|(_, m)| m)
-                    })
+            let mended = ocr_latest.and_then(|y| {
+                norm::repair_ocr_date(&text, y).or_else(|| {
+                    norm::find_ocr_dates(&text, y)
+                        .into_iter()
+                        .next()
+                        .map(|(_, m)| m)
                 })
             });
             if mended.is_some() {
