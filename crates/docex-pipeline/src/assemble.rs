@@ -1654,6 +1654,15 @@ mod tests {
         }
     }
 
+    /// A one-page text document with each needle tagged in its role at 0.9, assembled.
+    fn tagged_page(text: &str, tagged: &[(&str, Role)]) -> Extraction {
+        let spans = tagged
+            .iter()
+            .map(|&(needle, role)| span(text, needle, role, 0.9))
+            .collect();
+        assemble(&[(page(text), spans)], &Locale::default())
+    }
+
     fn span(text: &str, needle: &str, role: Role, confidence: f32) -> TaggedSpan {
         let byte = text.find(needle).unwrap();
         let start = text[..byte].chars().count();
@@ -1872,11 +1881,13 @@ mod tests {
     #[test]
     fn an_agreement_date_said_to_be_effective_is_the_effective_date() {
         let effective = |t: &str| {
-            let spans = vec![
-                span(t, "March 5, 2021", Role::AgreementDate, 0.9),
-                span(t, "Foo Inc.", Role::Party, 0.9),
-            ];
-            let x = assemble(&[(page(t), spans)], &Locale::default());
+            let x = tagged_page(
+                t,
+                &[
+                    ("March 5, 2021", Role::AgreementDate),
+                    ("Foo Inc.", Role::Party),
+                ],
+            );
             assert_eq!(x.fields.agreement_date.as_deref(), Some("2021-03-05"));
             x.fields.effective_date
         };
@@ -1901,11 +1912,13 @@ mod tests {
     #[test]
     fn an_effective_date_in_the_head_dates_a_contract_with_no_other_date() {
         let agreement = |t: &str| {
-            let spans = vec![
-                span(t, "McDATA CORPORATION", Role::Party, 0.9),
-                span(t, "Sept 29, 2004", Role::EffectiveDate, 0.9),
-            ];
-            let x = assemble(&[(page(t), spans)], &Locale::default());
+            let x = tagged_page(
+                t,
+                &[
+                    ("McDATA CORPORATION", Role::Party),
+                    ("Sept 29, 2004", Role::EffectiveDate),
+                ],
+            );
             assert_eq!(x.fields.effective_date.as_deref(), Some("2004-09-29"));
             x.fields.agreement_date
         };
