@@ -180,7 +180,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
                 .filter(|_| fields.total_amount.is_some() || fields.net_amount.is_some())
         });
     if doc_type == DocType::Contract {
-        keep_preamble_parties(&mut fields, &mut entities, pages);
+        keep_preamble_parties(&mut fields, &mut entities, pages, &all_text);
         derive_contract_dates(&mut fields, &entities, pages, &all_text);
     }
     check_consistency(&fields, &mut entities);
@@ -1352,15 +1352,30 @@ fn choose_fields(entities: &mut [Entity]) -> Fields {
 /// corporation with offices at ..., and B, ...`).
 const PREAMBLE_CHARS: usize = 1000;
 
+/// Where a contract's recitals or operative part begins (`WHEREAS`, `RECITALS`,
+/// `Background`, `NOW, THEREFORE`): the preamble that names the parties has ended.
+/// Written as headings are, capitalised: `whereas` inside a clause is prose. Not
+/// `WITNESSETH`, which old forms write before the parties (`WITNESSETH, that A and B`).
+static RECITALS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(?:WHEREAS|Whereas|RECITALS|Recitals|BACKGROUND|Background|NOW,?\s+THEREFORE|Now,?\s+[Tt]herefore)\b",
+    )
+    .expect("recitals regex")
+});
+
 /// A contract names its parties together, in the preamble. A name tagged as a party
 /// that is first named far after the first party is an affiliate, a guarantor, counsel
 /// to be copied on notices or a brand the contract is about, not a party: of the 44
-/// such names on the CUAD dev contracts, 42 were not parties. Their mentions lose the
+/// such names on the CUAD dev contracts, 42 were not parties. The preamble ends
+/// [`PREAMBLE_CHARS`] after the first party, or sooner where the recitals begin: a
+/// name first met in `WHEREAS, the Licensor, of which New Mountain Finance Advisers
+/// BDC, L.L.C. is an affiliate` is not a party either. Their mentions lose the
 /// party role (they stay in the entities); `parties` keeps the preamble's names.
 fn keep_preamble_parties(
     fields: &mut Fields,
     entities: &mut [Entity],
     pages: &[(Page, Vec<TaggedSpan>)],
+    all_text: &str,
 ) {
     let mut page_start = std::collections::HashMap::new();
     let mut at = 0;
@@ -1379,10 +1394,11 @@ fn keep_preamble_parties(
     let Some(first) = entities.iter().filter(|e| listed_party(e)).map(pos).min() else {
         return;
     };
+    let end = preamble_end(all_text, first);
     let (kept, far): (Vec<String>, Vec<String>) = fields
         .parties
         .drain(..)
-        .partition(|p| first_mention(&norm::fold(p)).is_none_or(|m| m - first <= PREAMBLE_CHARS));
+        .partition(|p| first_mention(&norm::fold(p)).is_none_or(|m| m <= end));
     fields.parties = kept;
     let folded = |list: &[String]| list.iter().map(|p| norm::fold(p)).collect::<Vec<_>>();
     let (kept, far) = (folded(&fields.parties), folded(&far));
@@ -1392,6 +1408,18 @@ fn keep_preamble_parties(
             e.role = None;
         }
     }
+}
+
+/// The character offset in `all_text` where the preamble that starts with the first
+/// party (at `first`) ends: [`PREAMBLE_CHARS`] on, or where the recitals begin.
+fn preamble_end(all_text: &str, first: usize) -> usize {
+    let Some((from, _)) = all_text.char_indices().nth(first) else {
+        return first + PREAMBLE_CHARS;
+    };
+    let recitals = RECITALS
+        .find_at(all_text, from)
+        .map(|m| first + all_text[from..m.start()].chars().count());
+    recitals.map_or(first + PREAMBLE_CHARS, |r| r.min(first + PREAMBLE_CHARS))
 }
 
 /// Whole words only (`change` is not in `exchange`, `member` not in `membership`).
@@ -1950,7 +1978,8 @@ mod tests {
 
     #[test]
     fn a_name_split_at_a_space_is_one_party() {
-        let t = "This Agreement between Foo Inc. and Bar LLC. WHEREAS the parties agree.\nACME ROBOTICS CORP.\nBy: J. Doe";
+        // (no recitals: a name met after `WHEREAS` would be no party)
+        let t = "This Agreement between Foo Inc. and Bar LLC. The parties hereby agree.\nACME ROBOTICS CORP.\nBy: J. Doe";
         let spans = vec![
             span(t, "ACME ROBOTICS", Role::Party, 0.9),
             span(t, "CORP.", Role::Party, 0.8),
@@ -2289,6 +2318,37 @@ mod tests {
             gamma.map(|e| e.role),
             Some(None),
             "kept as an entity without the role"
+        );
+    }
+
+    #[test]
+    fn a_name_first_met_in_the_recitals_is_not_a_party() {
+        let text = "This Agreement is made between Acme Corp. and Beta LLC.\n\
+                    WHEREAS, Acme, of which Gamma Advisers LLC is an affiliate, owns the mark; \
+                    and WHEREAS, the parties shall agree as follows.";
+        let x = tagged_page(
+            text,
+            &[
+                ("Acme Corp.", Role::Party),
+                ("Beta LLC", Role::Party),
+                ("Gamma Advisers LLC", Role::Party),
+            ],
+        );
+        assert_eq!(x.doc_type, DocType::Contract);
+        assert_eq!(x.fields.parties, vec!["Acme Corp.", "Beta LLC"]);
+        // without recitals, a name that close is in the preamble
+        let text = text.replace("WHEREAS", "Note");
+        let x = tagged_page(
+            &text,
+            &[
+                ("Acme Corp.", Role::Party),
+                ("Beta LLC", Role::Party),
+                ("Gamma Advisers LLC", Role::Party),
+            ],
+        );
+        assert_eq!(
+            x.fields.parties,
+            vec!["Acme Corp.", "Beta LLC", "Gamma Advisers LLC"]
         );
     }
 
