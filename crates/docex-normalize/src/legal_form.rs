@@ -140,7 +140,7 @@ pub fn legal_form_after(after: &str, ocr: bool) -> Option<usize> {
 }
 
 /// Whether `word` is (a word of) a legal form, as written (`Sdn.`, `BHD`, `Inc.`).
-pub(crate) fn form_word(word: &str) -> bool {
+pub fn form_word(word: &str) -> bool {
     let w = bare(word);
     FORMS.iter().any(|form| form.contains(&w.as_str()))
 }

@@ -50,6 +50,9 @@
 //! * [`clean_party`]`(text) -> Option<String>`: a name without labels,
 //!   quotes, definitions or `, a Delaware corporation`.
 //! * [`fold`]`(text) -> String`: the form in which two names are compared.
+//! * [`between_names`]`(clause) -> Option<[ClauseName; 2]>`: the two names a
+//!   preamble's `between A and B` joins, and whether the clause says each is a
+//!   party's (a legal form, a definition, a description).
 //! * [`clean_jurisdiction`]`(text) -> Option<String>`: `the State of New
 //!   York` → `New York`.
 //!
@@ -68,6 +71,7 @@ mod duration;
 mod jurisdiction;
 mod legal_form;
 mod party;
+mod preamble;
 mod scan;
 
 pub use amount::{
@@ -81,6 +85,7 @@ pub use date::{
 };
 pub use duration::{add_duration, parse_duration};
 pub use jurisdiction::clean_jurisdiction;
-pub use legal_form::{legal_form_after, mend_legal_form};
+pub use legal_form::{form_word, legal_form_after, mend_legal_form};
 pub use party::{clean_party, edit_distance, fold, name_words_before, trim_ocr_specks};
+pub use preamble::{between_names, ClauseName};
 pub use scan::Found;

@@ -40,7 +40,7 @@ static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `, a Delaware corporation` and kin: an article, a few words, an entity kind.
-static ENTITY_KIND: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static ENTITY_KIND: LazyLock<Regex> = LazyLock::new(|| {
     regex(
         r"(?i),\s*(?:an?|the)\s+(?:[\w.&'’\-]+\s+){0,6}?(?:corporation|company|limited\s+liability\s+company|limited\s+partnership|general\s+partnership|partnership|llc|entity|organi[sz]ation|association|trust|bank|individual|sole\s+proprietorship|body\s+corporate|soci[ée]t[ée])\b.*$",
     )
@@ -56,7 +56,7 @@ static ALIAS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Abbreviations whose final `.` belongs to the name.
-const ABBREVIATIONS: &[&str] = &[
+pub(crate) const ABBREVIATIONS: &[&str] = &[
     "co", "corp", "inc", "ltd", "pvt", "bhd", "pte", "pty", "plc", "llc", "llp", "lp", "sa", "ag",
     "nv", "bv", "srl", "spa", "jr", "sr", "intl", "assn", "bros", "mfg", "dept", "st", "limited",
 ];
@@ -79,6 +79,8 @@ const GENERIC: &[&str] = &[
     "tenant",
     "contractor",
     "subcontractor",
+    "franchisee",
+    "franchisor",
     "consultant",
     "employer",
     "employee",
@@ -189,7 +191,10 @@ const DOCUMENT_LABEL_WORDS: &[&str] = &[
 /// colon, quote or bracket; a word ending in `.` only as an initial (`D.`), a number
 /// only of two to four digits (`99 SPEED MART`, not the `2` of a list nor an account
 /// number), a word of one or two letters only as an initial (`D.`, not a logo's `M`),
-/// and none a document label (`TAX INVOICE`, `Payment`, `QUOTATION245`).
+/// and none a document label (`TAX INVOICE`, `Payment`, `QUOTATION245`). A firm
+/// named after its partners takes them over their commas (`Keefe,` + `Bruyette &
+/// Woods, Inc.`): when the name's second word is `&`, capitalised words that end
+/// in a comma are taken, and once one is, only such words.
 pub fn name_words_before(before: &str, name: &str) -> usize {
     let line = before.rsplit('\n').next().unwrap_or("");
     if !line.ends_with(' ') || line.ends_with("  ") {
@@ -201,6 +206,8 @@ pub fn name_words_before(before: &str, name: &str) -> usize {
         .chain(line[..line.len() - 1].rsplit(' ').take(4))
         .collect();
     let letter = |w: &str| w.chars().count() == 1 && w != "&";
+    let firm = name.split_whitespace().nth(1) == Some("&");
+    let mut partners = false;
     for (i, &word) in words.iter().enumerate().skip(1) {
         let first = word.chars().next();
         let name_like = word == "&"
@@ -208,7 +215,7 @@ pub fn name_words_before(before: &str, name: &str) -> usize {
             || (first.is_some_and(char::is_alphanumeric)
                 && word.chars().any(|c| c.is_ascii_digit()));
         let lower = word.to_lowercase();
-        let bare = lower.trim_end_matches('.');
+        let bare = lower.trim_end_matches(['.', ',']);
         let initial = word.chars().count() == 2 && first.is_some_and(char::is_alphabetic);
         // `QUOTATION245`: a label with the document's number run into it
         let label = bare.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -223,7 +230,16 @@ pub fn name_words_before(before: &str, name: &str) -> usize {
             && word.chars().count() <= 2
             && !word.ends_with('.')
             && !in_initials;
-        let stops = word.ends_with([',', ';', ':', ')', ']', '"', '”', '\'', '’'])
+        // `Keefe,` before `Bruyette & Woods`: a partner's name, with letters only
+        let partner = firm
+            && word.len() > 3
+            && word.ends_with(',')
+            && word[..word.len() - 1]
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '\'');
+        // past a partner, only partners
+        let stops = ((partners || word.ends_with([',', ';', ':', ')', ']', '"', '”', '\'', '’']))
+            && !partner)
             || (word.ends_with('.') && !initial)
             // a list number or a quantity, not a name's number (`99 SPEED MART`); nor
             // an account, phone or document number (`1711119`, `2.91112E+11`, `2/214`)
@@ -237,6 +253,7 @@ pub fn name_words_before(before: &str, name: &str) -> usize {
         if !name_like || stops {
             break;
         }
+        partners |= partner;
         taken += word.chars().count() + 1;
     }
     taken
@@ -277,7 +294,7 @@ fn balance_parens(s: &str) -> &str {
 }
 
 /// Lowercase words that begin names: `de Elektro OHG`, `van Leeuwen BV`, `von Bülow`.
-const NAME_PARTICLES: &[&str] = &[
+pub(crate) const NAME_PARTICLES: &[&str] = &[
     "de", "da", "di", "do", "du", "dos", "das", "del", "della", "der", "den", "des", "la", "le",
     "van", "von", "ten", "ter", "zu", "zur", "af", "al", "el", "bin", "ibn",
 ];
@@ -569,6 +586,14 @@ mod tests {
             let got: String = before.chars().skip(before.chars().count() - n).collect();
             assert_eq!(got, *want, "{before:?}");
         }
+        // a firm's partners before its `&` (`Keefe,` + `Bruyette & Woods`), and only they
+        let firm = "Bruyette & Woods, Inc.";
+        assert_eq!(name_words_before("Exhibit 1.2 Keefe, ", firm), 7);
+        assert_eq!(name_words_before("with Elias, Matz, ", firm), 13);
+        assert_eq!(name_words_before("Agent Keefe, ", firm), 7);
+        assert_eq!(name_words_before("Bank of Keefe, ", firm), 7);
+        assert_eq!(name_words_before("with 1st, ", firm), 0);
+        assert_eq!(name_words_before("the Company, ", firm), 0);
         // an initial joins a name that starts with one (`C` + `W KHOO HARDWARE`)
         assert_eq!(name_words_before("C ", "W KHOO HARDWARE"), 2);
         assert_eq!(name_words_before("M ", "SHAH MARKETING"), 0);

@@ -180,7 +180,10 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
                 .filter(|_| fields.total_amount.is_some() || fields.net_amount.is_some())
         });
     if doc_type == DocType::Contract {
+        drop_alias_heads(&mut fields, &mut entities, pages, &all_text);
+        split_joined_parties(&mut fields, &mut entities, pages);
         keep_preamble_parties(&mut fields, &mut entities, pages, &all_text);
+        add_between_parties(&mut fields, &mut entities, pages, &all_text);
         derive_contract_dates(&mut fields, &entities, pages, &all_text);
     }
     check_consistency(&fields, &mut entities);
@@ -1410,6 +1413,185 @@ fn keep_preamble_parties(
     }
 }
 
+/// Whether the contract defines `name` as a short name in quotes (`("PSS")`).
+fn defined_alias(all_text: &str, name: &str) -> bool {
+    all_text.contains(&format!("\"{name}\"")) || all_text.contains(&format!("“{name}”"))
+}
+
+/// A list of parties that names one by its alias runs two into one tagged name (`by
+/// and among PSS, PSS Merger Corp. ("Merger Corp.") and GSMS`): a party named
+/// `PSS, PSS Merger Corp.`, whose head before the comma is an alias the contract
+/// defines, is the name after it.
+fn drop_alias_heads(
+    fields: &mut Fields,
+    entities: &mut [Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+    all_text: &str,
+) {
+    for e in entities.iter_mut().filter(|e| listed_party(e)) {
+        let Some((head, rest)) = e.value.split_once(", ") else {
+            continue;
+        };
+        // a name of its own (`PSS Merger Corp.`), not the rest of this one (`N. A`,
+        // `Inc. and its Affiliates` after `Bank of America`, `Qualigen`)
+        let first = rest.split_whitespace().next().unwrap_or("");
+        let rest_is_a_name = rest.split_whitespace().count() >= 2
+            && first.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+            && first.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+            && !norm::form_word(first);
+        if !rest_is_a_name || !defined_alias(all_text, head) {
+            continue;
+        }
+        let rest = rest.to_string();
+        for p in fields.parties.iter_mut().filter(|p| **p == e.value) {
+            p.clone_from(&rest);
+        }
+        // the mention keeps pointing at what was written: the name without its head
+        if let Some(b) = e.text.rfind(&rest) {
+            let start = e.start + e.text[..b].chars().count();
+            narrow(e, pages, start, start + rest.chars().count());
+        }
+        e.value = rest;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    fields.parties.retain(|p| {
+        let key = norm::fold(p);
+        let new = !seen.iter().any(|k| same_party(k, &key));
+        seen.push(key);
+        new
+    });
+}
+
+/// Points a mention at part of what it covered: characters `start..end` of its page.
+fn narrow(e: &mut Entity, pages: &[(Page, Vec<TaggedSpan>)], start: usize, end: usize) {
+    if let Some(page) = page_of(pages, e.page) {
+        (e.start, e.end) = (start, end);
+        e.text = page.slice(start, end);
+        e.bbox = page.bbox_of(start, end);
+    }
+}
+
+/// A lowercase `and` between words, with the whitespace around it.
+static LOWER_AND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s+and\s+").expect("and regex"));
+
+/// The tagger sometimes runs two names a title joins into one (`ANDY NORTH and GOLFERS
+/// INCORPORATED`). A name in capitals cannot hold a lowercase `and`: such a party is
+/// the two names on either side of it, each its own mention. (`Savings and Loan
+/// Association` is one name: it is not in capitals.)
+fn split_joined_parties(
+    fields: &mut Fields,
+    entities: &mut Vec<Entity>,
+    pages: &[(Page, Vec<TaggedSpan>)],
+) {
+    let capitals =
+        |s: &str| s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase);
+    let mut halves = Vec::new();
+    for e in entities.iter_mut().filter(|e| listed_party(e)) {
+        let ands: Vec<_> = LOWER_AND.find_iter(&e.text).collect();
+        let [m] = ands[..] else {
+            continue;
+        };
+        let (left, right) = (&e.text[..m.start()], &e.text[m.end()..]);
+        if !capitals(left) || !capitals(right) {
+            continue;
+        }
+        let (Some(a), Some(b)) = (norm::clean_party(left), norm::clean_party(right)) else {
+            continue;
+        };
+        if let Some(i) = fields.parties.iter().position(|p| *p == e.value) {
+            fields.parties.splice(i..=i, [a.clone(), b.clone()]);
+        }
+        let (start, end) = (e.start, e.end);
+        let mut second = e.clone();
+        narrow(
+            &mut second,
+            pages,
+            start + e.text[..m.end()].chars().count(),
+            end,
+        );
+        second.value = b;
+        narrow(e, pages, start, start + left.chars().count());
+        e.value = a;
+        halves.push(second);
+    }
+    for e in halves {
+        push_sorted(entities, e);
+    }
+}
+
+/// `between` opening a preamble's clause, in any case.
+static BETWEEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bbetween\s+").expect("between regex"));
+
+/// The tagger sometimes misses one of the two names a preamble joins (`by and between
+/// NETWORK 1 FINANCIAL, INC. (...), and Payment Data Systems, Inc., ...`). In the
+/// first `between A and B` clause around the first party (within [`PREAMBLE_CHARS`])
+/// where A or B is a listed party, the other becomes one too when the clause says it
+/// is a party's name ([`norm::between_names`]: a legal form, a definition, a
+/// description) and the contract does not use it as another party's alias
+/// (`"Trust"`). Its entity is at the fallback confidence.
+fn add_between_parties(
+    fields: &mut Fields,
+    entities: &mut Vec<Entity>,
+    pages: &[(Page, Vec<TaggedSpan>)],
+    all_text: &str,
+) {
+    let Some(first) = entities
+        .iter()
+        .filter(|e| listed_party(e))
+        .min_by_key(|e| (e.page, e.start))
+    else {
+        return;
+    };
+    let Some(page) = page_of(pages, first.page) else {
+        return;
+    };
+    let byte_at = |chars: usize| {
+        page.text
+            .char_indices()
+            .nth(chars)
+            .map_or(page.text.len(), |(b, _)| b)
+    };
+    let (from, to) = (
+        byte_at(first.start.saturating_sub(PREAMBLE_CHARS)),
+        byte_at(first.start + PREAMBLE_CHARS),
+    );
+    let listed = |name: &str| {
+        let key = norm::fold(name);
+        fields
+            .parties
+            .iter()
+            .position(|p| same_party(&norm::fold(p), &key))
+    };
+    for m in BETWEEN.find_iter(&page.text[from..to]) {
+        let at = from + m.end();
+        let Some([a, b]) = norm::between_names(&page.text[at..]) else {
+            continue;
+        };
+        let (new, index) = match (listed(&a.name), listed(&b.name)) {
+            (Some(_), Some(_)) | (None, None) => continue,
+            (Some(i), None) => (b, i + 1),
+            (None, Some(i)) => (a, i),
+        };
+        if new.named_as_party && !defined_alias(all_text, &new.name) {
+            let chars = |byte: usize| page.text[..at + byte].chars().count();
+            let e = entity(
+                page,
+                Some(Role::Party),
+                EntityKind::Party,
+                chars(new.start),
+                chars(new.end),
+                new.name.clone(),
+                SCANNED_CONFIDENCE * FALLBACK_PENALTY,
+                None,
+            );
+            fields.parties.insert(index, new.name);
+            push_sorted(entities, e);
+        }
+        return;
+    }
+}
+
 /// The character offset in `all_text` where the preamble that starts with the first
 /// party (at `first`) ends: [`PREAMBLE_CHARS`] on, or where the recitals begin.
 fn preamble_end(all_text: &str, first: usize) -> usize {
@@ -2349,6 +2531,96 @@ mod tests {
         assert_eq!(
             x.fields.parties,
             vec!["Acme Corp.", "Beta LLC", "Gamma Advisers LLC"]
+        );
+    }
+
+    #[test]
+    fn the_other_name_of_a_between_clause_is_a_party_when_the_clause_says_so() {
+        let parties = |text: &str, tagged: &str| {
+            let x = tagged_page(text, &[(tagged, Role::Party)]);
+            assert_eq!(x.doc_type, DocType::Contract);
+            (x.fields.parties, x.entities)
+        };
+        let text = "THIS AGREEMENT is entered into by and between NETWORK 1 FINANCIAL, INC. \
+                    (\"NETWORK 1\"), a Virginia Corporation, and Payment Data Systems, Inc., the \
+                    Affiliate Office (\"AFFILIATE\"), a Nevada Corporation. The parties shall agree.";
+        let (names, entities) = parties(text, "NETWORK 1 FINANCIAL, INC.");
+        assert_eq!(
+            names,
+            ["NETWORK 1 FINANCIAL, INC.", "Payment Data Systems, Inc."]
+        );
+        let added = entities
+            .iter()
+            .find(|e| e.value == "Payment Data Systems, Inc.");
+        let added = added.expect("an entity for the added party");
+        assert_eq!(added.text, "Payment Data Systems, Inc.");
+        assert!(added.confidence < SCANNED_CONFIDENCE);
+        // the name before the tagged one, in the document's order
+        let text = "THIS AGREEMENT made by and between the TOWN OF VINTON, VIRGINIA, a Virginia \
+                    municipal corporation (\"Grantor\"), and ROANOKE GAS COMPANY (\"Grantee\"). \
+                    The parties shall agree.";
+        let (names, _) = parties(text, "ROANOKE GAS COMPANY");
+        assert_eq!(names, ["TOWN OF VINTON, VIRGINIA", "ROANOKE GAS COMPANY"]);
+        // nothing says Bob is a party's name; `Trust` is the contract's alias for one
+        let text =
+            "This Agreement is between Acme, Inc. (the \"Company\") and Bob. Bob shall work.";
+        assert_eq!(parties(text, "Acme, Inc.").0, ["Acme, Inc."]);
+        let text = "This Agreement is between Acme Corp. (\"Acme\") and the Trust, a Delaware \
+                    trust. The \"Trust\" means the Smith Family Trust, which shall agree.";
+        assert_eq!(parties(text, "Acme Corp.").0, ["Acme Corp."]);
+    }
+
+    #[test]
+    fn a_party_list_run_into_one_name_is_taken_apart() {
+        // an alias the contract defines, before the name it lists next
+        let text = "Physician Sales & Service, Inc. (\"PSS\") shall merge by and among PSS, PSS \
+                    Merger Corp. (\"Merger Corp.\") and GSMS, as the parties hereby agree.";
+        let x = tagged_page(
+            text,
+            &[
+                ("Physician Sales & Service, Inc.", Role::Party),
+                ("PSS, PSS Merger Corp.", Role::Party),
+            ],
+        );
+        assert_eq!(
+            x.fields.parties,
+            ["Physician Sales & Service, Inc.", "PSS Merger Corp."]
+        );
+        let merger = x.entities.iter().find(|e| e.value == "PSS Merger Corp.");
+        assert_eq!(merger.map(|e| e.text.as_str()), Some("PSS Merger Corp."));
+        // an alias that is the name's own head keeps its form
+        for name in ["Bank of America, N. A", "Qualigen, Inc. and its Affiliates"] {
+            let alias = name.split(',').next().unwrap();
+            let text = format!(
+                "This Agreement is made between {name} (\"{alias}\") and Beta LLC, as the \
+                 parties hereby agree."
+            );
+            let x = tagged_page(&text, &[(name, Role::Party), ("Beta LLC", Role::Party)]);
+            assert_eq!(x.fields.parties, [name, "Beta LLC"]);
+        }
+        // two names in capitals a title joins with a lowercase `and`
+        let text = "ENDORSEMENT AGREEMENT entered into by and between ANDY NORTH   and   GOLFERS \
+                    INCORPORATED. The parties hereby agree.";
+        let x = tagged_page(
+            text,
+            &[("ANDY NORTH   and   GOLFERS INCORPORATED", Role::Party)],
+        );
+        assert_eq!(x.fields.parties, ["ANDY NORTH", "GOLFERS INCORPORATED"]);
+        let texts: Vec<&str> = x.entities.iter().map(|e| e.text.as_str()).collect();
+        assert!(texts.contains(&"ANDY NORTH") && texts.contains(&"GOLFERS INCORPORATED"));
+        // one name in mixed case keeps its `and`
+        let text = "This Agreement between Alamogordo Federal Savings and Loan Association and \
+                    the parties hereby agree.";
+        let x = tagged_page(
+            text,
+            &[(
+                "Alamogordo Federal Savings and Loan Association",
+                Role::Party,
+            )],
+        );
+        assert_eq!(
+            x.fields.parties,
+            ["Alamogordo Federal Savings and Loan Association"]
         );
     }
 
