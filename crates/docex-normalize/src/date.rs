@@ -462,7 +462,7 @@ const FIRST_PLAUSIBLE_YEAR: i32 = 1950;
 /// (`O9/02/17`, `D2/02/17`), a day or month out of range (`92/02/2018`, `04/42/2017`),
 /// a year after `latest_year` (`20/04/2078`, `12-02-2618`) or slashes read as `7` or
 /// `1` (`2670572018`). Returns the mended
-/// text (same separators) when the fewest digit changes from [`OCR_CONFUSIONS`]
+/// text (same separators) when the fewest digit changes from `OCR_CONFUSIONS`
 /// (at most one in the day and month, one in the year) give exactly one date that is valid under some day/month order
 /// with a year from 1950 to `latest_year`. `None` when the text needs no mending,
 /// is not a numeric date, or cannot be mended unambiguously.

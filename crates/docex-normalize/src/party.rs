@@ -375,7 +375,7 @@ fn past_ocr_junk<'w>(words: &[&'w str]) -> Vec<&'w str> {
 }
 
 /// A name read by OCR without the specks around it: what junk words cut off (see
-/// [`past_ocr_junk`]), leading and trailing words with no letter or digit (`é . °
+/// `past_ocr_junk`), leading and trailing words with no letter or digit (`é . °
 /// HAPPY SNACKS`), and one- or two-letter lowercase words at the ends of a name
 /// otherwise in capitals (`RESTORAN SIAM VILLAGE oo`).
 pub fn trim_ocr_specks(name: &str) -> String {

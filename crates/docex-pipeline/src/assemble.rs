@@ -1613,6 +1613,7 @@ fn words(list: &[&str]) -> Regex {
 static CONTRACT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     words(&[
         "agreement",
+        "contract",
         "hereinafter",
         "whereas",
         "witnesseth",
@@ -1988,6 +1989,13 @@ mod tests {
     fn contract_prose_with_exchange_and_membership_is_a_contract() {
         let text = "The Company shall pay the fees in exchange for the membership. The Member \
                     hereby agrees that all cash tendered shall be refunded pursuant to Section 2.";
+        let x = assemble(&[(page(text), vec![])], &Locale::default());
+        assert_eq!(x.doc_type, DocType::Contract);
+        // an insurance endorsement says `contract`, not `agreement`, and has cash in it
+        let text = "ENDORSEMENT Effective Date: July 1, 2019. All assets, including contracts \
+                    of insurance and cash, have been transferred. Thrivent now has all obligations \
+                    under this contract, as if it had issued the contract. All terms of this contract \
+                    remain unchanged.";
         let x = assemble(&[(page(text), vec![])], &Locale::default());
         assert_eq!(x.doc_type, DocType::Contract);
     }
