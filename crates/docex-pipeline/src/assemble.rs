@@ -168,6 +168,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     }
     past_the_subtotal(&mut fields, &mut entities, pages);
     after_rounding(&mut fields, &mut entities, pages);
+    misread_last_digit(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
     fields.currency = fields
@@ -828,6 +829,35 @@ fn after_rounding(
             currency,
         );
         add_total(fields, entities, t, e);
+    }
+}
+
+/// OCR reads a receipt total's final `0` as a `6` or an `8` (`23.66` for `23.60`). On
+/// a scan, a chosen total off the coin that the receipt states elsewhere with only
+/// its last digit different, on the coin (a tax summary's `23.60`), is that amount.
+fn misread_last_digit(
+    fields: &mut Fields,
+    entities: &mut [Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+) {
+    let Some((t, page)) = chosen_total(fields, entities, pages) else {
+        return;
+    };
+    let Some(cents) = norm::decimal_cents(&entities[t].value) else {
+        return;
+    };
+    let unit = cash_unit(entities[t].currency.as_deref());
+    if !is_ocr(page) || cents.rem_euclid(unit) == 0 {
+        return;
+    }
+    let stated = entities.iter().position(|e| {
+        e.kind == EntityKind::Amount
+            && e.role.is_none()
+            && norm::decimal_cents(&e.value)
+                .is_some_and(|c| c / 10 == cents / 10 && c != cents && c.rem_euclid(unit) == 0)
+    });
+    if let Some(i) = stated {
+        pass_total(fields, entities, t, i);
     }
 }
 
@@ -2663,6 +2693,28 @@ mod tests {
         let text = "Total Sales (Excluding GST) : 616.59\nGST 0.00\n\
                     Total Sales (Inclusive of GST) : 616.60\nVISA : 616.60";
         assert_eq!(total(text, &["616.59"]).as_deref(), Some("616.60"));
+    }
+
+    #[test]
+    fn a_scanned_total_with_a_misread_last_digit_is_the_amount_the_receipt_states() {
+        let total = |page: Page| {
+            let spans = vec![span(&page.text, "23.66", Role::TotalAmount, 0.9)];
+            assemble(&[(page, spans)], &Locale::default())
+                .fields
+                .total_amount
+        };
+        let text = "Total Sales (Inclusive GST) RM 23.66
+CASH RM 24.00
+\
+                    GST Summary Amount (RM) Tax (RM)
+Z 0% 23.60 0.00";
+        assert_eq!(total(scan(text)).as_deref(), Some("23.60"));
+        // a text layer says what it says; no such amount stated, nothing to go by
+        assert_eq!(total(page(text)).as_deref(), Some("23.66"));
+        let text = "Total Sales (Inclusive GST) RM 23.66
+CASH RM 24.00
+Z 0% 23.50 0.00";
+        assert_eq!(total(scan(text)).as_deref(), Some("23.66"));
     }
 
     #[test]
