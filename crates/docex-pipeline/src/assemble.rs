@@ -1537,12 +1537,22 @@ static EFFECTIVE_IS_AGREEMENT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("regex")
 });
 
+/// Words that start a term right before its first day (`commencing on`, `beginning`,
+/// `starting as of`).
+static TERM_STARTS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:commenc\w*|beginning|starting)\s+(?:on\s+|as\s+of\s+|with\s+)?(?:the\s+)?$",
+    )
+    .expect("regex")
+});
+
 /// Contract dates that follow from others. A preamble that defines its date as the
 /// "Effective Date" (`as of March 5, 2021 (the "Effective Date")`) gives the
 /// effective date; an effective date stated in the contract's head (at most
 /// [`PREAMBLE_CHARS`] after the first party) with no agreement date found gives the
 /// agreement date; a term with no stated end gives the expiration date (start +
-/// term), as contract reviewers (and CUAD's annotators) read them.
+/// term), as contract reviewers (and CUAD's annotators) read them, and so does a term
+/// whose "end" the tagger found where it starts (`commencing on January 1, 2016`).
 fn derive_contract_dates(
     f: &mut Fields,
     entities: &[Entity],
@@ -1579,6 +1589,16 @@ fn derive_contract_dates(
         let in_head = |e: &&Entity| e.page == 1 && e.start <= first_party + PREAMBLE_CHARS;
         if let Some(e) = chosen(entities, Role::EffectiveDate).filter(in_head) {
             f.agreement_date = Some(e.value.clone());
+        }
+    }
+    // `twenty (20) years, commencing on January 1, 2016`: a date tagged as the end that
+    // starts the term is where the term is counted from
+    if let (Some(e), Some(term)) = (chosen(entities, Role::ExpirationDate), &f.term) {
+        let page = page_of(pages, e.page).expect("entity page exists");
+        let before = page.slice(e.start.saturating_sub(40), e.start);
+        if TERM_STARTS_BEFORE.is_match(&before) {
+            let end = chrono_date(&e.value).and_then(|d| norm::add_duration(d, term));
+            f.expiration_date = end.map(|d| d.to_string());
         }
     }
     if f.expiration_date.is_none() {
@@ -1876,6 +1896,38 @@ mod tests {
         assert_eq!(x.fields.effective_date.as_deref(), Some("2021-03-05"));
         assert_eq!(x.fields.term.as_deref(), Some("P2Y"));
         assert_eq!(x.fields.expiration_date.as_deref(), Some("2023-03-05"));
+    }
+
+    #[test]
+    fn a_term_commencing_on_the_tagged_end_runs_from_it() {
+        let t = "This Agreement is made November 17, 2015 between the Town and Roanoke Gas \
+                 Company. The term of the Franchise shall be twenty (20) years, commencing on \
+                 January 1, 2016. Governing law: Virginia.";
+        let tagged = |end: &str| {
+            tagged_page(
+                t,
+                &[
+                    ("November 17, 2015", Role::AgreementDate),
+                    ("twenty (20) years", Role::Term),
+                    (end, Role::ExpirationDate),
+                ],
+            )
+            .fields
+        };
+        let f = tagged("January 1, 2016");
+        assert_eq!(f.term.as_deref(), Some("P20Y"));
+        assert_eq!(f.expiration_date.as_deref(), Some("2036-01-01"));
+        // an end stated as an end stays
+        let t = t.replace("commencing on", "ending on");
+        let f = tagged_page(
+            &t,
+            &[
+                ("twenty (20) years", Role::Term),
+                ("January 1, 2016", Role::ExpirationDate),
+            ],
+        )
+        .fields;
+        assert_eq!(f.expiration_date.as_deref(), Some("2016-01-01"));
     }
 
     #[test]
