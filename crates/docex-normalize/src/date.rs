@@ -432,6 +432,28 @@ static SCAN_OCR_NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// A date with its month written whose day OCR read with letters (`Q1-Nov-2017`,
+/// `O5 Mar 2018`): the day, and the rest as read.
+static OCR_WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i)^({d}{{1,2}})([-\s/.]+{m}[a-z]*\.?[-\s/.,]+\d{{4}})$",
+        d = OCR_DIGIT,
+        m = MONTH_STEMS
+    ))
+});
+
+/// [`OCR_WRITTEN`] in running text.
+static SCAN_OCR_WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(&format!(
+        r"(?i){d}{{1,2}}[-\s/.]+{m}[a-z]*\.?[-\s/.,]+\d{{4}}",
+        d = OCR_DIGIT,
+        m = MONTH_STEMS
+    ))
+});
+
+/// The English months' first three letters.
+const MONTH_STEMS: &str = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)";
+
 /// `dd/mm/yyyy` with one or both slashes read as `7` or `1`.
 static SLASH_MISREAD: LazyLock<[Regex; 3]> = LazyLock::new(|| {
     [
@@ -468,6 +490,18 @@ const FIRST_PLAUSIBLE_YEAR: i32 = 1950;
 /// is not a numeric date, or cannot be mended unambiguously.
 pub fn repair_ocr_date(text: &str, latest_year: i32) -> Option<String> {
     let core = text.trim_matches(is_trimmed);
+    if let Some(c) = OCR_WRITTEN.captures(core) {
+        let day: String = c[1]
+            .chars()
+            .map(|ch| match ch {
+                'O' | 'o' | 'D' | 'Q' => '0',
+                'I' | 'l' | '|' => '1',
+                digit => digit,
+            })
+            .collect();
+        let mended = format!("{day}{}", &c[2]);
+        return (mended != core && plausible(&mended, latest_year)).then_some(mended);
+    }
     if let Some(c) = SLASH_MISREAD.iter().find_map(|re| re.captures(core)) {
         let slashed = format!("{}/{}/{}", &c[1], &c[2], &c[3]);
         return repair_ocr_date(&slashed, latest_year)
@@ -531,10 +565,15 @@ pub fn repair_ocr_date(text: &str, latest_year: i32) -> Option<String> {
 /// Finds the numeric dates of OCR'd text that need [`repair_ocr_date`], in text
 /// order: each span (of the text as read) with its mended date text.
 pub fn find_ocr_dates(text: &str, latest_year: i32) -> Vec<(Found, String)> {
-    let ranges = SCAN_OCR_NUMERIC
+    let numeric = SCAN_OCR_NUMERIC
         .find_iter(text)
         .filter(|m| m.as_str().chars().filter(char::is_ascii_digit).count() >= 4)
-        .filter(|m| numeric_stands_alone(text, m.start(), m.end()))
+        .filter(|m| numeric_stands_alone(text, m.start(), m.end()));
+    let written = SCAN_OCR_WRITTEN
+        .find_iter(text)
+        .filter(|m| !char_before(text, m.start()).is_some_and(char::is_alphanumeric));
+    let ranges = numeric
+        .chain(written)
         .map(|m| (m.start(), m.end()))
         .collect();
     to_found(text, ranges)
@@ -758,6 +797,13 @@ mod tests {
             ("2670572018", Some("26/05/2018")),
             ("20/0472078", Some("20/04/2018")),
             ("1771172017", Some("17/11/2017")),
+            // a written month's day read with letters
+            ("Q1-Nov-2017", Some("01-Nov-2017")),
+            ("O5 Mar 2018", Some("05 Mar 2018")),
+            ("l2-Dec-2016", Some("12-Dec-2016")),
+            ("01-Nov-2017", None),
+            ("Q1-Nov-2077", None),
+            ("QQ-Nov-2017", None),
             // right as read: nothing to mend
             ("20/04/2018", None),
             ("31/12/2026", None),
@@ -782,6 +828,12 @@ mod tests {
 
     #[test]
     fn find_ocr_dates_gives_spans_as_read_and_mended_text() {
+        let found = find_ocr_dates("Date Q1-Nov-2017_11:20 Item ABQ1-Nov-2017", 2027);
+        let got: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(f, r)| (f.text.as_str(), r.as_str()))
+            .collect();
+        assert_eq!(got, [("Q1-Nov-2017", "01-Nov-2017")], "not inside a word");
         let text = "Doc No: CS00013125 Date: 92/02/2018 Cashier\nTel 03-2078-2322 Inv 20/04/2018 Mate:O9/02/17 x\n\
                     Version 91.1.15 Tel 0127772018";
         let found = find_ocr_dates(text, 2027);
