@@ -175,6 +175,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     past_the_subtotal(&mut fields, &mut entities, pages);
     after_rounding(&mut fields, &mut entities, pages);
     misread_last_digit(&mut fields, &mut entities, pages);
+    past_the_net(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
     fields.currency = fields
@@ -835,6 +836,48 @@ fn after_rounding(
             currency,
         );
         add_total(fields, entities, t, e);
+    }
+}
+
+/// A total stated before tax: `Total (Excluding GST)`, `Total excl. VAT`, `Net of tax`.
+static BEFORE_TAX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:excl(?:uding|usive\s+of|\.)?|before\s+(?:tax|gst|vat)|net\s+of|w/o)\b")
+        .expect("regex")
+});
+/// A line that states a tax amount (`6% GST`, read `6XGST` too).
+static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\b|[0-9%x])(?:gst|vat|tax|sst|mwst|tva|iva)\b").expect("regex")
+});
+
+/// A total chosen on a line that says it is before tax (`Total (Excluding GST) 41.42`)
+/// is the net amount. When the page states a tax amount (on a tax line) and also the
+/// sum of the two (`SUBTOTAL 43.90` = 41.42 + `6% GST 2.48`), that sum is the total.
+fn past_the_net(fields: &mut Fields, entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+    let Some((t, page)) = chosen_total(fields, entities, pages) else {
+        return;
+    };
+    let Some(net) = norm::decimal_cents(&entities[t].value) else {
+        return;
+    };
+    if !BEFORE_TAX.is_match(line_at(&page.text, entities[t].start)) {
+        return;
+    }
+    let amount = |e: &Entity| {
+        (e.kind == EntityKind::Amount && e.page == page.number)
+            .then(|| norm::decimal_cents(&e.value))
+            .flatten()
+    };
+    let taxes: Vec<i64> = entities
+        .iter()
+        .filter(|e| TAX_LINE.is_match(line_at(&page.text, e.start)))
+        .filter_map(amount)
+        .filter(|&c| c > 0 && c < net)
+        .collect();
+    let with_tax = entities.iter().position(|e| {
+        e.role.is_none() && amount(e).is_some_and(|c| taxes.iter().any(|&tax| c == net + tax))
+    });
+    if let Some(i) = with_tax {
+        pass_total(fields, entities, t, i);
     }
 }
 
@@ -2497,6 +2540,32 @@ mod tests {
         let text = "Total Sales (Excluding GST) : 616.59\nGST 0.00\n\
                     Total Sales (Inclusive of GST) : 616.60\nVISA : 616.60";
         assert_eq!(total(text, &["616.59"]).as_deref(), Some("616.60"));
+    }
+
+    #[test]
+    fn a_total_before_tax_yields_to_the_total_with_tax() {
+        let total = |text: &str| {
+            let spans = vec![span(text, "41.42", Role::TotalAmount, 0.5)];
+            assemble(&[(scan(text), spans)], &Locale::default())
+                .fields
+                .total_amount
+        };
+        let text = "SUBTOTAL: 43.90\nTotal (Excluding GST) 41.42\n6XGST 2.48\nCASH 100.00";
+        assert_eq!(total(text).as_deref(), Some("43.90"));
+        // no tax stated, or no sum of the two: as tagged
+        assert_eq!(
+            total("SUBTOTAL: 43.90\nTotal (Excluding GST) 41.42\nService 2.48").as_deref(),
+            Some("41.42")
+        );
+        assert_eq!(
+            total("Total (Excluding GST) 41.42\n6% GST 2.48\nCASH 100.00").as_deref(),
+            Some("41.42")
+        );
+        // a total that does not say it is before tax stays
+        assert_eq!(
+            total("SUBTOTAL: 43.90\nTotal 41.42\n6% GST 2.48").as_deref(),
+            Some("41.42")
+        );
     }
 
     #[test]
