@@ -566,7 +566,8 @@ type WholeAmount = (usize, usize, String);
 /// cents), not followed by decimals or `%`.
 fn whole_amounts(line: &str) -> Vec<WholeAmount> {
     WHOLE_AMOUNT
-        .find_iter(line)
+        .captures_iter(line)
+        .filter_map(|c| c.get(1))
         .filter(|m| !matches!(line[m.end()..].chars().next(), Some('.' | ',' | '%')))
         .map(|m| {
             let start = line[..m.start()].chars().count();
@@ -621,9 +622,11 @@ fn is_total_line(line: &str) -> bool {
     TOTAL_LINE.is_match(line) && !NOT_TOTAL_LINE.is_match(line)
 }
 
-/// A whole amount with thousands separators (`4,500`): money, though it has no cents.
-static WHOLE_AMOUNT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b\d{1,3}(?:,\d{3})+\b").expect("regex"));
+/// A whole amount with thousands separators (`4,500`, or in Indian grouping
+/// `7,08,708`): money, though it has no cents. Not a number's tail (`08,708`).
+static WHOLE_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d,])(\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})\b").expect("regex")
+});
 
 /// The tagger sometimes takes the subtotal for the total (`Sub Total 3813.56 ...
 /// Grand Total 4,500`), or is surer of it than of the total. When the chosen total
@@ -2507,6 +2510,26 @@ mod tests {
             x.fields.parties,
             ["Alamogordo Federal Savings and Loan Association"]
         );
+    }
+
+    #[test]
+    fn whole_amounts_are_read_in_both_groupings() {
+        let values =
+            |line: &str| -> Vec<String> { whole_amounts(line).into_iter().map(|w| w.2).collect() };
+        assert_eq!(values("Grand Total 4,500 Note"), ["4500.00"]);
+        assert_eq!(values("Grand Total 7,08,708 HSN"), ["708708.00"]);
+        assert_eq!(values("Total : 1,28,856"), ["128856.00"]);
+        assert_eq!(
+            values("12,345,678 and 1,000 2,000"),
+            ["12345678.00", "1000.00", "2000.00"]
+        );
+        // decimals, percentages and plain numbers are not whole amounts
+        assert!(values("Total 4,500.00 18,000% 4500 1,2345").is_empty());
+        // the offsets are the amount's, in characters
+        let line = "Grand Total ₹ 7,08,708";
+        let (start, end, _) = &whole_amounts(line)[0];
+        let got: String = line.chars().skip(*start).take(end - start).collect();
+        assert_eq!(got, "7,08,708");
     }
 
     #[test]
