@@ -476,7 +476,7 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
         }
     }
     if fields.vendor.is_none() {
-        if let Some((start, end, text)) = signed_vendor(pages) {
+        if let Some((start, end, text)) = signed_vendor(pages).or_else(|| mailed_vendor(pages)) {
             if let Some(value) = norm::clean_party(&text) {
                 let page = &pages[0].0;
                 let mut e = entity(
@@ -1031,6 +1031,89 @@ fn signed_vendor(pages: &[(Page, Vec<TaggedSpan>)]) -> Option<(usize, usize, Str
         }
     }
     best
+}
+
+/// Words that end a letterhead's name on its first line: the labels that follow it.
+const LETTERHEAD_LABELS: &[&str] = &[
+    "factory",
+    "address",
+    "registered",
+    "regd",
+    "office",
+    "head",
+    "tel",
+    "tel.",
+    "phone",
+    "ph",
+    "ph.",
+    "mob",
+    "mobile",
+    "fax",
+    "email",
+    "e-mail",
+    "website",
+    "gst",
+    "gstin",
+    "vat",
+    "tax",
+    "invoice",
+    "cin",
+    "pan",
+    "no",
+    "no.",
+];
+
+/// An email or web address: the mailbox and the domain's first label.
+static MAIL_OR_WEB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)([a-z0-9._-]+)@([a-z0-9-]+)\.|\bwww\.([a-z0-9-]+)\.").expect("regex")
+});
+
+/// The name that opens the first page (its capitalised words, at most six, up to a
+/// label such as `Factory Address:-` or `GSTIN`) when the document's own email or web
+/// address spells it: `AVIVA DOORS ... avivadoor@gmail.com`. For when the tagger found
+/// no vendor and no signature names one.
+fn mailed_vendor(pages: &[(Page, Vec<TaggedSpan>)]) -> Option<(usize, usize, String)> {
+    let first = &pages.first()?.0;
+    let line = first.text.lines().find(|l| !l.trim().is_empty())?;
+    let mut end = None;
+    for (at, word) in line
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w))
+        .take(6)
+    {
+        let label = LETTERHEAD_LABELS.contains(&word.to_lowercase().as_str());
+        let capital =
+            word.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || word == "&";
+        if label || !capital || word.ends_with([':', '-']) {
+            break;
+        }
+        end = Some(at + word.len());
+    }
+    let start_byte = line.len() - line.trim_start().len();
+    let name = &line[start_byte..end?];
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .flat_map(|c| c.to_lowercase())
+            .collect()
+    };
+    let name_key = key(name);
+    let spelled = pages.iter().any(|(p, _)| {
+        MAIL_OR_WEB.captures_iter(&p.text).any(|c| {
+            c.iter().skip(1).flatten().any(|part| {
+                let part = key(part.as_str());
+                part.len() >= 5 && (name_key.starts_with(&part) || part.starts_with(&name_key))
+            })
+        })
+    });
+    if !spelled || name_key.len() < 5 {
+        return None;
+    }
+    let line_start = first.text[..line.as_ptr() as usize - first.text.as_ptr() as usize]
+        .chars()
+        .count();
+    let at = line_start + line[..start_byte].chars().count();
+    Some((at, at + name.chars().count(), name.to_owned()))
 }
 
 /// The first place in `text` where `words` stand in a row, in any case, separated by
@@ -2127,6 +2210,30 @@ mod tests {
         let spans = vec![span(text, "INVOICE", Role::Vendor, 0.9)];
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.vendor.as_deref(), Some("INVOICE"));
+    }
+
+    #[test]
+    fn without_a_tagged_vendor_the_letterhead_name_its_email_spells_decides() {
+        let vendor = |text: &str| {
+            let x = assemble(&[(page(text), vec![])], &Locale::default());
+            let e = x
+                .entities
+                .into_iter()
+                .find(|e| e.role == Some(Role::Vendor));
+            (x.fields.vendor, e.map(|e| (e.start, e.end)))
+        };
+        let text = "  AVIVA DOORS Factory Address:- GAT NO.255B PUNE-411062\n\
+                    Email : - avivadoor@gmail.com TAX INVOICE\nInvoice No TI-1\nGrand Total 33,800.00";
+        assert_eq!(vendor(text), (Some("AVIVA DOORS".into()), Some((2, 13))));
+        // a web address spells it too
+        let text =
+            "Hartmann Logistik GmbH Tel 030 1234\nwww.hartmann-logistik.de\nInvoice 7\nTotal 9.00";
+        assert_eq!(vendor(text).0.as_deref(), Some("Hartmann Logistik GmbH"));
+        // an address that spells another name, or none at all: no vendor
+        let text = "AVIVA DOORS Factory Address:- PUNE\nEmail : sales@globex.com\nTotal 9.00";
+        assert_eq!(vendor(text).0, None);
+        let text = "AVIVA DOORS Factory Address:- PUNE\nInvoice 7\nTotal 9.00";
+        assert_eq!(vendor(text).0, None);
     }
 
     #[test]
