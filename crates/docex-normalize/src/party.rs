@@ -12,7 +12,7 @@ fn regex(pattern: &str) -> Regex {
 /// Labels that are stripped even without a colon (`Ship to ACME`).
 static PHRASE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)^(?:bill(?:ed)?\s+to|sold\s+to|ship(?:ped)?\s+to|deliver(?:ed)?\s+to|invoice(?:d)?\s+to|remit(?:tance)?\s+to|issued\s+(?:to|by)|billed\s+by|prepared\s+for|(?:billing|delivery|shipping)\s+address|factur[ée]\s+[àa]|livr[ée]\s+[àa]|(?:by\s+and\s+)?between|attn|attention)\b\.?\s*[:\-–]?\s*",
+        r"(?i)^(?:bill(?:ed)?\s+to|sold\s+to|ship(?:ped)?\s+to|deliver(?:ed)?\s+to|invoice(?:d)?\s+to|remit(?:tance)?\s+to|issued\s+(?:to|by)|billed\s+by|prepared\s+for|(?:billing|delivery|shipping)\s+address|factur[ée]\s+[àa]|livr[ée]\s+[àa]|(?:by\s+and\s+)?between|attn|attention|(?:party\s+)?m\s*/\s*s)\b\.?\s*[:\-–]?\s*\.?\s*",
     )
 });
 
@@ -446,6 +446,7 @@ pub fn clean_party(text: &str) -> Option<String> {
             break;
         }
     }
+    let s = once(&s);
     if !s.chars().any(char::is_alphabetic) {
         return None;
     }
@@ -455,6 +456,28 @@ pub fn clean_party(text: &str) -> Option<String> {
         return None;
     }
     Some(s)
+}
+
+/// A name written twice in a row (`SIDDHARTH VALUE HOMES LLP Siddharth Value Homes
+/// Lip`: a letterhead's name and its stamp's, read as one) is the name once. The halves
+/// must be at least two words each and fold alike but for a few letters (OCR).
+fn once(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let half = words.len() / 2;
+    if half < 2 || !words.len().is_multiple_of(2) {
+        return name.to_string();
+    }
+    let (first, second) = (words[..half].join(" "), words[half..].join(" "));
+    let (a, b): (Vec<char>, Vec<char>) = (
+        fold(&first).chars().collect(),
+        fold(&second).chars().collect(),
+    );
+    let alike = (edit_distance(&a, &b) as f32) <= 0.15 * a.len().max(b.len()) as f32;
+    if alike {
+        first
+    } else {
+        name.to_string()
+    }
 }
 
 /// Folds a name for comparison: lowercase, common Latin accents removed,
@@ -612,6 +635,18 @@ mod tests {
             ("Invoice to: Umbrella plc,", Some("Umbrella plc")),
             ("BILL TO:\n  Wayne   Enterprises", Some("Wayne Enterprises")),
             ("Toyota Motor Corp.", Some("Toyota Motor Corp.")),
+            // Messrs before an Indian customer, and a name read twice (letterhead and stamp)
+            (
+                "Party M / s . SIDDHARTH VALUE HOMES LLP",
+                Some("SIDDHARTH VALUE HOMES LLP"),
+            ),
+            ("M/s. Shah Marketing", Some("Shah Marketing")),
+            (
+                "SIDDHARTH VALUE HOMES LLP Siddharth Value Homes Lip",
+                Some("SIDDHARTH VALUE HOMES LLP"),
+            ),
+            ("Johnson Johnson", Some("Johnson Johnson")),
+            ("New York New Jersey", Some("New York New Jersey")),
             ("Rechnungsempfänger: Müller GmbH", Some("Müller GmbH")),
             ("Kunde: Foo AG", Some("Foo AG")),
             ("Facturé à : Dupont SAS", Some("Dupont SAS")),

@@ -1084,7 +1084,9 @@ fn mailed_vendor(pages: &[(Page, Vec<TaggedSpan>)]) -> Option<(usize, usize, Str
         let label = LETTERHEAD_LABELS.contains(&word.to_lowercase().as_str());
         let capital =
             word.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || word == "&";
-        if label || !capital || word.ends_with([':', '-']) {
+        // a wide gap starts another column (`Aquapath          Bill`)
+        let column = end.is_some_and(|e| line[e..at].contains("  ") || line[e..at].contains('\t'));
+        if label || !capital || column || word.ends_with([':', '-']) {
             break;
         }
         end = Some(at + word.len());
@@ -2225,6 +2227,9 @@ mod tests {
         let text = "  AVIVA DOORS Factory Address:- GAT NO.255B PUNE-411062\n\
                     Email : - avivadoor@gmail.com TAX INVOICE\nInvoice No TI-1\nGrand Total 33,800.00";
         assert_eq!(vendor(text), (Some("AVIVA DOORS".into()), Some((2, 13))));
+        // a name, not the column beside it
+        let text = "Aquapath          Bill\n5927 5th Avenue\nE: info@aquapath.net\nTotal 9.00";
+        assert_eq!(vendor(text).0.as_deref(), Some("Aquapath"));
         // a web address spells it too
         let text =
             "Hartmann Logistik GmbH Tel 030 1234\nwww.hartmann-logistik.de\nInvoice 7\nTotal 9.00";
