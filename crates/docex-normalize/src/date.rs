@@ -472,6 +472,18 @@ fn plausible(text: &str, latest_year: i32) -> bool {
         .any(|p| (FIRST_PLAUSIBLE_YEAR..=latest_year).contains(&chrono::Datelike::year(&p.date)))
 }
 
+/// The digits of an [`OCR_DIGIT`] run: the letters Tesseract reads for `0` and `1`
+/// turned back into them.
+fn ocr_digits(s: &str) -> String {
+    s.chars()
+        .map(|ch| match ch {
+            'O' | 'o' | 'D' | 'Q' => '0',
+            'I' | 'l' | '|' => '1',
+            d => d,
+        })
+        .collect()
+}
+
 /// Digits Tesseract misreads on receipts, each with the digit it was: a `1` read as
 /// `7` or `4`, a `0` read as `6` or `9`. Only used to turn an impossible date into
 /// a possible one, never the other way.
@@ -491,15 +503,7 @@ const FIRST_PLAUSIBLE_YEAR: i32 = 1950;
 pub fn repair_ocr_date(text: &str, latest_year: i32) -> Option<String> {
     let core = text.trim_matches(is_trimmed);
     if let Some(c) = OCR_WRITTEN.captures(core) {
-        let day: String = c[1]
-            .chars()
-            .map(|ch| match ch {
-                'O' | 'o' | 'D' | 'Q' => '0',
-                'I' | 'l' | '|' => '1',
-                digit => digit,
-            })
-            .collect();
-        let mended = format!("{day}{}", &c[2]);
+        let mended = format!("{}{}", ocr_digits(&c[1]), &c[2]);
         return (mended != core && plausible(&mended, latest_year)).then_some(mended);
     }
     if let Some(c) = SLASH_MISREAD.iter().find_map(|re| re.captures(core)) {
@@ -512,16 +516,7 @@ pub fn repair_ocr_date(text: &str, latest_year: i32) -> Option<String> {
         return None;
     }
     let sep = &c[2];
-    let digits = |s: &str| -> String {
-        s.chars()
-            .map(|ch| match ch {
-                'O' | 'o' | 'D' | 'Q' => '0',
-                'I' | 'l' | '|' => '1',
-                d => d,
-            })
-            .collect()
-    };
-    let fields = [digits(&c[1]), digits(&c[3]), digits(&c[5])];
+    let fields = [ocr_digits(&c[1]), ocr_digits(&c[3]), ocr_digits(&c[5])];
     // every field as read, and with one confusable digit changed
     let variants = |f: &str| -> Vec<(String, usize)> {
         let mut out = vec![(f.to_string(), 0)];

@@ -162,7 +162,7 @@ fn clause_name(clause: &str, from: usize, to: usize) -> Option<ClauseName> {
 }
 
 /// The whitespace-separated words of `text` with their byte offsets.
-fn words_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
+pub fn words_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split_whitespace()
         .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
 }

@@ -639,15 +639,13 @@ fn past_the_subtotal(
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
 ) {
-    let Some((t, page)) = chosen_total(fields, entities, pages) else {
+    let Some((t, page, sub)) = chosen_total(fields, entities, pages) else {
         return;
     };
     let total = &entities[t];
-    let label = last_chars(line_before(&page.text, total.start), 40);
-    let Some(sub) = norm::decimal_cents(&total.value).filter(|_| SUBTOTAL_LABEL.is_match(label))
-    else {
+    if !SUBTOTAL_LABEL.is_match(last_chars(line_before(&page.text, total.start), 40)) {
         return;
-    };
+    }
     let fits = |cents: i64| cents > sub && cents <= 2 * sub;
     // the total lines after the subtotal's
     let lines = lines_with_offsets(&page.text)
@@ -710,17 +708,21 @@ fn round_to(cents: i64, unit: i64) -> i64 {
     }
 }
 
-/// The index of the entity that gave the chosen total, and its page.
+/// The index of the entity that gave the chosen total, its page and its value in cents.
 fn chosen_total<'p>(
     fields: &Fields,
     entities: &[Entity],
     pages: &'p [(Page, Vec<TaggedSpan>)],
-) -> Option<(usize, &'p Page)> {
+) -> Option<(usize, &'p Page, i64)> {
     let v = fields.total_amount.as_deref()?;
     let t = entities
         .iter()
         .position(|e| e.role == Some(Role::TotalAmount) && e.value == v)?;
-    Some((t, page_of(pages, entities[t].page)?))
+    Some((
+        t,
+        page_of(pages, entities[t].page)?,
+        norm::decimal_cents(v)?,
+    ))
 }
 
 /// The total role passes from entity `from` to the amount `to`, which takes it at a
@@ -759,13 +761,10 @@ fn after_rounding(
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
 ) {
-    let Some((t, page)) = chosen_total(fields, entities, pages) else {
+    let Some((t, page, cents)) = chosen_total(fields, entities, pages) else {
         return;
     };
     let total = &entities[t];
-    let Some(cents) = norm::decimal_cents(&total.value) else {
-        return;
-    };
     let unit = cash_unit(total.currency.as_deref());
     if cents.rem_euclid(unit) == 0 {
         return;
@@ -856,10 +855,7 @@ static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// is the net amount. When the page states a tax amount (on a tax line) and also the
 /// sum of the two (`SUBTOTAL 43.90` = 41.42 + `6% GST 2.48`), that sum is the total.
 fn past_the_net(fields: &mut Fields, entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
-    let Some((t, page)) = chosen_total(fields, entities, pages) else {
-        return;
-    };
-    let Some(net) = norm::decimal_cents(&entities[t].value) else {
+    let Some((t, page, net)) = chosen_total(fields, entities, pages) else {
         return;
     };
     if !BEFORE_TAX.is_match(line_at(&page.text, entities[t].start)) {
@@ -892,10 +888,7 @@ fn misread_last_digit(
     entities: &mut [Entity],
     pages: &[(Page, Vec<TaggedSpan>)],
 ) {
-    let Some((t, page)) = chosen_total(fields, entities, pages) else {
-        return;
-    };
-    let Some(cents) = norm::decimal_cents(&entities[t].value) else {
+    let Some((t, page, cents)) = chosen_total(fields, entities, pages) else {
         return;
     };
     let unit = cash_unit(entities[t].currency.as_deref());
@@ -1076,11 +1069,7 @@ fn mailed_vendor(pages: &[(Page, Vec<TaggedSpan>)]) -> Option<(usize, usize, Str
     let first = &pages.first()?.0;
     let line = first.text.lines().find(|l| !l.trim().is_empty())?;
     let mut end = None;
-    for (at, word) in line
-        .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w))
-        .take(6)
-    {
+    for (at, word) in norm::words_at(line).take(6) {
         let label = LETTERHEAD_LABELS.contains(&word.to_lowercase().as_str());
         let capital =
             word.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()) || word == "&";
@@ -1506,15 +1495,28 @@ fn choose_fields(entities: &mut [Entity]) -> Fields {
             *slot = chosen(entities, role).map(|e| e.value.clone());
         }
     }
+    fields.parties = distinct_parties(
+        entities
+            .iter()
+            .filter(|e| listed_party(e))
+            .map(|e| e.value.as_str()),
+    );
+    fields
+}
+
+/// Party names in order, each once: a name that is [`same_party`] as one before it is
+/// left out.
+fn distinct_parties<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut seen: Vec<String> = Vec::new();
-    for e in entities.iter().filter(|e| listed_party(e)) {
-        let key = norm::fold(&e.value);
+    let mut out = Vec::new();
+    for name in names {
+        let key = norm::fold(name);
         if !seen.iter().any(|k| same_party(k, &key)) {
             seen.push(key);
-            fields.parties.push(e.value.clone());
+            out.push(name.to_string());
         }
     }
-    fields
+    out
 }
 
 /// Whole words only (`change` is not in `exchange`, `member` not in `membership`).

@@ -9,7 +9,8 @@ use docex_normalize as norm;
 use regex::Regex;
 
 use super::{
-    entity, listed_party, page_of, push_sorted, same_party, FALLBACK_PENALTY, SCANNED_CONFIDENCE,
+    distinct_parties, entity, listed_party, page_of, push_sorted, same_party, FALLBACK_PENALTY,
+    SCANNED_CONFIDENCE,
 };
 
 /// How far (in characters) after the first party named a contract's other parties are
@@ -115,13 +116,7 @@ pub(super) fn drop_alias_heads(
         }
         e.value = rest;
     }
-    let mut seen: Vec<String> = Vec::new();
-    fields.parties.retain(|p| {
-        let key = norm::fold(p);
-        let new = !seen.iter().any(|k| same_party(k, &key));
-        seen.push(key);
-        new
-    });
+    fields.parties = distinct_parties(fields.parties.iter().map(String::as_str));
 }
 
 /// Points a mention at part of what it covered: characters `start..end` of its page.
