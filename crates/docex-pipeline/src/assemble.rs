@@ -192,6 +192,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         split_joined_parties(&mut fields, &mut entities, pages);
         keep_preamble_parties(&mut fields, &mut entities, pages, &all_text);
         add_between_parties(&mut fields, &mut entities, pages, &all_text);
+        labelled_contract_dates(&mut fields, &mut entities, pages);
         derive_contract_dates(&mut fields, &entities, pages, &all_text);
     }
     check_consistency(&fields, &mut entities);
@@ -1662,13 +1663,194 @@ static EFFECTIVE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An Effective Date that is the agreement's own date: `"Effective Date" means the date
 /// first written above`, `dated as of the Effective Date`, `entered into as of the
-/// Effective Date`.
+/// Effective Date`, `This Agreement shall commence on the date first written above`.
 static EFFECTIVE_IS_AGREEMENT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)effective\s+date["”]?\s+(?:means|shall\s+mean|is)\s+the\s+date\s+(?:first\s+(?:written|set\s+forth|above)|hereof|of\s+this\s+agreement)|(?:dated|entered\s+into|made)\s+as\s+of\s+the\s+effective\s+date"#,
+        r#"(?i)(?:effective\s+date["”]?\s+(?:means|shall\s+mean|is)|(?:commence|take\s+effect|become\s+effective)\s+(?:on|as\s+of))\s+the\s+date\s+(?:first\s+(?:written|set\s+forth|above)|hereof|of\s+this\s+agreement)|(?:dated|entered\s+into|made)\s+as\s+of\s+the\s+effective\s+date"#,
     )
     .expect("regex")
 });
+
+/// Labels that say which contract date follows them, each with its role: a header
+/// line (`Effective Date: July 1, 2024`, `Commencement Date:   January 1, 2024`), a
+/// definition (`"Commencement Date" means 1 April 2025`), or the clause's own words
+/// (`shall enter into force on 01.05.2024`, `ending on 30.04.2027`, `is entered into on
+/// September 12, 2024`). Matched on the text right before a date, spaces folded.
+static CONTRACT_DATE_LABELS: LazyLock<[(Regex, Role); 3]> = LazyLock::new(|| {
+    let label = |words: &str| {
+        Regex::new(&format!(
+            r#"(?i)\b(?:{words})\s+date["”']?(?:\s+of\s+this\s+\w+)?(?:\s+(?:means|shall\s+mean|shall\s+be|will\s+be|is))?\s*[:\-–]?\s*(?:the\s+)?$"#
+        ))
+        .expect("regex")
+    };
+    let either = |a: Regex, clause: &str| {
+        Regex::new(&format!(
+            r"{}|(?i)\b(?:{clause})\s+(?:the\s+)?$",
+            a.as_str()
+        ))
+        .expect("regex")
+    };
+    [
+        (
+            either(
+                label("effective|commencement|start|starting|beginning"),
+                r"(?:enters?|entered|comes?|came)\s+into\s+(?:force|effect)\s+(?:on|as\s+of|from)|takes?\s+effect\s+(?:on|as\s+of|from)",
+            ),
+            Role::EffectiveDate,
+        ),
+        (label("expiration|expiry|termination|end|ending"), Role::ExpirationDate),
+        (
+            Regex::new(
+                r"(?i)\bagreement\s+date\s*[:\-–]?\s*$|\b(?:is|was)\s+(?:made\s+and\s+)?(?:made|entered\s+into|executed)\s+(?:on|as\s+of)\s+(?:this\s+|the\s+)?$",
+            )
+            .expect("regex"),
+            Role::AgreementDate,
+        ),
+    ]
+});
+
+/// `ending on` before a date in a sentence about the term (`for a fixed term of three (3)
+/// years, ending on 30.04.2027`, `"CONTRACT PERIOD" means ... terminating on May 31,
+/// 2016`): the expiration date. Other periods end on dates too
+/// (`the period beginning on the Effective Date and ending on December 31, 2018`).
+static TERM_ENDS_ON: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    (
+        Regex::new(r"(?i)\b(?:ending|expiring|terminating)\s+on\s+(?:the\s+)?$").expect("regex"),
+        Regex::new(r"(?i)\b(?:term|(?:contract|agreement|lease|licen[cs]e|rental)\s+period)\b")
+            .expect("regex"),
+    )
+});
+
+/// `commencing on` before a date that a stated end follows (`commencing on the 1st day
+/// of July, 2024 and ending on ...`): a term's first day, the effective date.
+static COMMENCING_ON: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    (
+        Regex::new(r"(?i)\bcommenc\w*\s+(?:on|as\s+of)\s+(?:the\s+)?$").expect("regex"),
+        Regex::new(r"(?i)^\W*(?:and\s+)?(?:ending|expiring|terminating|through|until)\b")
+            .expect("regex"),
+    )
+});
+
+/// How many characters before a date its label is looked for in.
+const DATE_LABEL_REACH: usize = 80;
+/// A contract this long (characters) or shorter has its dates labelled anywhere; a
+/// longer one in its first half only, since addenda, exhibits and schedules come last
+/// and their dates are theirs (`ADDENDUM ... Effective Date: March 21, 2014`).
+const DATE_LABEL_ANYWHERE: usize = 10_000;
+
+/// A contract's dates by their labels, over the tagger: a date a label names (see
+/// [`CONTRACT_DATE_LABELS`]) takes that role at least at the scanners' confidence, and
+/// the first date labelled for a role is that field. The tagger reads such lines
+/// as invoice headers (`Commencement Date: ...` as an invoice date) or takes a defined
+/// commencement date for the agreement's own.
+fn labelled_contract_dates(
+    f: &mut Fields,
+    entities: &mut [Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+) {
+    let (commencing, ending) = &*COMMENCING_ON;
+    let (ends_on, term) = &*TERM_ENDS_ON;
+    // characters before each page, and the whole length
+    let offsets: Vec<usize> = pages
+        .iter()
+        .scan(0, |at, (p, _)| {
+            let start = *at;
+            *at += p.text.chars().count() + 1;
+            Some(start)
+        })
+        .collect();
+    let length = pages.iter().map(|(p, _)| p.text.chars().count() + 1).sum();
+    let reach = if length <= DATE_LABEL_ANYWHERE {
+        length
+    } else {
+        length / 2
+    };
+    let chosen_at = |entities: &[Entity], role| chosen(entities, role).map(|c| (c.page, c.start));
+    let was: Vec<_> = CONTRACT_DATE_ROLES
+        .iter()
+        .map(|&r| chosen_at(entities, r))
+        .collect();
+    let mut first: Vec<Role> = Vec::new();
+    let mut relabelled = Vec::new();
+    for e in entities.iter_mut().filter(|e| e.kind == EntityKind::Date) {
+        let Some(page) = page_of(pages, e.page) else {
+            continue;
+        };
+        if offsets
+            .get(e.page.saturating_sub(1))
+            .map_or(0, |o| o + e.start)
+            > reach
+        {
+            continue;
+        }
+        let before = page.slice(e.start.saturating_sub(DATE_LABEL_REACH), e.start);
+        let before = before.split_whitespace().collect::<Vec<_>>().join(" ") + " ";
+        // the sentence the date is in, up to it
+        let sentence = |b: &str| b.rsplit_once(". ").map_or(b, |(_, s)| s).to_string();
+        let role = CONTRACT_DATE_LABELS
+            .iter()
+            .find(|(label, _)| label.is_match(&before))
+            .map(|(_, role)| *role)
+            .or_else(|| {
+                let after = page.slice(e.end, e.end + 30);
+                (commencing.is_match(&before) && ending.is_match(&after))
+                    .then_some(Role::EffectiveDate)
+            })
+            .or_else(|| {
+                let wider = page.slice(e.start.saturating_sub(4 * DATE_LABEL_REACH), e.start);
+                (ends_on.is_match(&before) && term.is_match(&sentence(&wider)))
+                    .then_some(Role::ExpirationDate)
+            });
+        let Some(role) = role else {
+            continue;
+        };
+        if e.role != Some(role) {
+            relabelled.push((e.page, e.start));
+        }
+        e.role = Some(role);
+        e.confidence = e.confidence.max(SCANNED_CONFIDENCE);
+        if !first.contains(&role) {
+            first.push(role);
+            *f.slot_mut(role).expect("a contract date has a field") = Some(e.value.clone());
+        }
+    }
+    // a field whose chosen date a label gave another role takes the next candidate; for
+    // the agreement date one in the contract's head (a prior agreement's date deep in
+    // the text is not this one's), else none, and derive_contract_dates dates the
+    // agreement by an effective date stated in the head
+    let head = in_head(entities);
+    for (i, &role) in CONTRACT_DATE_ROLES.iter().enumerate() {
+        if first.contains(&role) || !was[i].is_some_and(|at| relabelled.contains(&at)) {
+            continue;
+        }
+        let next = if role == Role::AgreementDate {
+            let candidates: Vec<Entity> = entities.iter().filter(|e| head(e)).cloned().collect();
+            chosen(&candidates, role).map(|e| e.value.clone())
+        } else {
+            chosen(entities, role).map(|e| e.value.clone())
+        };
+        *f.slot_mut(role).expect("a contract date has a field") = next;
+    }
+}
+
+/// The roles of a contract's dates.
+const CONTRACT_DATE_ROLES: [Role; 3] = [
+    Role::AgreementDate,
+    Role::EffectiveDate,
+    Role::ExpirationDate,
+];
+
+/// Whether a mention stands in a contract's head: on the first page, at most
+/// [`PREAMBLE_CHARS`] after the first party named there.
+fn in_head(entities: &[Entity]) -> impl Fn(&Entity) -> bool {
+    let first_party = entities
+        .iter()
+        .filter(|e| e.page == 1 && listed_party(e))
+        .map(|e| e.start)
+        .min()
+        .unwrap_or(0);
+    move |e: &Entity| e.page == 1 && e.start <= first_party + PREAMBLE_CHARS
+}
 
 /// Words that start a term right before its first day (`commencing on`, `beginning`,
 /// `starting as of`).
@@ -1713,14 +1895,8 @@ fn derive_contract_dates(
     // a contract whose head states its effective date and no other date (`THE
     // EFFECTIVE DATE OF THIS RESELLER AGREEMENT SHALL BE: Sept 29, 2004`) is dated by it
     if f.agreement_date.is_none() {
-        let first_party = entities
-            .iter()
-            .filter(|e| e.page == 1 && listed_party(e))
-            .map(|e| e.start)
-            .min()
-            .unwrap_or(0);
-        let in_head = |e: &&Entity| e.page == 1 && e.start <= first_party + PREAMBLE_CHARS;
-        if let Some(e) = chosen(entities, Role::EffectiveDate).filter(in_head) {
+        let head = in_head(entities);
+        if let Some(e) = chosen(entities, Role::EffectiveDate).filter(|e| head(e)) {
             f.agreement_date = Some(e.value.clone());
         }
     }
@@ -2061,6 +2237,87 @@ mod tests {
         )
         .fields;
         assert_eq!(f.expiration_date.as_deref(), Some("2016-01-01"));
+    }
+
+    #[test]
+    fn contract_dates_follow_their_labels_over_the_tagger() {
+        let head = "SERVICES AGREEMENT between Acme Robotics, Inc. and Beta LLC (the Parties).\n";
+        // (text after the head, the date in it, the role the tagger gave, the field it fills)
+        let cases: &[(&str, &str, Option<Role>, Role)] = &[
+            ("Effective Date: July 1, 2024\n", "July 1, 2024", Some(Role::AgreementDate), Role::EffectiveDate),
+            ("Commencement Date:      January 1, 2024\n", "January 1, 2024", Some(Role::InvoiceDate), Role::EffectiveDate),
+            ("1.1 \"Commencement Date\" means 1 April 2025;", "1 April 2025", Some(Role::AgreementDate), Role::EffectiveDate),
+            ("This Agreement shall enter into force on 01.05.2024.", "01.05.2024", Some(Role::AgreementDate), Role::EffectiveDate),
+            ("It takes effect on March 3, 2025.", "March 3, 2025", None, Role::EffectiveDate),
+            ("The lease is for twelve (12) months, commencing on the 1st day of July, 2024 and ending on June 30, 2025.", "the 1st day of July, 2024", None, Role::EffectiveDate),
+            ("Expiration Date: December 31, 2028\n", "December 31, 2028", Some(Role::InvoiceDate), Role::ExpirationDate),
+            ("for a fixed term of three (3) years, ending on 30.04.2027.", "30.04.2027", None, Role::ExpirationDate),
+            ("This Memorandum is entered into on September 12, 2024.", "September 12, 2024", Some(Role::ExpirationDate), Role::AgreementDate),
+        ];
+        for &(body, date, tagged, field) in cases {
+            let text = format!("{head}{body}");
+            let mut spans = vec![
+                ("Acme Robotics, Inc.", Role::Party),
+                ("Beta LLC", Role::Party),
+            ];
+            spans.extend(tagged.map(|role| (date, role)));
+            let mut x = tagged_page(&text, &spans);
+            let value = x.fields.slot_mut(field).unwrap().clone();
+            assert!(value.is_some(), "{body:?}: no {field:?}");
+            let labelled = x.entities.iter().find(|e| e.text == date).unwrap();
+            assert_eq!(labelled.role, Some(field), "{body:?}");
+            assert_eq!(value.as_deref(), Some(labelled.value.as_str()), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn contract_date_labels_skip_other_periods_and_attachments() {
+        let head = "AGREEMENT made as of May 1, 2016 between Acme Robotics, Inc. and Beta LLC.\n";
+        let parties = [
+            ("Acme Robotics, Inc.", Role::Party),
+            ("Beta LLC", Role::Party),
+        ];
+        // a period that is not the term ends on a date that is no expiration date
+        let text = format!("{head}During the period beginning on the date hereof and ending on December 31, 2018 each Party may offer sites.");
+        let f = tagged_page(
+            &text,
+            &[&parties[..], &[("May 1, 2016", Role::AgreementDate)]].concat(),
+        )
+        .fields;
+        assert_eq!(f.expiration_date, None);
+        // an addendum's effective date, past the first half of a long contract, is the addendum's
+        let filler = "The Parties shall cooperate in good faith. ".repeat(300);
+        let text = format!("{head}{filler}\nADDENDUM\nEffective Date: March 21, 2019\n");
+        let f = tagged_page(
+            &text,
+            &[&parties[..], &[("May 1, 2016", Role::AgreementDate)]].concat(),
+        )
+        .fields;
+        assert_eq!(f.effective_date, None);
+        assert_eq!(f.agreement_date.as_deref(), Some("2016-05-01"));
+    }
+
+    #[test]
+    fn an_agreement_date_a_label_takes_is_replaced_only_from_the_head() {
+        // the chosen agreement date is labelled effective; a prior agreement's date deep in
+        // the text does not replace it: the agreement is dated by its effective date
+        let filler = "Each Party keeps the other's information confidential. ".repeat(30);
+        let text = format!(
+            "RESEARCH AGREEMENT between Acme Robotics, Inc. and Beta LLC.\nEffective Date: April 17, 2017\n\
+             {filler}This Agreement supersedes the Confidentiality Agreement dated July 22, 2016."
+        );
+        let f = tagged_page(
+            &text,
+            &[
+                ("Acme Robotics, Inc.", Role::Party),
+                ("Beta LLC", Role::Party),
+                ("April 17, 2017", Role::AgreementDate),
+                ("July 22, 2016", Role::AgreementDate),
+            ],
+        )
+        .fields;
+        assert_eq!(f.effective_date.as_deref(), Some("2017-04-17"));
+        assert_eq!(f.agreement_date.as_deref(), Some("2017-04-17"));
     }
 
     #[test]
