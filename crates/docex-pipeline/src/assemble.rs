@@ -176,6 +176,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     after_rounding(&mut fields, &mut entities, pages);
     misread_last_digit(&mut fields, &mut entities, pages);
     past_the_net(&mut fields, &mut entities, pages);
+    stated_net_and_tax(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
     keep_fields_of(doc_type, &mut fields);
     fields.currency = fields
@@ -847,9 +848,11 @@ static BEFORE_TAX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:excl(?:uding|usive\s+of|\.)?|before\s+(?:tax|gst|vat)|net\s+of|w/o)\b")
         .expect("regex")
 });
-/// A line that states a tax amount (`6% GST`, read `6XGST` too).
+/// A line that states a tax amount (`6% GST`, read `6XGST` too; Canada's HST, PST and
+/// QST; `USt`, `BTW`).
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b|[0-9%x])(?:gst|vat|tax|sst|mwst|tva|iva)\b").expect("regex")
+    Regex::new(r"(?i)(?:\b|[0-9%x])(?:gst|hst|pst|qst|vat|tax|sst|mwst|ust|tva|iva|btw)\b")
+        .expect("regex")
 });
 
 /// A total chosen on a line that says it is before tax (`Total (Excluding GST) 41.42`)
@@ -878,6 +881,114 @@ fn past_the_net(fields: &mut Fields, entities: &mut [Entity], pages: &[(Page, Ve
     });
     if let Some(i) = with_tax {
         pass_total(fields, entities, t, i);
+    }
+}
+
+/// Words that make a tax line a total: `Total (inc GST)`, `Total Sales (Inclusive GST)`.
+static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:inc|incl|including|inclusive|included|with|after|plus)\b").expect("regex")
+});
+
+/// A label (the start of a line, up to an amount) that says the amount is the tax: `Sales
+/// Tax (7.25%):`, `HST (ON) 13%`, `GST included`, `Total GST`; not a total with the tax in
+/// it nor an amount before tax.
+fn tax_label(label: &str) -> bool {
+    let total_with_tax = TOTAL_LINE.is_match(label) && TAX_INCLUDED.is_match(label);
+    let before_tax = SUBTOTAL_LABEL.is_match(label) || BEFORE_TAX.is_match(label);
+    next_to(&TAX_LINE, label) && !before_tax && !total_with_tax
+}
+
+/// A label that says the amount is before tax: `Subtotal`, `Net amount`, `Total excl. VAT`.
+fn net_label(label: &str) -> bool {
+    next_to(&SUBTOTAL_LABEL, label) || next_to(&BEFORE_TAX, label)
+}
+
+/// Whether `label` (a line up to an amount) ends in what `words` match, with at most a
+/// rate between them and the amount (`VAT 20%`, `Sales Tax (7.25%):`): in a table's
+/// header row (`Rate Amount GST% 4418 41 3813.56`) the word heads a column.
+fn next_to(words: &Regex, label: &str) -> bool {
+    static RATE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d+)?\s*%").expect("regex"));
+    words.find_iter(label).last().is_some_and(|m| {
+        !RATE
+            .replace_all(&label[m.end()..], "")
+            .contains(|c: char| c.is_ascii_digit())
+    })
+}
+
+/// Net and tax amounts by their labels, once the total is chosen. A tagged tax as large
+/// as the total, or a net above it (in size: a credit note's are negative), is none. A missing net or tax is an amount on a line
+/// labelled for it (`Subtotal: $1,250.00`, `Sales Tax (7.25%): $90.63`, not a rate)
+/// that with the other adds up to the total; with neither known, a pair that does, or
+/// else the one tax amount the page states (`GST included $76.64`; a delivery fee
+/// between subtotal and tax breaks the sum). The tagger misses these lines in layouts
+/// it has not seen, though their labels are plain.
+fn stated_net_and_tax(
+    fields: &mut Fields,
+    entities: &mut [Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+) {
+    let Some(total) = fields.total_amount.as_deref().and_then(norm::decimal_cents) else {
+        return;
+    };
+    // in size: a credit note's amounts are negative
+    let size = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents).map(i64::abs);
+    let impossible_net = size(&fields.net_amount).is_some_and(|n| n > total.abs());
+    let impossible_tax = size(&fields.tax_amount).is_some_and(|t| t >= total.abs());
+    for (role, impossible) in [
+        (Role::NetAmount, impossible_net),
+        (Role::TaxAmount, impossible_tax),
+    ] {
+        if impossible {
+            *fields.slot_mut(role).expect("amount field") = None;
+            for e in entities.iter_mut().filter(|e| e.role == Some(role)) {
+                e.role = None;
+            }
+        }
+    }
+    let known = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents);
+    let (net, tax) = (known(&fields.net_amount), known(&fields.tax_amount));
+    if net.is_some() && tax.is_some() {
+        return;
+    }
+    // (entity, cents) of the free amounts below the total on lines labelled for `is`
+    let labelled = |is: fn(&str) -> bool| -> Vec<(usize, i64)> {
+        entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == EntityKind::Amount && e.role.is_none())
+            .filter_map(|(i, e)| {
+                let page = page_of(pages, e.page)?;
+                let rate = page.slice(e.end, e.end + 1) == "%";
+                let cents = norm::decimal_cents(&e.value)?;
+                let below = cents != 0 && cents.abs() < total.abs();
+                (is(line_before(&page.text, e.start)) && !rate && below).then_some((i, cents))
+            })
+            .collect()
+    };
+    let (nets, taxes) = (labelled(net_label), labelled(tax_label));
+    let adds_up = |a: i64, b: i64| (a + b - total).abs() <= 1;
+    let (n, t) = match (net, tax) {
+        (Some(n), None) => (None, taxes.iter().find(|&&(_, t)| adds_up(n, t))),
+        (None, Some(t)) => (nets.iter().find(|&&(_, n)| adds_up(n, t)), None),
+        _ => nets
+            .iter()
+            .find_map(|n| {
+                let t = taxes.iter().find(|&&(_, t)| adds_up(n.1, t))?;
+                Some((Some(n), Some(t)))
+            })
+            .unwrap_or_else(|| {
+                let one = taxes
+                    .iter()
+                    .all(|&(_, c)| Some(c) == taxes.first().map(|t| t.1));
+                (None, taxes.first().filter(|_| one))
+            }),
+    };
+    for (found, role) in [(n, Role::NetAmount), (t, Role::TaxAmount)] {
+        if let Some(&(i, _)) = found {
+            entities[i].role = Some(role);
+            *fields.slot_mut(role).expect("amount field") = Some(entities[i].value.clone());
+        }
     }
 }
 
@@ -2237,6 +2348,57 @@ mod tests {
         )
         .fields;
         assert_eq!(f.expiration_date.as_deref(), Some("2016-01-01"));
+    }
+
+    #[test]
+    fn net_and_tax_come_from_their_labelled_lines_when_they_add_up() {
+        // (lines after the header, the tagged total, the amount the tagger called the tax,
+        // net, tax)
+        type Case = (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            Option<&'static str>,
+        );
+        let cases: &[Case] = &[
+            // the tagger's tax is the total: none; the labelled pair adds up
+            (
+                "Subtotal:       $1,250.00\nSales Tax (7.25%): $90.63\nTotal: $1,340.63\nDue: $1,340.63",
+                "Total: $1,340.63",
+                Some("Due: $1,340.63"),
+                Some("1250.00"),
+                Some("90.63"),
+            ),
+            ("Subtotal      3,622.00\nHST (ON) 13%      470.86\nTotal (CAD)   $4,092.86", "$4,092.86", None, Some("3622.00"), Some("470.86")),
+            // a sum that does not add up gives no net, and the one tax stated
+            ("Subtotal      3,622.00\nHST (ON) 13%      470.86\nTotal (CAD)   $1,340.63", "$1,340.63", None, None, Some("470.86")),
+            // the tax included in the total, no net stated
+            ("Total (inc GST)      $843.00\nGST included        $76.64", "$843.00", None, None, Some("76.64")),
+            // a fee between subtotal and tax: the one tax amount stated, no net
+            ("Rental subtotal  2,435.00\nDelivery  194.80\nSales tax 9.25%  243.26\nBalance Due  $2,873.06", "$2,873.06", None, None, Some("243.26")),
+            // a tax word heading a table column is no label
+            ("Rate Amount GST% 4418 41 3813.56\nGrand Total 4,500.00", "4,500.00", None, None, None),
+        ];
+        for &(lines, total, tagged_tax, net, tax) in cases {
+            let text = format!("INVOICE\nAcme Ltd\n{lines}");
+            let amount = |s: &str| s.rsplit(' ').next().unwrap().to_string();
+            // the amount at the end of `s`, where `s` stands in the text
+            let in_text = |s: &str, role| {
+                let end = text[..text.find(s).unwrap() + s.len()].chars().count();
+                TaggedSpan {
+                    start: end - amount(s).chars().count(),
+                    end,
+                    role,
+                    confidence: 0.9,
+                }
+            };
+            let mut spans = vec![in_text(total, Role::TotalAmount)];
+            spans.extend(tagged_tax.map(|t| in_text(t, Role::TaxAmount)));
+            let x = assemble(&[(page(&text), spans)], &Locale::default());
+            assert_eq!(x.fields.net_amount.as_deref(), net, "{lines:?}");
+            assert_eq!(x.fields.tax_amount.as_deref(), tax, "{lines:?}");
+        }
     }
 
     #[test]
