@@ -86,6 +86,8 @@ pub use date::{
 pub use duration::{add_duration, parse_duration};
 pub use jurisdiction::clean_jurisdiction;
 pub use legal_form::{form_word, legal_form_after, mend_legal_form};
-pub use party::{clean_party, edit_distance, fold, name_words_before, trim_ocr_specks};
+pub use party::{
+    clean_party, edit_distance, fold, legal_line_start, name_words_before, trim_ocr_specks,
+};
 pub use preamble::{between_names, words_at, ClauseName};
 pub use scan::Found;

@@ -458,6 +458,32 @@ pub fn clean_party(text: &str) -> Option<String> {
     Some(s)
 }
 
+/// Where the legal name starts in a name tagged over lines whose last line is a
+/// company's legal name and whose earlier line is its brand, a word of which the legal
+/// name spells (`Bramble & Bean` / `Bramble and Bean Coffee Co. Ltd`, `THE ASHCOMBE
+/// HOTEL` / `Ashcombe Hospitality Partners LP`): receipts print the brand above the
+/// company. `None` for a name broken over two lines, whose lines share no word
+/// (`LIAN CHI PU TIAN VEGETARIAN` / `RESTAURANT SDN BHD`) or whose first line runs on
+/// (`THE COFFEE BEAN &` / `TEA LEAF (M) SDN. BHD.`). In characters.
+pub fn legal_line_start(name: &str) -> Option<usize> {
+    let (brand, legal) = name.trim_end().rsplit_once('\n')?;
+    let legal_words: Vec<&str> = legal.split_whitespace().collect();
+    let runs_on = brand.trim_end().ends_with(['&', ',', '-', '+'])
+        || brand
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| ["and", "of", "the", "for"].contains(&w.to_lowercase().as_str()));
+    if runs_on || !crate::legal_form::names_a_company(&legal_words) {
+        return None;
+    }
+    let spelled = fold(legal);
+    let spelled: Vec<&str> = spelled.split_whitespace().collect();
+    let shared = fold(brand)
+        .split_whitespace()
+        .any(|w| w.chars().count() >= 3 && !["the", "and"].contains(&w) && spelled.contains(&w));
+    shared.then(|| brand.chars().count() + 1)
+}
+
 /// A name written twice in a row (`SIDDHARTH VALUE HOMES LLP Siddharth Value Homes
 /// Lip`: a letterhead's name and its stamp's, read as one) is the name once. The halves
 /// must be at least two words each and fold alike but for a few letters (OCR).
@@ -529,6 +555,34 @@ fn unaccent(c: char) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_brand_line_above_the_legal_name_is_not_the_name() {
+        let cases = [
+            (
+                "Bramble & Bean\nBramble and Bean Coffee Co. Ltd",
+                Some("Bramble and Bean Coffee Co. Ltd"),
+            ),
+            (
+                "FRISCHMARKT KRÄMER\nFrischmarkt Krämer GmbH & Co. KG",
+                Some("Frischmarkt Krämer GmbH & Co. KG"),
+            ),
+            (
+                "THE ASHCOMBE HOTEL\nAshcombe Hospitality Partners LP",
+                Some("Ashcombe Hospitality Partners LP"),
+            ),
+            // a name broken over two lines
+            ("LIAN CHI PU TIAN VEGETARIAN\nRESTAURANT SDN BHD", None),
+            ("THE COFFEE BEAN &\nTEA LEAF (M) SDN. BHD.", None),
+            // a tagline under a person's name: no legal form
+            ("Priya Natarajan\nPriya Natarajan Design", None),
+            ("Acme Ltd", None),
+        ];
+        for (name, legal) in cases {
+            let kept = legal_line_start(name).map(|k| name.chars().skip(k).collect::<String>());
+            assert_eq!(kept.as_deref(), legal, "{name:?}");
+        }
+    }
 
     #[test]
     fn ocr_specks_around_a_name_are_trimmed() {

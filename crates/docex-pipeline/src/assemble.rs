@@ -76,8 +76,13 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         Some(o) => (o, true),
         None => match &locale.date_order {
             Some(o) => (*o, true),
-            // US dollars mean month-first, but one stray `$` (an OCR'd `S`) is no evidence
-            None if currency.as_deref() == Some("USD") && clearly_dollars(&all_text) => {
+            // US dollars mean month-first, but on a scan one stray `$` (an OCR'd `S`) is
+            // no evidence, and on a text layer only a price is (`$1.00`, not `6374 $ GRN`)
+            None if currency.as_deref() == Some("USD")
+                && (clearly_dollars(&all_text)
+                    || (!pages.iter().any(|(p, _)| is_ocr(p))
+                        && DOLLAR_PRICE.is_match(&all_text))) =>
+            {
                 (DateOrder::MonthFirst, false)
             }
             None => (DateOrder::DayFirst, false),
@@ -178,6 +183,9 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     past_the_net(&mut fields, &mut entities, pages);
     stated_net_and_tax(&mut fields, &mut entities, pages);
     let doc_type = classify(&all_text, &fields);
+    if matches!(doc_type, DocType::Invoice | DocType::Receipt) {
+        contract_roles_on_bills(&mut fields, &mut entities);
+    }
     keep_fields_of(doc_type, &mut fields);
     fields.currency = fields
         .total_amount
@@ -302,6 +310,11 @@ fn tagged_entity(
         && glued_bar(page, start, &page.slice(start, end))
     {
         start -= 1;
+    }
+    // a brand line tagged with the legal name under it (`Bramble & Bean` / `Bramble and
+    // Bean Coffee Co. Ltd`) is not part of the name
+    if kind == EntityKind::Party {
+        start += norm::legal_line_start(&page.slice(start, end)).unwrap_or(0);
     }
     let mut text = page.slice(start, end);
     let (end, cents) = match (kind, ocr_latest) {
@@ -444,6 +457,9 @@ fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
     }
     out
 }
+
+/// A price in dollars: `$1.00`, `$ 12`.
+static DOLLAR_PRICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\s?\d").expect("regex"));
 
 /// More than one `$`, or a written `USD` / `US$`.
 fn clearly_dollars(text: &str) -> bool {
@@ -1267,11 +1283,16 @@ static OTHER_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:order|ordered|delivery|delivered|ch|challan|dc|po|p\.o|purchase|dispatch|despatch|ship(?:ped|ping)?|due|print(?:ed)?|expiry|valid)\b[ .:#\-]*(?:date|dt|on)?[ .:\-•·]*$")
         .expect("regex")
 });
-/// A bare `Date:` or `Invoice Date:` right before a date.
+/// A bare `Date:` or `Invoice Date:` right before a date (the word naming the document, if
+/// any, captured).
 static INVOICE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^\w.])(?:(?:invoice|inv|bill|receipt|document|doc)\.?\s*)?(?:date|dated|dt)\b[ .:\-•·]*$")
+    Regex::new(r"(?i)(?:^|[^\w.])(?:(invoice|inv|bill|receipt|document|doc)\.?\s*)?(?:date|dated|dt)\b[ .:\-•·]*$")
         .expect("regex")
 });
+/// A word before `date` (`Event date:`, `Arrival Date`): a label that names some date,
+/// which [`INVOICE_DATE_LABEL`] then did not name as the invoice's.
+static ANOTHER_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b[a-z]{2,}\.?\s+(?:date|dt)\b[ .:\-•·]*$").expect("regex"));
 /// Multiplier for an invoice date tagged where its label names another date.
 const OTHER_DATE_PENALTY: f32 = 0.8;
 
@@ -1281,7 +1302,10 @@ const OTHER_DATE_PENALTY: f32 = 0.8;
 /// becomes a candidate at the scanners' confidence), and a weaker one otherwise.
 fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
     let mut other = Vec::new();
+    // invoice-date candidates under no label, or one naming some other date
+    let mut unlabelled = Vec::new();
     let mut plain = false;
+    let mut named = false;
     for (i, e) in entities.iter_mut().enumerate().filter(|(_, e)| {
         e.kind == EntityKind::Date && matches!(e.role, None | Some(Role::InvoiceDate))
     }) {
@@ -1293,17 +1317,31 @@ fn demote_other_dates(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]
             if e.role.is_some() {
                 other.push(i);
             }
-        } else if INVOICE_DATE_LABEL.is_match(&label) {
+        } else if let Some(m) = INVOICE_DATE_LABEL.captures(&label) {
             e.role.get_or_insert(Role::InvoiceDate);
             plain = true;
+            named |= m.get(1).is_some();
+            // `Event date:` reads as a bare `date:`, but names another date
+            if m.get(1).is_none() && ANOTHER_DATE.is_match(&label) {
+                unlabelled.push(i);
+            }
+        } else if e.role.is_some() {
+            unlabelled.push(i);
         }
     }
-    // beside a date under a plain label, a challan or order date is no candidate at all
+    // beside a date under a plain label, a challan or order date is no candidate at all;
+    // beside one that names the invoice's date, no date under another label is
+    // (`Event date: 06/14/2025`)
     for i in other {
         if plain {
             entities[i].role = None;
         } else {
             entities[i].confidence *= OTHER_DATE_PENALTY;
+        }
+    }
+    if named {
+        for i in unlabelled {
+            entities[i].role = None;
         }
     }
 }
@@ -1737,6 +1775,34 @@ fn classify(text: &str, fields: &Fields) -> DocType {
         DocType::Contract
     } else {
         DocType::Other
+    }
+}
+
+/// On an invoice or receipt, the tagger's contract roles point at what a bill has, when
+/// the bill's own role found nothing: the date it took for an agreement's is the bill's
+/// date (`Invoice Date: June 18, 2025` on a freelancer's invoice), and the first party
+/// named, unless it is the customer, the vendor (`COPPER SKILLET KITCHEN LLC` atop a
+/// receipt).
+fn contract_roles_on_bills(fields: &mut Fields, entities: &mut [Entity]) {
+    if fields.invoice_date.is_none() {
+        let date = [Role::AgreementDate, Role::EffectiveDate]
+            .into_iter()
+            .find_map(|role| chosen(entities, role).map(|e| (e.page, e.start)));
+        if let Some(e) = date.and_then(|at| entities.iter_mut().find(|e| (e.page, e.start) == at)) {
+            e.role = Some(Role::InvoiceDate);
+            fields.invoice_date = Some(e.value.clone());
+        }
+    }
+    if fields.vendor.is_none() {
+        let customer = fields.customer.as_deref().map(norm::fold);
+        if let Some(e) = entities.iter_mut().filter(|e| listed_party(e)).find(|e| {
+            customer
+                .as_ref()
+                .is_none_or(|c| !same_party(c, &norm::fold(&e.value)))
+        }) {
+            e.role = Some(Role::Vendor);
+            fields.vendor = Some(e.value.clone());
+        }
     }
 }
 
@@ -2184,6 +2250,20 @@ mod tests {
             x.fields.vendor.as_deref(),
             Some("LIAN CHI PU TIAN VEGETARIAN RESTAURANT SDN BHD")
         );
+        // a brand line above the legal name that spells it is not part of the name
+        let text = "Bramble & Bean\nBramble and Bean Coffee Co. Ltd\nTotal 5.00";
+        let name = "Bramble & Bean\nBramble and Bean Coffee Co. Ltd";
+        let x = tagged_page(text, &[(name, Role::Vendor)]);
+        assert_eq!(
+            x.fields.vendor.as_deref(),
+            Some("Bramble and Bean Coffee Co. Ltd")
+        );
+        let vendor = x.entities.iter().find(|e| e.role == Some(Role::Vendor));
+        assert_eq!(
+            vendor.map(|e| e.start),
+            Some(15),
+            "the entity starts at the legal name"
+        );
         let text = "between ACME INC.\nBETA LLC shall agree";
         let spans = vec![
             span(text, "ACME INC.", Role::Party, 0.9),
@@ -2399,6 +2479,61 @@ mod tests {
             assert_eq!(x.fields.net_amount.as_deref(), net, "{lines:?}");
             assert_eq!(x.fields.tax_amount.as_deref(), tax, "{lines:?}");
         }
+    }
+
+    #[test]
+    fn contract_roles_on_a_bill_fill_its_own_fields() {
+        let text = "Priya Natarajan Design LLC\nINVOICE\nInvoice Date: June 18, 2025\n\
+                    Bill To: Harbor Books Inc.\nDesign work  900.00\nTotal due  900.00";
+        let x = tagged_page(
+            text,
+            &[
+                ("June 18, 2025", Role::AgreementDate),
+                ("Priya Natarajan Design LLC", Role::Party),
+                ("Harbor Books Inc.", Role::Customer),
+                ("900.00\nTotal due  900.00", Role::TotalAmount),
+            ],
+        );
+        assert_eq!(x.doc_type, DocType::Invoice);
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2025-06-18"));
+        assert_eq!(
+            x.fields.vendor.as_deref(),
+            Some("Priya Natarajan Design LLC")
+        );
+        // the customer tagged as a party is not the vendor
+        let x = tagged_page(
+            text,
+            &[
+                ("Harbor Books Inc.", Role::Party),
+                ("Harbor Books Inc.", Role::Customer),
+            ],
+        );
+        assert_ne!(x.fields.vendor.as_deref(), Some("Harbor Books Inc."));
+        assert!(x.fields.parties.is_empty());
+    }
+
+    #[test]
+    fn a_dollar_price_on_a_text_layer_reads_dates_month_first() {
+        let receipt = |dollar: &str| {
+            let text = format!("HARVEST MARKET\n04/02/2025 10:14\nMILK {dollar}\nTOTAL 3.50");
+            assemble(&[(page(&text), vec![])], &Locale::default())
+                .fields
+                .invoice_date
+        };
+        assert_eq!(receipt("$3.50").as_deref(), Some("2025-04-02"));
+        // a lone `$` (an Indian invoice's text keeps one from its source) is no evidence
+        assert_eq!(receipt("3.50 $ GRN").as_deref(), Some("2025-02-04"));
+    }
+
+    #[test]
+    fn a_date_labelled_as_the_invoice_date_beats_other_labelled_dates() {
+        let text = "INVOICE\nEvent date: 2025-06-14\nInvoice date: 2025-05-28\nTotal 10.00";
+        let spans = vec![
+            span(text, "2025-06-14", Role::InvoiceDate, 0.9),
+            span(text, "2025-05-28", Role::InvoiceDate, 0.6),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.invoice_date.as_deref(), Some("2025-05-28"));
     }
 
     #[test]
