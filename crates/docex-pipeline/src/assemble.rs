@@ -424,7 +424,8 @@ fn with_sign(page: &Page, start: usize, end: usize) -> (usize, usize) {
 
 /// The tagger sometimes ends a name at a line-internal space and starts a new one
 /// (`ACME ROBOTICS` + `CORP.`); same-role name spans separated by spaces alone are one,
-/// and so are vendor or customer spans on consecutive lines.
+/// and so are vendor or customer spans on consecutive lines, and places joined by a bare
+/// `and` (`England and Wales`).
 fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
     let mut sorted = spans.to_vec();
     sorted.sort_by_key(|s| (s.start, s.end));
@@ -437,11 +438,14 @@ fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
             // blocks list different parties line by line)
             let one_line_break = matches!(s.role, Role::Vendor | Role::Customer)
                 && gap.chars().filter(|&c| c == '\n').count() == 1;
+            // `England` + `and` + `Wales`: one governing law
+            let one_place = s.role.kind() == EntityKind::Place && gap.trim() == "and";
             if prev.role == s.role
-                && s.role.kind() == EntityKind::Party
-                && gap
-                    .chars()
-                    .all(|c| c == ' ' || c == '\t' || (c == '\n' && one_line_break))
+                && (one_place
+                    || s.role.kind() == EntityKind::Party
+                        && gap
+                            .chars()
+                            .all(|c| c == ' ' || c == '\t' || (c == '\n' && one_line_break)))
             {
                 // `ACME LLP Acme Llp`: the same name twice in a row is one mention
                 if norm::fold(&page.slice(prev.start, prev.end))
@@ -1397,14 +1401,16 @@ fn labelled_invoice_number(
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
 ) -> Option<String> {
+    // `Invoice No : 42`, `Invoice #: 42`, `Invoice Num 42`, or a heading `INVOICE 3318`
+    // alone on its line
     static AFTER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(?:invoice|inv|bill)\s*\.?\s*(?:no|nr|number|#)\b\s*[.:#]*\s*[.:]?\s*([A-Z0-9][A-Z0-9/\-_.]*[A-Z0-9]|[A-Z0-9])")
+        Regex::new(r"(?i)\b(?:invoice|inv|bill)\s*\.?\s*(?:(?:no|nr|number|num)\b|#)\s*[.:#]*\s*[.:]?\s*([A-Z0-9][A-Z0-9/\-_.]*[A-Z0-9]|[A-Z0-9])|(?m)^[ \t]*invoice[ \t]+([A-Z0-9][A-Z0-9/\-_]*[0-9][A-Z0-9/\-_]*)[ \t]*$")
             .expect("regex")
     });
     for (page, _) in pages {
         let chars: Vec<char> = page.text.chars().collect();
         for c in AFTER_LABEL.captures_iter(&page.text) {
-            let m = c.get(1).expect("group 1");
+            let m = c.get(1).or_else(|| c.get(2)).expect("a number group");
             // a number, not a word that happens to follow the label (`Invoice No Date`)
             if !m.as_str().chars().any(|ch| ch.is_ascii_digit()) {
                 continue;
@@ -2271,6 +2277,19 @@ mod tests {
         ];
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.parties.len(), 2, "{:?}", x.fields.parties);
+    }
+
+    #[test]
+    fn places_joined_by_a_bare_and_are_one_governing_law() {
+        let text = "governed by the laws of England and Wales.";
+        let x = tagged_page(
+            text,
+            &[
+                ("England", Role::Jurisdiction),
+                ("Wales", Role::Jurisdiction),
+            ],
+        );
+        assert_eq!(x.fields.jurisdiction.as_deref(), Some("England and Wales"));
     }
 
     #[test]
@@ -3337,6 +3356,16 @@ Z 0% 23.50 0.00";
         assert_eq!(number(text, &[]).as_deref(), Some("TI-184/19-20"));
         let text = "Invoice No Date Amount\nTotal 10.00";
         assert_eq!(number(text, &[]), None);
+        // `#` before a colon, `Num`, and a heading with the number alone on its line
+        for (text, want) in [
+            ("Invoice #: 3318\nTotal 10.00", "3318"),
+            ("Invoice Num 77-A1\nTotal 10.00", "77-A1"),
+            ("Roofing LLC\nINVOICE 3318\nTotal 10.00", "3318"),
+        ] {
+            assert_eq!(number(text, &[]).as_deref(), Some(want), "{text:?}");
+        }
+        // a heading with words after it names no number
+        assert_eq!(number("INVOICE 2 PAGES ATTACHED\nTotal 10.00", &[]), None);
         // without an Invoice No label the tagger decides
         let text = "Bill 7\nRef No : 2399/2401\nTotal 10.00";
         assert_eq!(
