@@ -32,10 +32,11 @@ static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Boilerplate after the name: `, a Delaware corporation`, `, hereinafter ...`,
-/// `, incorporated in ...`, `, with its principal office at ...`, `, Company No. ...`.
+/// `, incorporated in ...` (or cut short: `, incorporated`, in lower case: `, Incorporated`
+/// is a legal form), `, with its principal office at ...`, `, Company No. ...`.
 static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i),?\s*(?:(?:hereinafter|herein\s+after)\b|(?:incorporated|organi[sz]ed|registered|existing|duly\s+organi[sz]ed)\s+(?:in|under|and)\b|(?:with|having)\s+(?:its\s+)?(?:principal\s+|registered\s+|head\s+)?(?:office|offices|place\s+of\s+business|address)\b|(?:company|registration|reg\.?|co\.?)\s*(?:no\.?|number)\s*:?\s*\d).*$",
+        r"(?i),?\s*(?:(?:hereinafter|herein\s+after)\b|(?:incorporated|organi[sz]ed|registered|existing|duly\s+organi[sz]ed)\s+(?:in|under|and)\b|(?:with|having)\s+(?:its\s+)?(?:principal\s+|registered\s+|head\s+)?(?:office|offices|place\s+of\s+business|address)\b|(?:company|registration|reg\.?|co\.?)\s*(?:no\.?|number)\s*:?\s*\d|(?-i:(?:incorporated|organi[sz]ed|registered)\s*$)).*$",
     )
 });
 
@@ -714,6 +715,11 @@ mod tests {
             ("ACME (Pty) Ltd", Some("ACME (Pty) Ltd")),
             ("Kedai ABC (M) Sdn. Bhd.", Some("Kedai ABC (M) Sdn. Bhd.")),
             ("Foo Inc., a Delaware corporation", Some("Foo Inc.")),
+            (
+                "KESTREL DATA SERVICES LIMITED, incorporated",
+                Some("KESTREL DATA SERVICES LIMITED"),
+            ),
+            ("GOLFERS, Incorporated", Some("GOLFERS, Incorporated")),
             (
                 "the TOWN OF VINTON, VIRGINIA",
                 Some("TOWN OF VINTON, VIRGINIA"),
