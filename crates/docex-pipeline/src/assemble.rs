@@ -547,12 +547,22 @@ fn fall_back(fields: &mut Fields, entities: &mut Vec<Entity>, pages: &[(Page, Ve
                 .then(|| norm::decimal_cents(&e.value))
                 .flatten()
         };
+        // a net the tagger saw on a total line that says nothing of before tax
+        // (`TOTAL (GST INCL.) $155.18`) is a candidate too
+        let mistaken_net = |e: &Entity| {
+            e.role == Some(Role::NetAmount)
+                && page_of(pages, e.page)
+                    .is_some_and(|p| !before_tax(line_before(&p.text, e.start)))
+        };
         if let Some((_, e)) = entities
             .iter_mut()
-            .filter(|e| e.role.is_none() && e.kind == EntityKind::Amount)
+            .filter(|e| e.kind == EntityKind::Amount && (e.role.is_none() || mistaken_net(e)))
             .filter_map(|e| on_total_line(e).map(|c| (c, e)))
             .max_by_key(|(c, _)| *c)
         {
+            if e.role == Some(Role::NetAmount) {
+                fields.net_amount = None;
+            }
             e.role = Some(Role::TotalAmount);
             e.confidence *= FALLBACK_PENALTY;
             fields.total_amount = Some(e.value.clone());
@@ -913,9 +923,17 @@ static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| {
 /// Tax (7.25%):`, `HST (ON) 13%`, `GST included`, `Total GST`; not a total with the tax in
 /// it nor an amount before tax.
 fn tax_label(label: &str) -> bool {
-    let total_with_tax = TOTAL_LINE.is_match(label) && TAX_INCLUDED.is_match(label);
-    let before_tax = SUBTOTAL_LABEL.is_match(label) || BEFORE_TAX.is_match(label);
-    next_to(&TAX_LINE, label) && !before_tax && !total_with_tax
+    next_to(&TAX_LINE, label) && !before_tax(label) && !total_with_tax(label)
+}
+
+/// A label that says the amount has the tax in it: `Total (inc GST)`.
+fn total_with_tax(label: &str) -> bool {
+    TOTAL_LINE.is_match(label) && TAX_INCLUDED.is_match(label)
+}
+
+/// A label that says the amount is before tax, anywhere in it.
+fn before_tax(label: &str) -> bool {
+    SUBTOTAL_LABEL.is_match(label) || BEFORE_TAX.is_match(label)
 }
 
 /// A label that says the amount is before tax: `Subtotal`, `Net amount`, `Total excl. VAT`.
@@ -968,11 +986,12 @@ fn stated_net_and_tax(
     }
     let known = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents);
     let (net, tax) = (known(&fields.net_amount), known(&fields.tax_amount));
-    if net.is_some() && tax.is_some() {
+    let adds_up = |a: i64, b: i64| (a + b - total).abs() <= 1;
+    if net.zip(tax).is_some_and(|(n, t)| adds_up(n, t)) {
         return;
     }
     // (entity, cents) of the free amounts below the total on lines labelled for `is`
-    let labelled = |is: fn(&str) -> bool| -> Vec<(usize, i64)> {
+    let labelled = |is: &dyn Fn(&str) -> bool| -> Vec<(Option<usize>, i64)> {
         entities
             .iter()
             .enumerate()
@@ -982,33 +1001,59 @@ fn stated_net_and_tax(
                 let rate = page.slice(e.end, e.end + 1) == "%";
                 let cents = norm::decimal_cents(&e.value)?;
                 let below = cents != 0 && cents.abs() < total.abs();
-                (is(line_before(&page.text, e.start)) && !rate && below).then_some((i, cents))
+                (is(line_before(&page.text, e.start)) && !rate && below).then_some((Some(i), cents))
             })
             .collect()
     };
-    let (nets, taxes) = (labelled(net_label), labelled(tax_label));
-    let adds_up = |a: i64, b: i64| (a + b - total).abs() <= 1;
-    let (n, t) = match (net, tax) {
-        (Some(n), None) => (None, taxes.iter().find(|&&(_, t)| adds_up(n, t))),
-        (None, Some(t)) => (nets.iter().find(|&&(_, n)| adds_up(n, t)), None),
-        _ => nets
+    // a known value first (no entity to move), then the labelled ones; with the sum to
+    // confirm it, a tax line may also state the taxed base (`SALES TAX 9.0% ON 25.46  2.29`)
+    let nets: Vec<_> = net
+        .map(|n| (None, n))
+        .into_iter()
+        .chain(labelled(&net_label))
+        .collect();
+    let taxes: Vec<_> = tax
+        .map(|t| (None, t))
+        .into_iter()
+        .chain(labelled(&|l| {
+            TAX_LINE.is_match(l) && !before_tax(l) && !total_with_tax(l)
+        }))
+        .collect();
+    let pair = nets.iter().find_map(|&n| {
+        taxes
             .iter()
-            .find_map(|n| {
-                let t = taxes.iter().find(|&&(_, t)| adds_up(n.1, t))?;
-                Some((Some(n), Some(t)))
-            })
-            .unwrap_or_else(|| {
-                let one = taxes
-                    .iter()
-                    .all(|&(_, c)| Some(c) == taxes.first().map(|t| t.1));
-                (None, taxes.first().filter(|_| one))
-            }),
-    };
-    for (found, role) in [(n, Role::NetAmount), (t, Role::TaxAmount)] {
-        if let Some(&(i, _)) = found {
-            entities[i].role = Some(role);
-            *fields.slot_mut(role).expect("amount field") = Some(entities[i].value.clone());
+            .find(|t| adds_up(n.1, t.1))
+            .map(|&t| (Some(n), Some(t)))
+    });
+    let (n, t) = pair.unwrap_or_else(|| {
+        if tax.is_some() {
+            return (None, None);
         }
+        // no sum: the one tax amount stated, or the one on a `Total Tax` line
+        let stated = labelled(&tax_label);
+        let one = |c: &[(Option<usize>, i64)]| {
+            c.first().copied().filter(|f| c.iter().all(|x| x.1 == f.1))
+        };
+        let summed: Vec<_> = stated
+            .iter()
+            .copied()
+            .filter(|&(i, _)| {
+                i.and_then(|i| page_of(pages, entities[i].page).map(|p| (p, entities[i].start)))
+                    .is_some_and(|(p, at)| TOTAL_LINE.is_match(line_before(&p.text, at)))
+            })
+            .collect();
+        (None, one(&stated).or_else(|| one(&summed)))
+    });
+    for (found, role) in [(n, Role::NetAmount), (t, Role::TaxAmount)] {
+        let Some((Some(i), _)) = found else {
+            continue;
+        };
+        // a labelled amount that adds up replaces a tagged one that does not
+        for e in entities.iter_mut().filter(|e| e.role == Some(role)) {
+            e.role = None;
+        }
+        entities[i].role = Some(role);
+        *fields.slot_mut(role).expect("amount field") = Some(entities[i].value.clone());
     }
 }
 
@@ -2476,6 +2521,22 @@ mod tests {
             ("Total (inc GST)      $843.00\nGST included        $76.64", "$843.00", None, None, Some("76.64")),
             // a fee between subtotal and tax: the one tax amount stated, no net
             ("Rental subtotal  2,435.00\nDelivery  194.80\nSales tax 9.25%  243.26\nBalance Due  $2,873.06", "$2,873.06", None, None, Some("243.26")),
+            // a labelled pair that adds up replaces a tagged tax that does not (the taxed base)
+            (
+                "SUBTOTAL    35.46\nSALES TAX 9.0% ON 25.46    2.29\nTOTAL    37.75",
+                "TOTAL    37.75",
+                Some("ON 25.46"),
+                Some("35.46"),
+                Some("2.29"),
+            ),
+            // several taxes and a tip: the `Total Tax` line
+            (
+                "Subtotal 112.50\nGST 5% 5.63\nPST 10% 2.60\nTotal Tax 8.23\nTIP 21.00\nTOTAL $141.73",
+                "$141.73",
+                None,
+                None,
+                Some("8.23"),
+            ),
             // a tax word heading a table column is no label
             ("Rate Amount GST% 4418 41 3813.56\nGrand Total 4,500.00", "4,500.00", None, None, None),
         ];
@@ -2553,6 +2614,21 @@ mod tests {
         ];
         let x = assemble(&[(page(text), spans)], &Locale::default());
         assert_eq!(x.fields.invoice_date.as_deref(), Some("2025-05-28"));
+    }
+
+    #[test]
+    fn a_net_tagged_on_a_total_line_with_the_tax_in_it_is_the_total() {
+        let text =
+            "TAX INVOICE\nBRUSH SET  $18.50\nTOTAL (GST INCL.)   $155.18\nEFTPOS   $155.18\n\
+                    Includes GST of   $14.11";
+        let x = tagged_page(text, &[("155.18", Role::NetAmount)]);
+        assert_eq!(x.fields.total_amount.as_deref(), Some("155.18"));
+        assert_eq!(x.fields.net_amount, None);
+        assert_eq!(x.fields.tax_amount.as_deref(), Some("14.11"));
+        // a net under a before-tax label stays the net
+        let text = "Total excl. GST   $141.07\nGST   $14.11\nTOTAL   $155.18";
+        let x = tagged_page(text, &[("141.07", Role::NetAmount)]);
+        assert_eq!(x.fields.net_amount.as_deref(), Some("141.07"));
     }
 
     #[test]
