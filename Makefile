@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   set up (apt packages, ONNX Runtime, release build) and run docex on samples/
 #   make test   set up (same, test build) and run every test; .ci/run calls exactly this
-.PHONY: demo test setup train samples lint eval eval-seen eval-synth
+.PHONY: demo test setup train samples lint eval eval-seen eval-synth eval-probe
 
 demo:
 	scripts/setup.sh
@@ -48,3 +48,10 @@ eval-seen: $(PY)
 # rules beyond the narrow dev splits; compare two builds, the level is high by construction.
 eval-synth: $(PY)
 	scripts/eval-synth.sh
+
+# The same on hand-written documents of kinds and layouts neither ../shared/data nor the
+# generator has (models/probe/README.md); needs no Python and no data.
+eval-probe:
+	scripts/setup.sh
+	target/release/docex extract models/probe/docs --out models/train/work/proberun --force -q
+	target/release/docex eval --labels models/probe/labels.jsonl models/train/work/proberun --errors models/train/work/proberun/errors.csv
