@@ -180,7 +180,9 @@ Per source:
 - Trained on three narrow real sources (Malaysian receipts with OCR noise, two Indian GST invoice layouts,
   US SEC contracts); other layouts and languages rely on the generated documents.
 - No real labels for due dates, net and tax amounts, or customers on English invoices: these come only from
-  generated documents, so their quality on real documents is unknown (no real dev data).
+  generated documents, so their quality on real documents is unknown (no real dev data). The 58 hand-written
+  documents of `models/probe/` (`make eval-probe`) are the nearest check on such kinds and layouts; they are
+  clean text written for the purpose, not real scans.
 - SROIE labels are aligned automatically from key strings (some noise, OCR errors), and SROIE totals mark
   one occurrence: other occurrences of the same amount are labelled O.
 - CUAD effective/expiration dates, terms and jurisdictions are derived from clause annotations by regular
