@@ -201,8 +201,8 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         split_joined_parties(&mut fields, &mut entities, pages);
         keep_preamble_parties(&mut fields, &mut entities, pages, &all_text);
         add_between_parties(&mut fields, &mut entities, pages, &all_text);
-        labelled_contract_dates(&mut fields, &mut entities, pages);
-        derive_contract_dates(&mut fields, &entities, pages, &all_text);
+        let commencement = labelled_contract_dates(&mut fields, &mut entities, pages);
+        derive_contract_dates(&mut fields, &mut entities, commencement, pages, &all_text);
     }
     check_consistency(&fields, &mut entities);
     Extraction {
@@ -1891,70 +1891,114 @@ static EFFECTIVE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An Effective Date that is the agreement's own date: `"Effective Date" means the date
 /// first written above`, `dated as of the Effective Date`, `entered into as of the
-/// Effective Date`, `This Agreement shall commence on the date first written above`.
+/// Effective Date`, `This Agreement shall commence on the date first written above`, `This
+/// Lease is effective on the date first written above`.
 static EFFECTIVE_IS_AGREEMENT_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)(?:effective\s+date["”]?\s+(?:means|shall\s+mean|is)|(?:commence|take\s+effect|become\s+effective)\s+(?:on|as\s+of))\s+the\s+date\s+(?:first\s+(?:written|set\s+forth|above)|hereof|of\s+this\s+agreement)|(?:dated|entered\s+into|made)\s+as\s+of\s+the\s+effective\s+date"#,
+        r#"(?i)(?:effective\s+date["”]?\s+(?:means|shall\s+mean|is)|(?:commence|take\s+effect|become\s+effective|(?:is|shall\s+be)\s+effective)\s+(?:on|as\s+of))\s+the\s+date\s+(?:first\s+(?:written|set\s+forth|above)|hereof|of\s+this\s+agreement)|(?:dated|entered\s+into|made)\s+as\s+of\s+the\s+effective\s+date"#,
     )
     .expect("regex")
 });
 
-/// Labels that say which contract date follows them, each with its role: a header
-/// line (`Effective Date: July 1, 2024`, `Commencement Date:   January 1, 2024`), a
-/// definition (`"Commencement Date" means 1 April 2025`), or the clause's own words
-/// (`shall enter into force on 01.05.2024`, `ending on 30.04.2027`, `is entered into on
-/// September 12, 2024`). Matched on the text right before a date, spaces folded.
-static CONTRACT_DATE_LABELS: LazyLock<[(Regex, Role); 3]> = LazyLock::new(|| {
+/// What a label says a contract date is. A commencement date (a term's first day) is
+/// the effective date only when nothing states one: `made as of June 20, 2024 (the
+/// "Effective Date") ... commencing on July 1, 2024 (the "Commencement Date")` is
+/// effective on June 20.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum DateLabel {
+    Agreement,
+    Effective,
+    Commencement,
+    Expiration,
+}
+
+impl DateLabel {
+    /// The role a labelled date takes (a commencement date only once chosen).
+    fn role(self) -> Role {
+        match self {
+            DateLabel::Agreement => Role::AgreementDate,
+            DateLabel::Effective | DateLabel::Commencement => Role::EffectiveDate,
+            DateLabel::Expiration => Role::ExpirationDate,
+        }
+    }
+}
+
+/// Labels before a contract date, spaces folded: a header line (`Effective Date: July 1,
+/// 2024`, `Commencement Date:   January 1, 2024`), a definition (`"Commencement Date"
+/// means 1 April 2025`), or the clause's own words (`shall enter into force on
+/// 01.05.2024`, `takes effect on`, `is entered into on September 12, 2024`).
+static LABELS_BEFORE: LazyLock<Vec<(Regex, DateLabel)>> = LazyLock::new(|| {
     let label = |words: &str| {
         Regex::new(&format!(
             r#"(?i)\b(?:{words})\s+date["”']?(?:\s+of\s+this\s+\w+)?(?:\s+(?:means|shall\s+mean|shall\s+be|will\s+be|is))?\s*[:\-–]?\s*(?:the\s+)?$"#
         ))
         .expect("regex")
     };
-    let either = |a: Regex, clause: &str| {
-        Regex::new(&format!(
-            r"{}|(?i)\b(?:{clause})\s+(?:the\s+)?$",
-            a.as_str()
-        ))
-        .expect("regex")
-    };
-    [
+    let clause =
+        |words: &str| Regex::new(&format!(r"(?i)\b(?:{words})\s+(?:the\s+)?$")).expect("regex");
+    vec![
+        (label("effective"), DateLabel::Effective),
         (
-            either(
-                label("effective|commencement|start|starting|beginning"),
+            clause(
                 r"(?:enters?|entered|comes?|came)\s+into\s+(?:force|effect)\s+(?:on|as\s+of|from)|takes?\s+effect\s+(?:on|as\s+of|from)",
             ),
-            Role::EffectiveDate,
+            DateLabel::Effective,
         ),
-        (label("expiration|expiry|termination|end|ending"), Role::ExpirationDate),
         (
-            Regex::new(
-                r"(?i)\bagreement\s+date\s*[:\-–]?\s*$|\b(?:is|was)\s+(?:made\s+and\s+)?(?:made|entered\s+into|executed)\s+(?:on|as\s+of)\s+(?:this\s+|the\s+)?$",
-            )
-            .expect("regex"),
-            Role::AgreementDate,
+            label("commencement|start|starting|beginning"),
+            DateLabel::Commencement,
+        ),
+        (
+            label("expiration|expiry|termination|end|ending"),
+            DateLabel::Expiration,
+        ),
+        (label("agreement"), DateLabel::Agreement),
+        (
+            clause(
+                r"(?:is|was)\s+(?:made\s+and\s+)?(?:made|entered\s+into|executed)\s+(?:on|as\s+of)(?:\s+this)?",
+            ),
+            DateLabel::Agreement,
         ),
     ]
 });
 
+/// A definition right after a date: `June 30, 2026 (the "Expiration Date")`.
+static DEFINED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)^\s*,?\s*\((?:the\s+|this\s+)?["“'‘]?(?:(effective)|(commencement|start)|(expiration|expiry|termination|end))\s+date["”'’]?\s*\)"#)
+        .expect("regex")
+});
+
 /// `ending on` before a date in a sentence about the term (`for a fixed term of three (3)
 /// years, ending on 30.04.2027`, `"CONTRACT PERIOD" means ... terminating on May 31,
-/// 2016`): the expiration date. Other periods end on dates too
-/// (`the period beginning on the Effective Date and ending on December 31, 2018`).
-static TERM_ENDS_ON: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+/// 2016`, `expiring at 11:59 p.m. on`): the expiration date. Other periods end on dates
+/// too (`the period beginning on the Effective Date and ending on December 31, 2018`).
+static TERM_ENDS_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:ending|expiring|terminating)\s+(?:at\s+[\d:.]+\s*(?:[ap]\.?m\.?)?\s+)?on\s+(?:the\s+)?$")
+        .expect("regex")
+});
+/// A sentence about the contract's own term.
+static ABOUT_THE_TERM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:term|(?:contract|agreement|lease|licen[cs]e|rental)\s+period)\b")
+        .expect("regex")
+});
+/// A term counted from a date (`takes effect for five (5) years from 1 October 2024`, `for
+/// a period of 36 months commencing`), in a sentence about the term or the agreement; not
+/// a period that merely starts on one (`fiscal year beginning April 1, 1999`).
+static TERM_FROM: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
-        Regex::new(r"(?i)\b(?:ending|expiring|terminating)\s+on\s+(?:the\s+)?$").expect("regex"),
-        Regex::new(r"(?i)\b(?:term|(?:contract|agreement|lease|licen[cs]e|rental)\s+period)\b")
+        Regex::new(r"(?i)(?:\b\d+|\(\d+\))\s+(?:years?|months?)\s+(?:from|commencing(?:\s+on)?|starting(?:\s+on)?|beginning(?:\s+on)?)\s+(?:the\s+)?$")
             .expect("regex"),
+        Regex::new(r"(?i)\b(?:term|agreement|lease|contract|licen[cs]e)\b").expect("regex"),
     )
 });
 
 /// `commencing on` before a date that a stated end follows (`commencing on the 1st day
-/// of July, 2024 and ending on ...`): a term's first day, the effective date.
+/// of July, 2024 and ending on ...`, also past a definition: `commencing on January 1,
+/// 2025 (the "Commencement Date") and ending on`): a term's first day.
 static COMMENCING_ON: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
         Regex::new(r"(?i)\bcommenc\w*\s+(?:on|as\s+of)\s+(?:the\s+)?$").expect("regex"),
-        Regex::new(r"(?i)^\W*(?:and\s+)?(?:ending|expiring|terminating|through|until)\b")
+        Regex::new(r"(?i)^\s*(?:\([^)]*\)\s*)?,?\s*(?:and\s+)?(?:ending|expiring|terminating|through|until)\b")
             .expect("regex"),
     )
 });
@@ -1966,18 +2010,50 @@ const DATE_LABEL_REACH: usize = 80;
 /// and their dates are theirs (`ADDENDUM ... Effective Date: March 21, 2014`).
 const DATE_LABEL_ANYWHERE: usize = 10_000;
 
-/// A contract's dates by their labels, over the tagger: a date a label names (see
-/// [`CONTRACT_DATE_LABELS`]) takes that role at least at the scanners' confidence, and
-/// the first date labelled for a role is that field. The tagger reads such lines
-/// as invoice headers (`Commencement Date: ...` as an invoice date) or takes a defined
-/// commencement date for the agreement's own.
+/// What the text around a date says it is: `before` is the text up to it (spaces folded),
+/// `after` the text after it, `sentence` its sentence up to it.
+fn date_label(before: &str, after: &str, sentence: &str) -> Option<DateLabel> {
+    let (commencing, ending) = &*COMMENCING_ON;
+    let (from, about) = &*TERM_FROM;
+    let defined = DEFINED_AFTER.captures(after).map(|c| {
+        if c.get(1).is_some() {
+            DateLabel::Effective
+        } else if c.get(2).is_some() {
+            DateLabel::Commencement
+        } else {
+            DateLabel::Expiration
+        }
+    });
+    LABELS_BEFORE
+        .iter()
+        .find(|(label, _)| label.is_match(before))
+        .map(|(_, l)| *l)
+        .or(defined)
+        .or_else(|| {
+            (commencing.is_match(before) && ending.is_match(after))
+                .then_some(DateLabel::Commencement)
+        })
+        .or_else(|| {
+            (from.is_match(before) && about.is_match(sentence)).then_some(DateLabel::Commencement)
+        })
+        .or_else(|| {
+            (TERM_ENDS_ON.is_match(before) && ABOUT_THE_TERM.is_match(sentence))
+                .then_some(DateLabel::Expiration)
+        })
+}
+
+/// A contract's dates by their labels (see [`date_label`]), over the tagger: a date
+/// labelled agreement, effective or expiration date takes that role at least at the
+/// scanners' confidence, and the first date labelled for a role is that field. The
+/// tagger reads such lines as invoice headers (`Commencement Date: ...` as an invoice
+/// date) or takes a defined commencement date for the agreement's own. Returns the first
+/// commencement date, for [`derive_contract_dates`] to use when nothing states the
+/// effective date; it is no expiration date.
 fn labelled_contract_dates(
     f: &mut Fields,
     entities: &mut [Entity],
     pages: &[(Page, Vec<TaggedSpan>)],
-) {
-    let (commencing, ending) = &*COMMENCING_ON;
-    let (ends_on, term) = &*TERM_ENDS_ON;
+) -> Option<usize> {
     // characters before each page, and the whole length
     let offsets: Vec<usize> = pages
         .iter()
@@ -2000,7 +2076,12 @@ fn labelled_contract_dates(
         .collect();
     let mut first: Vec<Role> = Vec::new();
     let mut relabelled = Vec::new();
-    for e in entities.iter_mut().filter(|e| e.kind == EntityKind::Date) {
+    let mut commencement = None;
+    for (i, e) in entities
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntityKind::Date)
+    {
         let Some(page) = page_of(pages, e.page) else {
             continue;
         };
@@ -2013,25 +2094,31 @@ fn labelled_contract_dates(
         }
         let before = page.slice(e.start.saturating_sub(DATE_LABEL_REACH), e.start);
         let before = before.split_whitespace().collect::<Vec<_>>().join(" ") + " ";
-        // the sentence the date is in, up to it
-        let sentence = |b: &str| b.rsplit_once(". ").map_or(b, |(_, s)| s).to_string();
-        let role = CONTRACT_DATE_LABELS
-            .iter()
-            .find(|(label, _)| label.is_match(&before))
-            .map(|(_, role)| *role)
-            .or_else(|| {
-                let after = page.slice(e.end, e.end + 30);
-                (commencing.is_match(&before) && ending.is_match(&after))
-                    .then_some(Role::EffectiveDate)
-            })
-            .or_else(|| {
-                let wider = page.slice(e.start.saturating_sub(4 * DATE_LABEL_REACH), e.start);
-                (ends_on.is_match(&before) && term.is_match(&sentence(&wider)))
-                    .then_some(Role::ExpirationDate)
-            });
-        let Some(role) = role else {
+        let after = page.slice(e.end, e.end + 60);
+        let wider = page.slice(e.start.saturating_sub(4 * DATE_LABEL_REACH), e.start);
+        let sentence = wider.rsplit_once(". ").map_or(wider.as_str(), |(_, s)| s);
+        let Some(label) = date_label(&before, &after, sentence) else {
             continue;
         };
+        // `entered into as of Nov. 02, 2019 (the "Effective Date")` dates the agreement and
+        // defines its effective date at once
+        if e.role == Some(Role::AgreementDate) && DEFINED_AFTER.is_match(&after) {
+            let role = label.role();
+            if !first.contains(&role) {
+                first.push(role);
+                *f.slot_mut(role).expect("a contract date has a field") = Some(e.value.clone());
+            }
+            continue;
+        }
+        if label == DateLabel::Commencement {
+            commencement.get_or_insert(i);
+            if e.role == Some(Role::ExpirationDate) {
+                e.role = None;
+                relabelled.push((e.page, e.start));
+            }
+            continue;
+        }
+        let role = label.role();
         if e.role != Some(role) {
             relabelled.push((e.page, e.start));
         }
@@ -2059,6 +2146,7 @@ fn labelled_contract_dates(
         };
         *f.slot_mut(role).expect("a contract date has a field") = next;
     }
+    commencement
 }
 
 /// The roles of a contract's dates.
@@ -2091,14 +2179,16 @@ static TERM_STARTS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Contract dates that follow from others. A preamble that defines its date as the
 /// "Effective Date" (`as of March 5, 2021 (the "Effective Date")`) gives the
-/// effective date; an effective date stated in the contract's head (at most
+/// effective date, and with nothing stating one the `commencement` date (an index into
+/// `entities`, from [`labelled_contract_dates`]) does; an effective date stated in the contract's head (at most
 /// [`PREAMBLE_CHARS`] after the first party) with no agreement date found gives the
 /// agreement date; a term with no stated end gives the expiration date (start +
 /// term), as contract reviewers (and CUAD's annotators) read them, and so does a term
 /// whose "end" the tagger found where it starts (`commencing on January 1, 2016`).
 fn derive_contract_dates(
     f: &mut Fields,
-    entities: &[Entity],
+    entities: &mut [Entity],
+    commencement: Option<usize>,
     pages: &[(Page, Vec<TaggedSpan>)],
     all_text: &str,
 ) {
@@ -2119,6 +2209,15 @@ fn derive_contract_dates(
                 f.effective_date = Some(e.value.clone());
             }
         }
+    }
+    // a term's first day, when nothing states the effective date
+    if let Some(e) = commencement
+        .filter(|_| f.effective_date.is_none())
+        .and_then(|i| entities.get_mut(i))
+    {
+        e.role = Some(Role::EffectiveDate);
+        e.confidence = e.confidence.max(SCANNED_CONFIDENCE);
+        f.effective_date = Some(e.value.clone());
     }
     // a contract whose head states its effective date and no other date (`THE
     // EFFECTIVE DATE OF THIS RESELLER AGREEMENT SHALL BE: Sept 29, 2004`) is dated by it
@@ -2660,6 +2759,58 @@ mod tests {
             assert_eq!(labelled.role, Some(field), "{body:?}");
             assert_eq!(value.as_deref(), Some(labelled.value.as_str()), "{body:?}");
         }
+    }
+
+    #[test]
+    fn a_stated_effective_date_beats_the_terms_commencement() {
+        let parties = [
+            ("Pinecrest Media Group, Inc.", Role::Party),
+            ("Larkspur Health Analytics LLC", Role::Party),
+        ];
+        let head = "THIS SUBLEASE is made and entered into as of June 20, 2024 (the \"Effective Date\"), \
+                    by and between Pinecrest Media Group, Inc. and Larkspur Health Analytics LLC.\n";
+        let term =
+            "2. Term. The term shall be twenty-four (24) months, commencing on July 1, 2024 \
+                    (the \"Commencement Date\") and expiring at 11:59 p.m. on June 30, 2026 (the \
+                    \"Expiration Date\").";
+        let text = format!("{head}{term}");
+        let tags = [&parties[..], &[("June 20, 2024", Role::AgreementDate)]].concat();
+        let f = tagged_page(&text, &tags).fields;
+        assert_eq!(f.agreement_date.as_deref(), Some("2024-06-20"));
+        assert_eq!(f.effective_date.as_deref(), Some("2024-06-20"));
+        assert_eq!(f.expiration_date.as_deref(), Some("2026-06-30"));
+        // said to be effective on the agreement's date: the commencement is the term's start only
+        let text = "LEASE dated December 2, 2024 between Pinecrest Media Group, Inc. and Larkspur Health \
+             Analytics LLC.\nThis Lease is effective on the date first written above. The lease term \
+             is thirty-six (36) months, commencing on January 1, 2025 (the \"Commencement Date\") \
+             and ending on December 31, 2027.".to_string();
+        let tags = [&parties[..], &[("December 2, 2024", Role::AgreementDate)]].concat();
+        let f = tagged_page(&text, &tags).fields;
+        assert_eq!(f.effective_date.as_deref(), Some("2024-12-02"));
+        assert_eq!(f.expiration_date.as_deref(), Some("2027-12-31"));
+        // with nothing stating one, the commencement date is the effective date, and a term
+        // counted from it ends the contract
+        let text = "DISTRIBUTION AGREEMENT dated 10 September 2024 between Pinecrest Media Group, Inc. and \
+             Larkspur Health Analytics LLC.\nThis Agreement takes effect for five (5) years from 1 \
+             October 2024 (the Term).".to_string();
+        let tags = [
+            &parties[..],
+            &[
+                ("10 September 2024", Role::AgreementDate),
+                ("five (5) years", Role::Term),
+                ("1 October 2024", Role::ExpirationDate),
+            ],
+        ]
+        .concat();
+        let f = tagged_page(&text, &tags).fields;
+        assert_eq!(f.effective_date.as_deref(), Some("2024-10-01"));
+        assert_eq!(f.expiration_date.as_deref(), Some("2029-10-01"));
+        // a fiscal year that begins on a date is no term
+        let text = "LICENSE dated March 1, 1999 between Pinecrest Media Group, Inc. and Larkspur Health \
+             Analytics LLC.\nDuring the term, royalties are due for the fiscal year beginning April \
+             1, 1999 and each year after.".to_string();
+        let f = tagged_page(&text, &parties).fields;
+        assert_eq!(f.effective_date, None);
     }
 
     #[test]
