@@ -76,12 +76,22 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         Some(o) => (o, true),
         None => match &locale.date_order {
             Some(o) => (*o, true),
+            // dates written with dots (`09.04.2020`) are day-first wherever they are written
+            None if date_texts.iter().any(|t| DOTTED_DATE.is_match(t)) => {
+                (DateOrder::DayFirst, false)
+            }
             // US dollars mean month-first, but on a scan one stray `$` (an OCR'd `S`) is
             // no evidence, and on a text layer only a price is (`$1.00`, not `6374 $ GRN`)
             None if currency.as_deref() == Some("USD")
                 && (clearly_dollars(&all_text)
                     || (!pages.iter().any(|(p, _)| is_ocr(p))
                         && DOLLAR_PRICE.is_match(&all_text))) =>
+            {
+                (DateOrder::MonthFirst, false)
+            }
+            // so does a US address (`Santa Clara, CA 95054`) with no other currency
+            None if currency.as_deref().is_none_or(|c| c == "USD")
+                && US_ADDRESS.is_match(&all_text) =>
             {
                 (DateOrder::MonthFirst, false)
             }
@@ -461,6 +471,16 @@ fn merge_split_names(page: &Page, spans: &[TaggedSpan]) -> Vec<TaggedSpan> {
     }
     out
 }
+
+/// A numeric date with dots between its parts: `09.04.2020`.
+static DOTTED_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{1,2}\.\d{1,2}\.\d{2,4}$").expect("regex"));
+
+/// A US state's code before a ZIP code: `Santa Clara, CA 95054`, `Chicago, IL 60614-1234`.
+static US_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:AL|AK|AZ|AR|CA|CO|CT|DC|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|MA|MD|ME|MI|MN|MO|MS|MT|NC|ND|NE|NH|NJ|NM|NV|NY|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VA|VT|WA|WI|WV|WY),?[ \t]+\d{5}(?:-\d{4})?\b")
+        .expect("regex")
+});
 
 /// A price in dollars: `$1.00`, `$ 12`.
 static DOLLAR_PRICE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\s?\d").expect("regex"));
@@ -878,11 +898,17 @@ static BEFORE_TAX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:excl(?:uding|usive\s+of|\.)?|before\s+(?:tax|gst|vat)|net\s+of|w/o)\b")
         .expect("regex")
 });
-/// A line that states a tax amount (`6% GST`, read `6XGST` too; Canada's HST, PST and
-/// QST; `USt`, `BTW`).
+/// The name of a tax, as documents that levy two name them (`CGST` and `SGST`, `GST` and
+/// `PST`); not `tax` or `VAT` alone.
+static TAX_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:(?:[CSI]|UT)GST|GST|HST|PST|QST)\b").expect("regex"));
+/// A line that states a tax amount (`6% GST`, read `6XGST` too; India's CGST, SGST, IGST
+/// and UTGST; Canada's HST, PST and QST; `USt`, `BTW`).
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\b|[0-9%x])(?:gst|hst|pst|qst|vat|tax|sst|mwst|ust|tva|iva|btw)\b")
-        .expect("regex")
+    Regex::new(
+        r"(?i)(?:\b|[0-9%x])(?:(?:[csi]|ut)?gst|hst|pst|qst|vat|tax|sst|mwst|ust|tva|iva|btw)\b",
+    )
+    .expect("regex")
 });
 
 /// A total chosen on a line that says it is before tax (`Total (Excluding GST) 41.42`)
@@ -923,7 +949,20 @@ static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| {
 /// Tax (7.25%):`, `HST (ON) 13%`, `GST included`, `Total GST`; not a total with the tax in
 /// it nor an amount before tax.
 fn tax_label(label: &str) -> bool {
+    let label = cell(label);
     next_to(&TAX_LINE, label) && !before_tax(label) && !total_with_tax(label)
+}
+
+/// The part of a label after the last amount on its line: the amount's own cell in a row
+/// of a table (`Taxable Amount 7627.12 CGST SGST` labels what follows as CGST and SGST).
+fn cell(label: &str) -> &str {
+    static MONEY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\d[\d,]*[.,]\d{2}\b").expect("regex"));
+    MONEY
+        .find_iter(label)
+        .filter(|m| !label[m.end()..].trim_start().starts_with('%'))
+        .last()
+        .map_or(label, |m| &label[m.end()..])
 }
 
 /// A label that says the amount has the tax in it: `Total (inc GST)`.
@@ -938,6 +977,7 @@ fn before_tax(label: &str) -> bool {
 
 /// A label that says the amount is before tax: `Subtotal`, `Net amount`, `Total excl. VAT`.
 fn net_label(label: &str) -> bool {
+    let label = cell(label);
     next_to(&SUBTOTAL_LABEL, label) || next_to(&BEFORE_TAX, label)
 }
 
@@ -1016,7 +1056,7 @@ fn stated_net_and_tax(
         .map(|t| (None, t))
         .into_iter()
         .chain(labelled(&|l| {
-            TAX_LINE.is_match(l) && !before_tax(l) && !total_with_tax(l)
+            TAX_LINE.is_match(l) && !before_tax(cell(l)) && !total_with_tax(cell(l))
         }))
         .collect();
     let pair = nets.iter().find_map(|&n| {
@@ -1029,14 +1069,26 @@ fn stated_net_and_tax(
         if tax.is_some() {
             return (None, None);
         }
-        // no sum: the one tax amount stated, or the one on a `Total Tax` line
-        let stated = labelled(&tax_label);
-        let one = |c: &[(Option<usize>, i64)]| {
-            c.first().copied().filter(|f| c.iter().all(|x| x.1 == f.1))
-        };
-        let summed: Vec<_> = stated
+        // no sum: the one tax amount stated, unless the document names two taxes (CGST and
+        // SGST, GST and PST: one line is a part of the tax), or the one on a `Total Tax` line
+        let mut names: Vec<String> = pages
             .iter()
-            .copied()
+            .flat_map(|(p, _)| {
+                TAX_NAME
+                    .find_iter(&p.text)
+                    .map(|m| m.as_str().to_lowercase())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        let stated: Vec<_> = labelled(&tax_label)
+            .into_iter()
+            .filter(|_| names.len() < 2)
+            .collect();
+        // one amount, not one value: equal CGST and SGST lines are two halves of the tax
+        let one = |c: &[(Option<usize>, i64)]| c.first().copied().filter(|_| c.len() == 1);
+        let summed: Vec<_> = labelled(&tax_label)
+            .into_iter()
             .filter(|&(i, _)| {
                 i.and_then(|i| page_of(pages, entities[i].page).map(|p| (p, entities[i].start)))
                     .is_some_and(|(p, at)| TOTAL_LINE.is_match(line_before(&p.text, at)))
@@ -2636,6 +2688,22 @@ mod tests {
                 None,
                 Some("8.23"),
             ),
+            // equal CGST and SGST halves that add up to nothing stated: no tax rather than half
+            (
+                "Taxable Value 1650.00\nCGST @ 9% 148.50\nSGST @ 9% 148.50\nGrand Total 2000.00",
+                "2000.00",
+                None,
+                None,
+                None,
+            ),
+            // a table row's earlier cell does not label the amounts after it
+            (
+                "Taxable Amount 7627.12 CGST SGST 686.44 686.44\nGrand Total 9,000.00",
+                "9,000.00",
+                None,
+                None,
+                None,
+            ),
             // a tax word heading a table column is no label
             ("Rate Amount GST% 4418 41 3813.56\nGrand Total 4,500.00", "4,500.00", None, None, None),
         ];
@@ -2692,7 +2760,7 @@ mod tests {
     }
 
     #[test]
-    fn a_dollar_price_on_a_text_layer_reads_dates_month_first() {
+    fn a_dollar_price_or_a_us_address_reads_dates_month_first() {
         let receipt = |dollar: &str| {
             let text = format!("HARVEST MARKET\n04/02/2025 10:14\nMILK {dollar}\nTOTAL 3.50");
             assemble(&[(page(&text), vec![])], &Locale::default())
@@ -2702,6 +2770,22 @@ mod tests {
         assert_eq!(receipt("$3.50").as_deref(), Some("2025-04-02"));
         // a lone `$` (an Indian invoice's text keeps one from its source) is no evidence
         assert_eq!(receipt("3.50 $ GRN").as_deref(), Some("2025-02-04"));
+        // a US address is, unless another currency or dotted dates say otherwise
+        let dated = |date: &str, tail: &str| {
+            let text = format!("This Agreement is effective {date} between Tripath Technology, Inc., \
+                                3900 Freedom Circle, Santa Clara, CA 95054 and Uniquest Corp.{tail}");
+            assemble(&[(page(&text), vec![])], &Locale::default())
+                .entities
+                .iter()
+                .find(|e| e.kind == EntityKind::Date)
+                .map(|e| e.value.clone())
+        };
+        assert_eq!(dated("7/1/98", "").as_deref(), Some("1998-07-01"));
+        assert_eq!(dated("09.04.2020", "").as_deref(), Some("2020-04-09"));
+        assert_eq!(
+            dated("7/1/98", " Fee: EUR 100.00").as_deref(),
+            Some("1998-01-07")
+        );
     }
 
     #[test]
