@@ -94,11 +94,28 @@ const MARKS: &[(&str, &str)] = &[
 const CODES: &[&str] = &[
     "USD", "EUR", "GBP", "CHF", "SGD", "AUD", "CAD", "JPY", "INR", "MYR", "CNY", "HKD", "NZD",
     "SEK", "NOK", "DKK", "ZAR", "IDR", "THB", "PHP", "AED", "SAR", "KRW", "BRL", "MXN", "PLN",
-    "CZK", "HUF", "TRY", "TWD", "VND", "ILS",
+    "CZK", "HUF", "TRY", "TWD", "VND", "ILS", "ARS", "CLP", "COP",
 ];
 
-/// Dollar currencies a bare `$` may stand for.
-const DOLLARS: &[&str] = &["USD", "AUD", "CAD", "SGD", "NZD", "HKD"];
+/// Currencies a bare `$` may stand for: the dollars, and the pesos that write it too.
+const DOLLARS: &[&str] = &[
+    "USD", "AUD", "CAD", "SGD", "NZD", "HKD", "MXN", "ARS", "CLP", "COP",
+];
+
+/// The country a document's tax number names, for a bare `$` where no currency code is
+/// written: an Australian Business Number, a Canadian GST/HST or business number
+/// (`784512390 RT0001`), a New Zealand business number, a Singapore entity number.
+static DOLLAR_COUNTRY: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r"\bABN\b[\s:.#]*\d{2}\s?\d{3}\s?\d{3}\s?\d{3}\b", "AUD"),
+        (r"\bGST/HST\b|\b\d{9}\s?RT\s?\d{4}\b", "CAD"),
+        (r"\bNZBN\b", "NZD"),
+        (r"\bUEN\b", "SGD"),
+    ]
+    .into_iter()
+    .map(|(re, code)| (regex(re), code))
+    .collect()
+});
 
 /// The ISO code of a currency mark or code, exactly as matched.
 fn currency_code(mark: &str) -> Option<&'static str> {
@@ -349,7 +366,8 @@ static CURRENCY_SCAN: LazyLock<Regex> = LazyLock::new(|| regex(&currency_alterna
 /// also ordinary letters (`RM`, `Rs`, `Fr.`, `Rp`) count only next to a number
 /// or in parentheses (`Total (RM)`).
 /// The most frequent currency wins (the first seen on a tie). A bare `$` counts
-/// for the dollar currency the document names (`SGD`, `AUD`...), else for USD.
+/// for the dollar or peso currency the document names (`SGD`, `AUD`, `MXN`...), else for
+/// the country its tax number names (`ABN 53 612 884 270`: AUD), else for USD.
 pub fn detect_currency(text: &str) -> Option<String> {
     currency_of(text, false)
 }
@@ -404,11 +422,19 @@ fn currency_of(text: &str, scan: bool) -> Option<String> {
         }
     }
     if bare_dollars > 0 {
+        let named = || {
+            DOLLAR_COUNTRY
+                .iter()
+                .find(|(re, _)| re.is_match(text))
+                .map(|&(_, code)| code)
+        };
         let dollar = tally
             .iter()
             .filter(|(c, _)| DOLLARS.contains(c))
             .max_by_key(|(_, n)| *n)
-            .map_or("USD", |(c, _)| *c);
+            .map(|(c, _)| *c)
+            .or_else(named)
+            .unwrap_or("USD");
         match tally.iter_mut().find(|(c, _)| *c == dollar) {
             Some((_, n)) => *n += bare_dollars,
             None => tally.push((dollar, bare_dollars)),
@@ -670,6 +696,15 @@ mod tests {
             ("TOTAL (RM)   45.10", Some("MYR")),
             ("FROM the ROOM, Mrs Smith", None),
             ("Price in GBP", Some("GBP")),
+            (
+                "Currency: MXN\nSubtotal $26,040.00\nTotal $30,206.40",
+                Some("MXN"),
+            ),
+            ("ABN 53 612 884 270\nTOTAL (GST INCL.) $155.18", Some("AUD")),
+            (
+                "GST/HST No.: 784512390 RT0001\nTotal $4,092.86",
+                Some("CAD"),
+            ),
             ("no money here", None),
         ];
         for &(input, expected) in cases {

@@ -33,10 +33,11 @@ static DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Boilerplate after the name: `, a Delaware corporation`, `, hereinafter ...`,
 /// `, incorporated in ...` (or cut short: `, incorporated`, in lower case: `, Incorporated`
-/// is a legal form), `, with its principal office at ...`, `, Company No. ...`.
+/// is a legal form), `, with its principal office at ...`, `, Company No. ...`, an address
+/// after `of` (`Aoife Brennan of 12 Seafield Crescent`).
 static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i),?\s*(?:(?:hereinafter|herein\s+after)\b|(?:incorporated|organi[sz]ed|registered|existing|duly\s+organi[sz]ed)\s+(?:in|under|and)\b|(?:with|having)\s+(?:its\s+)?(?:principal\s+|registered\s+|head\s+)?(?:office|offices|place\s+of\s+business|address)\b|(?:company|registration|reg\.?|co\.?)\s*(?:no\.?|number)\s*:?\s*\d|(?-i:(?:incorporated|organi[sz]ed|registered)\s*$)).*$",
+        r"(?i),?\s*(?:(?:hereinafter|herein\s+after)\b|(?:incorporated|organi[sz]ed|registered|existing|duly\s+organi[sz]ed)\s+(?:in|under|and)\b|(?:with|having)\s+(?:its\s+)?(?:principal\s+|registered\s+|head\s+)?(?:office|offices|place\s+of\s+business|address)\b|(?:company|registration|reg\.?|co\.?)\s*(?:no\.?|number)\s*:?\s*\d|(?-i:(?:incorporated|organi[sz]ed|registered)\s*$)|(?-i:of\s+\d+[A-Za-z]?\s+[A-Z])).*$",
     )
 });
 
@@ -720,6 +721,11 @@ mod tests {
                 Some("KESTREL DATA SERVICES LIMITED"),
             ),
             ("GOLFERS, Incorporated", Some("GOLFERS, Incorporated")),
+            (
+                "Aoife Brennan of 12 Seafield Crescent, Clontarf",
+                Some("Aoife Brennan"),
+            ),
+            ("Bank of America, N.A.", Some("Bank of America, N.A.")),
             (
                 "the TOWN OF VINTON, VIRGINIA",
                 Some("TOWN OF VINTON, VIRGINIA"),
