@@ -1009,10 +1009,10 @@ fn stated_net_and_tax(
     let Some(total) = fields.total_amount.as_deref().and_then(norm::decimal_cents) else {
         return;
     };
+    let known = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents);
     // in size: a credit note's amounts are negative
-    let size = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents).map(i64::abs);
-    let impossible_net = size(&fields.net_amount).is_some_and(|n| n > total.abs());
-    let impossible_tax = size(&fields.tax_amount).is_some_and(|t| t >= total.abs());
+    let impossible_net = known(&fields.net_amount).is_some_and(|n| n.abs() > total.abs());
+    let impossible_tax = known(&fields.tax_amount).is_some_and(|t| t.abs() >= total.abs());
     for (role, impossible) in [
         (Role::NetAmount, impossible_net),
         (Role::TaxAmount, impossible_tax),
@@ -1024,80 +1024,34 @@ fn stated_net_and_tax(
             }
         }
     }
-    let known = |v: &Option<String>| v.as_deref().and_then(norm::decimal_cents);
     let (net, tax) = (known(&fields.net_amount), known(&fields.tax_amount));
     let adds_up = |a: i64, b: i64| (a + b - total).abs() <= 1;
     if net.zip(tax).is_some_and(|(n, t)| adds_up(n, t)) {
         return;
     }
-    // (entity, cents) of the free amounts below the total on lines labelled for `is`
-    let labelled = |is: &dyn Fn(&str) -> bool| -> Vec<(Option<usize>, i64)> {
-        entities
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.kind == EntityKind::Amount && e.role.is_none())
-            .filter_map(|(i, e)| {
-                let page = page_of(pages, e.page)?;
-                let rate = page.slice(e.end, e.end + 1) == "%";
-                let cents = norm::decimal_cents(&e.value)?;
-                let below = cents != 0 && cents.abs() < total.abs();
-                (is(line_before(&page.text, e.start)) && !rate && below).then_some((Some(i), cents))
-            })
-            .collect()
-    };
     // a known value first (no entity to move), then the labelled ones; with the sum to
     // confirm it, a tax line may also state the taxed base (`SALES TAX 9.0% ON 25.46  2.29`)
-    let nets: Vec<_> = net
-        .map(|n| (None, n))
-        .into_iter()
-        .chain(labelled(&net_label))
-        .collect();
-    let taxes: Vec<_> = tax
-        .map(|t| (None, t))
-        .into_iter()
-        .chain(labelled(&|l| {
-            TAX_LINE.is_match(l) && !before_tax(cell(l)) && !total_with_tax(cell(l))
-        }))
-        .collect();
-    let pair = nets.iter().find_map(|&n| {
-        taxes
-            .iter()
-            .find(|t| adds_up(n.1, t.1))
-            .map(|&t| (Some(n), Some(t)))
-    });
-    let (n, t) = pair.unwrap_or_else(|| {
-        if tax.is_some() {
-            return (None, None);
-        }
-        // no sum: the one tax amount stated, unless the document names two taxes (CGST and
-        // SGST, GST and PST: one line is a part of the tax), or the one on a `Total Tax` line
-        let mut names: Vec<String> = pages
-            .iter()
-            .flat_map(|(p, _)| {
-                TAX_NAME
-                    .find_iter(&p.text)
-                    .map(|m| m.as_str().to_lowercase())
-            })
-            .collect();
-        names.sort();
-        names.dedup();
-        let stated: Vec<_> = labelled(&tax_label)
+    let known_first = |v: Option<i64>, found: Vec<(usize, i64)>| -> Vec<(Option<usize>, i64)> {
+        v.map(|c| (None, c))
             .into_iter()
-            .filter(|_| names.len() < 2)
-            .collect();
-        // one amount, not one value: equal CGST and SGST lines are two halves of the tax
-        let one = |c: &[(Option<usize>, i64)]| c.first().copied().filter(|_| c.len() == 1);
-        let summed: Vec<_> = labelled(&tax_label)
-            .into_iter()
-            .filter(|&(i, _)| {
-                i.and_then(|i| page_of(pages, entities[i].page).map(|p| (p, entities[i].start)))
-                    .is_some_and(|(p, at)| TOTAL_LINE.is_match(line_before(&p.text, at)))
-            })
-            .collect();
-        (None, one(&stated).or_else(|| one(&summed)))
+            .chain(found.into_iter().map(|(i, c)| (Some(i), c)))
+            .collect()
+    };
+    let nets = known_first(net, labelled_amounts(entities, pages, total, &net_label));
+    let loose_tax =
+        |l: &str| TAX_LINE.is_match(l) && !before_tax(cell(l)) && !total_with_tax(cell(l));
+    let taxes = known_first(tax, labelled_amounts(entities, pages, total, &loose_tax));
+    let pair = nets.iter().find_map(|&(n, nc)| {
+        let &(t, _) = taxes.iter().find(|&&(_, tc)| adds_up(nc, tc))?;
+        Some((n, t))
     });
+    let (n, t) = match pair {
+        Some(found) => found,
+        None if tax.is_none() => (None, one_stated_tax(entities, pages, total)),
+        None => (None, None),
+    };
     for (found, role) in [(n, Role::NetAmount), (t, Role::TaxAmount)] {
-        let Some((Some(i), _)) = found else {
+        let Some(i) = found else {
             continue;
         };
         // a labelled amount that adds up replaces a tagged one that does not
@@ -1107,6 +1061,61 @@ fn stated_net_and_tax(
         entities[i].role = Some(role);
         *fields.slot_mut(role).expect("amount field") = Some(entities[i].value.clone());
     }
+}
+
+/// The free amounts (no role yet) of `entities` below the total in size, not rates, on
+/// lines whose label `is` accepts: (entity, cents).
+fn labelled_amounts(
+    entities: &[Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+    total: i64,
+    is: &dyn Fn(&str) -> bool,
+) -> Vec<(usize, i64)> {
+    entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EntityKind::Amount && e.role.is_none())
+        .filter_map(|(i, e)| {
+            let page = page_of(pages, e.page)?;
+            let rate = page.slice(e.end, e.end + 1) == "%";
+            let cents = norm::decimal_cents(&e.value)?;
+            let below = cents != 0 && cents.abs() < total.abs();
+            (is(line_before(&page.text, e.start)) && !rate && below).then_some((i, cents))
+        })
+        .collect()
+}
+
+/// With no net + tax sum to go by, the one tax amount a page states (`GST included
+/// $76.64`), unless the document names two taxes (CGST and SGST, GST and PST: one line is
+/// a part of the tax), or else the one on a `Total Tax` line. One amount, not one value:
+/// equal CGST and SGST lines are two halves of the tax.
+fn one_stated_tax(
+    entities: &[Entity],
+    pages: &[(Page, Vec<TaggedSpan>)],
+    total: i64,
+) -> Option<usize> {
+    let mut names: Vec<String> = pages
+        .iter()
+        .flat_map(|(p, _)| {
+            TAX_NAME
+                .find_iter(&p.text)
+                .map(|m| m.as_str().to_lowercase())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    let stated = labelled_amounts(entities, pages, total, &tax_label);
+    let one = |c: &[(usize, i64)]| c.first().map(|&(i, _)| i).filter(|_| c.len() == 1);
+    let on_total_line: Vec<_> = stated
+        .iter()
+        .copied()
+        .filter(|&(i, _)| {
+            page_of(pages, entities[i].page)
+                .is_some_and(|p| TOTAL_LINE.is_match(line_before(&p.text, entities[i].start)))
+        })
+        .collect();
+    let single = if names.len() < 2 { one(&stated) } else { None };
+    single.or_else(|| one(&on_total_line))
 }
 
 /// OCR reads a receipt total's final `0` as a `6` or an `8` (`23.66` for `23.60`). On
