@@ -179,6 +179,7 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     }
     entities.sort_by_key(|e| (e.page, e.start, e.end));
 
+    roles_by_heading(&mut entities, pages);
     demote_other_dates(&mut entities, pages);
     prefer_invoice_numbers(&mut entities, pages);
     complete_amounts(&mut entities);
@@ -1385,6 +1386,53 @@ fn find_words<'t>(text: &'t str, words: &[&str]) -> Option<&'t str> {
 fn push_sorted(entities: &mut Vec<Entity>, e: Entity) {
     let at = entities.partition_point(|x| (x.page, x.start, x.end) <= (e.page, e.start, e.end));
     entities.insert(at, e);
+}
+
+/// Headings that say whose name follows: the customer's (`Bill To:`, `CUSTOMER`) or the
+/// vendor's (`From:`, `Supplier:`, `Remit to:`). Not `Account holder:`, the customer on a
+/// utility bill and the payee in an invoice's bank details.
+static HEADINGS: LazyLock<[(Regex, Role); 2]> = LazyLock::new(|| {
+    let heading =
+        |words: &str| Regex::new(&format!(r"(?i)^\s*(?:{words})\s*[:\-]?\s*$")).expect("regex");
+    [
+        (
+            heading(
+                r"bill(?:ed)?\s+to|sold\s+to|invoice\s+to|customer(?:\s+name)?|client(?:\s+name)?|buyer|purchaser",
+            ),
+            Role::Customer,
+        ),
+        (
+            heading(r"from|seller|supplier|vendor|sold\s+by|remit\s+to|pay(?:able)?\s+to|payee"),
+            Role::Vendor,
+        ),
+    ]
+});
+
+/// A vendor or customer name right after a heading that names its role (on its line,
+/// or alone on the line above) takes that role: the tagger reads roles from where a name
+/// stands, and some bills print the customer first (`CUSTOMER` / `Dale & Renata
+/// Whitcombe` above `From:` / `Ironbark Roofing & Exteriors LLC`). Contract parties are
+/// left alone (`CUSTOMER: Acme Inc.` in a signature block names a party).
+fn roles_by_heading(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) {
+    for e in entities
+        .iter_mut()
+        .filter(|e| matches!(e.role, Some(Role::Vendor | Role::Customer)))
+    {
+        let Some(page) = page_of(pages, e.page) else {
+            continue;
+        };
+        let before = line_before(&page.text, e.start);
+        let heading = if before.trim().is_empty() {
+            let line_start = e.start - before.chars().count();
+            line_before(&page.text, line_start.saturating_sub(1))
+        } else {
+            before
+        };
+        if let Some((_, role)) = HEADINGS.iter().find(|(h, _)| h.is_match(heading)) {
+            e.role = Some(*role);
+            e.confidence = e.confidence.max(SCANNED_CONFIDENCE);
+        }
+    }
 }
 
 /// Labels of the other dates an invoice carries: order, delivery, challan, PO,
@@ -2821,6 +2869,33 @@ mod tests {
         let text = "Total excl. GST   $141.07\nGST   $14.11\nTOTAL   $155.18";
         let x = tagged_page(text, &[("141.07", Role::NetAmount)]);
         assert_eq!(x.fields.net_amount.as_deref(), Some("141.07"));
+    }
+
+    #[test]
+    fn a_heading_gives_the_name_under_it_its_role() {
+        let text = "CUSTOMER\nDale & Renata Whitcombe\n5581 Sycamore Ridge Rd\nINVOICE 3318\n\
+                    From:\nIronbark Roofing LLC\nTotal due 10.00\n\
+                    Account holder: Ironbark Roofing LLC";
+        // the tagger read them by position: the first name the vendor, the second the customer
+        let spans = vec![
+            span(text, "Dale & Renata Whitcombe", Role::Vendor, 0.9),
+            span(text, "Ironbark Roofing LLC", Role::Customer, 0.6),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.vendor.as_deref(), Some("Ironbark Roofing LLC"));
+        assert_eq!(
+            x.fields.customer.as_deref(),
+            Some("Dale & Renata Whitcombe")
+        );
+        // a heading on the name's own line; `Account holder:` decides nothing
+        let text = "Bill To: Harbor Books Inc.\nAccount holder: Acme Ltd\nTotal 5.00";
+        let spans = vec![
+            span(text, "Harbor Books Inc.", Role::Vendor, 0.9),
+            span(text, "Acme Ltd", Role::Customer, 0.9),
+        ];
+        let x = assemble(&[(page(text), spans)], &Locale::default());
+        assert_eq!(x.fields.customer.as_deref(), Some("Harbor Books Inc."));
+        assert_eq!(x.fields.vendor, None);
     }
 
     #[test]
