@@ -322,12 +322,13 @@ fn tagged_entity(
     {
         start -= 1;
     }
+    let mut text = page.slice(start, end);
     // a brand line tagged with the legal name under it (`Bramble & Bean` / `Bramble and
     // Bean Coffee Co. Ltd`) is not part of the name
-    if kind == EntityKind::Party {
-        start += norm::legal_line_start(&page.slice(start, end)).unwrap_or(0);
+    if let Some(k) = norm::legal_line_start(&text).filter(|_| kind == EntityKind::Party) {
+        start += k;
+        text = text.chars().skip(k).collect();
     }
-    let mut text = page.slice(start, end);
     let (end, cents) = match (kind, ocr_latest) {
         (EntityKind::Amount, Some(_)) => split_cents(page, start, end),
         _ => (end, None),
@@ -1421,14 +1422,8 @@ fn roles_by_heading(entities: &mut [Entity], pages: &[(Page, Vec<TaggedSpan>)]) 
         let Some(page) = page_of(pages, e.page) else {
             continue;
         };
-        let before = line_before(&page.text, e.start);
-        let heading = if before.trim().is_empty() {
-            let line_start = e.start - before.chars().count();
-            line_before(&page.text, line_start.saturating_sub(1))
-        } else {
-            before
-        };
-        if let Some((_, role)) = HEADINGS.iter().find(|(h, _)| h.is_match(heading)) {
+        let heading = label_before(&page.text, e.start);
+        if let Some((_, role)) = HEADINGS.iter().find(|(h, _)| h.is_match(&heading)) {
             e.role = Some(*role);
             e.confidence = e.confidence.max(SCANNED_CONFIDENCE);
         }
@@ -1784,13 +1779,21 @@ fn clean_id(text: &str) -> Option<String> {
 
 /// For each role, the most confident entity with a value (earlier wins ties).
 fn chosen(entities: &[Entity], role: Role) -> Option<&Entity> {
+    chosen_index(entities, role, |_| true).map(|i| &entities[i])
+}
+
+/// The index of the [`chosen`] mention of `role` among those `keep` accepts: the most
+/// confident with a value, the first of equals.
+fn chosen_index(entities: &[Entity], role: Role, keep: impl Fn(&Entity) -> bool) -> Option<usize> {
     entities
         .iter()
-        .filter(|e| e.role == Some(role) && !e.value.is_empty())
-        .fold(None, |best: Option<&Entity>, e| match best {
-            Some(b) if b.confidence >= e.confidence => Some(b),
-            _ => Some(e),
+        .enumerate()
+        .filter(|(_, e)| e.role == Some(role) && !e.value.is_empty() && keep(e))
+        .fold(None, |best: Option<(usize, &Entity)>, (i, e)| match best {
+            Some((_, b)) if b.confidence >= e.confidence => best,
+            _ => Some((i, e)),
         })
+        .map(|(i, _)| i)
 }
 
 /// A mention that lists its name in `parties`: a party with a name, confident enough.
@@ -1947,10 +1950,10 @@ fn contract_roles_on_bills(fields: &mut Fields, entities: &mut [Entity]) {
     if fields.invoice_date.is_none() {
         let date = [Role::AgreementDate, Role::EffectiveDate]
             .into_iter()
-            .find_map(|role| chosen(entities, role).map(|e| (e.page, e.start)));
-        if let Some(e) = date.and_then(|at| entities.iter_mut().find(|e| (e.page, e.start) == at)) {
-            e.role = Some(Role::InvoiceDate);
-            fields.invoice_date = Some(e.value.clone());
+            .find_map(|role| chosen_index(entities, role, |_| true));
+        if let Some(i) = date {
+            entities[i].role = Some(Role::InvoiceDate);
+            fields.invoice_date = Some(entities[i].value.clone());
         }
     }
     if fields.vendor.is_none() {
@@ -2101,15 +2104,15 @@ static TERM_FROM: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     )
 });
 
-/// `commencing on` before a date that a stated end follows (`commencing on the 1st day
-/// of July, 2024 and ending on ...`, also past a definition: `commencing on January 1,
-/// 2025 (the "Commencement Date") and ending on`): a term's first day.
-static COMMENCING_ON: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
-    (
-        Regex::new(r"(?i)\bcommenc\w*\s+(?:on|as\s+of)\s+(?:the\s+)?$").expect("regex"),
-        Regex::new(r"(?i)^\s*(?:\([^)]*\)\s*)?,?\s*(?:and\s+)?(?:ending|expiring|terminating|through|until)\b")
-            .expect("regex"),
+/// A stated end right after a date that [`TERM_STARTS_BEFORE`] says starts a term
+/// (`commencing on the 1st day of July, 2024 and ending on ...`, also past a definition:
+/// `commencing on January 1, 2025 (the "Commencement Date") and ending on`): the date is
+/// the term's first day.
+static ENDING_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:\([^)]*\)\s*)?,?\s*(?:and\s+)?(?:ending|expiring|terminating|through|until)\b",
     )
+    .expect("regex")
 });
 
 /// How many characters before a date its label is looked for in.
@@ -2122,7 +2125,6 @@ const DATE_LABEL_ANYWHERE: usize = 10_000;
 /// What the text around a date says it is: `before` is the text up to it (spaces folded),
 /// `after` the text after it, `sentence` its sentence up to it.
 fn date_label(before: &str, after: &str, sentence: &str) -> Option<DateLabel> {
-    let (commencing, ending) = &*COMMENCING_ON;
     let (from, about) = &*TERM_FROM;
     let defined = DEFINED_AFTER.captures(after).map(|c| {
         if c.get(1).is_some() {
@@ -2139,7 +2141,7 @@ fn date_label(before: &str, after: &str, sentence: &str) -> Option<DateLabel> {
         .map(|(_, l)| *l)
         .or(defined)
         .or_else(|| {
-            (commencing.is_match(before) && ending.is_match(after))
+            (TERM_STARTS_BEFORE.is_match(before) && ENDING_AFTER.is_match(after))
                 .then_some(DateLabel::Commencement)
         })
         .or_else(|| {
@@ -2164,24 +2166,23 @@ fn labelled_contract_dates(
     pages: &[(Page, Vec<TaggedSpan>)],
 ) -> Option<usize> {
     // characters before each page, and the whole length
+    let mut length = 0;
     let offsets: Vec<usize> = pages
         .iter()
-        .scan(0, |at, (p, _)| {
-            let start = *at;
-            *at += p.text.chars().count() + 1;
-            Some(start)
+        .map(|(p, _)| {
+            let start = length;
+            length += p.text.chars().count() + 1;
+            start
         })
         .collect();
-    let length = pages.iter().map(|(p, _)| p.text.chars().count() + 1).sum();
     let reach = if length <= DATE_LABEL_ANYWHERE {
         length
     } else {
         length / 2
     };
-    let chosen_at = |entities: &[Entity], role| chosen(entities, role).map(|c| (c.page, c.start));
     let was: Vec<_> = CONTRACT_DATE_ROLES
         .iter()
-        .map(|&r| chosen_at(entities, r))
+        .map(|&r| chosen_index(entities, r, |_| true))
         .collect();
     let mut first: Vec<Role> = Vec::new();
     let mut relabelled = Vec::new();
@@ -2201,10 +2202,13 @@ fn labelled_contract_dates(
         {
             continue;
         }
-        let before = page.slice(e.start.saturating_sub(DATE_LABEL_REACH), e.start);
-        let before = before.split_whitespace().collect::<Vec<_>>().join(" ") + " ";
-        let after = page.slice(e.end, e.end + 60);
         let wider = page.slice(e.start.saturating_sub(4 * DATE_LABEL_REACH), e.start);
+        let before = last_chars(&wider, DATE_LABEL_REACH)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            + " ";
+        let after = page.slice(e.end, e.end + 60);
         let sentence = wider.rsplit_once(". ").map_or(wider.as_str(), |(_, s)| s);
         let Some(label) = date_label(&before, &after, sentence) else {
             continue;
@@ -2223,13 +2227,13 @@ fn labelled_contract_dates(
             commencement.get_or_insert(i);
             if e.role == Some(Role::ExpirationDate) {
                 e.role = None;
-                relabelled.push((e.page, e.start));
+                relabelled.push(i);
             }
             continue;
         }
         let role = label.role();
         if e.role != Some(role) {
-            relabelled.push((e.page, e.start));
+            relabelled.push(i);
         }
         e.role = Some(role);
         e.confidence = e.confidence.max(SCANNED_CONFIDENCE);
@@ -2247,13 +2251,9 @@ fn labelled_contract_dates(
         if first.contains(&role) || !was[i].is_some_and(|at| relabelled.contains(&at)) {
             continue;
         }
-        let next = if role == Role::AgreementDate {
-            let candidates: Vec<Entity> = entities.iter().filter(|e| head(e)).cloned().collect();
-            chosen(&candidates, role).map(|e| e.value.clone())
-        } else {
-            chosen(entities, role).map(|e| e.value.clone())
-        };
-        *f.slot_mut(role).expect("a contract date has a field") = next;
+        let next = chosen_index(entities, role, |e| role != Role::AgreementDate || head(e));
+        *f.slot_mut(role).expect("a contract date has a field") =
+            next.map(|n| entities[n].value.clone());
     }
     commencement
 }
