@@ -2213,6 +2213,14 @@ fn labelled_contract_dates(
         let Some(label) = date_label(&before, &after, sentence) else {
             continue;
         };
+        if label == DateLabel::Commencement {
+            commencement.get_or_insert(i);
+            if e.role == Some(Role::ExpirationDate) {
+                e.role = None;
+                relabelled.push(i);
+            }
+            continue;
+        }
         // `entered into as of Nov. 02, 2019 (the "Effective Date")` dates the agreement and
         // defines its effective date at once
         if e.role == Some(Role::AgreementDate) && DEFINED_AFTER.is_match(&after) {
@@ -2220,14 +2228,6 @@ fn labelled_contract_dates(
             if !first.contains(&role) {
                 first.push(role);
                 *f.slot_mut(role).expect("a contract date has a field") = Some(e.value.clone());
-            }
-            continue;
-        }
-        if label == DateLabel::Commencement {
-            commencement.get_or_insert(i);
-            if e.role == Some(Role::ExpirationDate) {
-                e.role = None;
-                relabelled.push(i);
             }
             continue;
         }
@@ -2973,6 +2973,22 @@ mod tests {
         let f = tagged_page(&text, &tags).fields;
         assert_eq!(f.effective_date.as_deref(), Some("2024-10-01"));
         assert_eq!(f.expiration_date.as_deref(), Some("2029-10-01"));
+        // an agreement date defined as the commencement yields to a stated effective date
+        let text =
+            "LEASE made as of May 1, 2024 (the \"Commencement Date\") between Pinecrest Media \
+                    Group, Inc. and Larkspur Health Analytics LLC.\nThe Lease is effective as of \
+                    April 15, 2024 (the \"Effective Date\").";
+        let tags = [
+            &parties[..],
+            &[
+                ("May 1, 2024", Role::AgreementDate),
+                ("April 15, 2024", Role::EffectiveDate),
+            ],
+        ]
+        .concat();
+        let f = tagged_page(text, &tags).fields;
+        assert_eq!(f.agreement_date.as_deref(), Some("2024-05-01"));
+        assert_eq!(f.effective_date.as_deref(), Some("2024-04-15"));
         // a fiscal year that begins on a date is no term
         let text = "LICENSE dated March 1, 1999 between Pinecrest Media Group, Inc. and Larkspur Health \
              Analytics LLC.\nDuring the term, royalties are due for the fiscal year beginning April \
