@@ -1,9 +1,18 @@
-//! PDF pages: the text layer through pdf-extract, the page image where there is none.
+//! PDF pages: the text layer through pdf-extract (with the text of filled form
+//! fields and FreeText annotations), the page image where there is none.
+//!
+//! Before pdf-extract touches a page, the streams it would inflate are checked
+//! against the limits ([`inflate`]); streams with a wrong `/Length` and page
+//! trees that loop are repaired after parsing ([`repair`]).
+
+mod forms;
+mod inflate;
+mod repair;
 
 use std::panic::{self, AssertUnwindSafe};
 
 use docex_core::Extractor;
-use image::{GrayImage, ImageFormat};
+use image::{imageops, GrayImage, ImageFormat};
 use pdf_extract::{Document, LoadOptions, Object, ObjectId, PlainTextOutput};
 use tracing::debug;
 
@@ -15,8 +24,10 @@ pub(crate) fn read_pdf(
     limits: &Limits,
     password: Option<&str>,
 ) -> Result<Vec<PageInput>, IngestError> {
-    let doc = load(bytes, password)?;
-    let pages = doc.get_pages();
+    let structure = inflate::check_structure_streams(bytes, limits)?;
+    let mut doc = load(bytes, password)?;
+    repair::recover_streams(&mut doc, bytes);
+    let pages = repair::pages(&mut doc);
     if pages.len() > limits.max_pages {
         return Err(IngestError::TooManyPages {
             pages: pages.len(),
@@ -26,9 +37,15 @@ pub(crate) fn read_pdf(
     if pages.is_empty() {
         return Err(IngestError::PdfNoPages);
     }
+    let xfa = forms::xfa_only(&doc);
+    if xfa.is_some_and(|x| x.needs_rendering) {
+        return Err(IngestError::XfaForm);
+    }
+    let mut inflation = inflate::Inflation::new(limits, structure);
     let mut out = Vec::with_capacity(pages.len());
     for (&number, &id) in &pages {
         let page = number as usize;
+        inflation.check_page(&doc, id, page)?;
         let text = catch("text extraction", || {
             let mut s = String::new();
             pdf_extract::output_doc_page(&doc, &mut PlainTextOutput::new(&mut s), number).map(|_| s)
@@ -38,22 +55,67 @@ pub(crate) fn read_pdf(
             page,
             reason: e.to_string(),
         })?;
-        if text.trim().is_empty() {
+        let text = [tidy(&text), forms::annotation_text(&doc, id)]
+            .into_iter()
+            .filter(|t| !t.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if !text.is_empty() {
+            out.push(PageInput::Text {
+                text,
+                extractor: Extractor::PdfText,
+            });
+        } else if xfa.is_some() {
+            return Err(IngestError::XfaForm);
+        } else {
             debug!(page, "no text layer; taking the page image for OCR");
             let (image, dpi) = page_image(&doc, id, page, limits)?;
             out.push(PageInput::Image {
-                image,
+                image: rotate(image, rotation(&doc, id)),
                 dpi,
                 extractor: Extractor::PdfOcr,
-            });
-        } else {
-            out.push(PageInput::Text {
-                text: tidy(&text),
-                extractor: Extractor::PdfText,
             });
         }
     }
     Ok(out)
+}
+
+/// A page attribute, inherited from the page tree when the page has none.
+fn inherited<'a>(doc: &'a Document, page: ObjectId, key: &[u8]) -> Option<&'a Object> {
+    let mut dict = doc.get_dictionary(page).ok()?;
+    for _ in 0..32 {
+        if let Ok(value) = dict.get(key) {
+            return Some(match value {
+                Object::Reference(id) => doc.get_object(*id).ok()?,
+                v => v,
+            });
+        }
+        let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
+        dict = doc.get_dictionary(parent).ok()?;
+    }
+    None
+}
+
+/// The page's `/Rotate` (clockwise degrees when shown), as 0, 90, 180 or 270.
+fn rotation(doc: &Document, page: ObjectId) -> u32 {
+    let degrees = inherited(doc, page, b"Rotate")
+        .and_then(|r| r.as_i64().ok())
+        .unwrap_or(0)
+        .rem_euclid(360);
+    match degrees {
+        90 | 180 | 270 => degrees as u32,
+        _ => 0,
+    }
+}
+
+/// Turns a page image the way the page is shown.
+fn rotate(image: GrayImage, degrees: u32) -> GrayImage {
+    match degrees {
+        90 => imageops::rotate90(&image),
+        180 => imageops::rotate180(&image),
+        270 => imageops::rotate270(&image),
+        _ => image,
+    }
 }
 
 /// Parses a PDF. lopdf decrypts while it parses: with the empty user password
@@ -205,24 +267,16 @@ fn raw_to_gray(data: &[u8], w: u32, h: u32, channels: usize, bpc: i64) -> Option
 }
 
 fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
-    let mut dict = doc.get_dictionary(id).ok()?;
-    // MediaBox is inheritable from the page tree.
-    for _ in 0..32 {
-        if let Ok(mb) = dict.get(b"MediaBox").and_then(Object::as_array) {
-            let n: Vec<f32> = mb
-                .iter()
-                .filter_map(|o| {
-                    o.as_float()
-                        .ok()
-                        .or_else(|| o.as_i64().ok().map(|i| i as f32))
-                })
-                .collect();
-            return (n.len() == 4 && n[2] > n[0]).then(|| n[2] - n[0]);
-        }
-        let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
-        dict = doc.get_dictionary(parent).ok()?;
-    }
-    None
+    let mb = inherited(doc, id, b"MediaBox")?.as_array().ok()?;
+    let n: Vec<f32> = mb
+        .iter()
+        .filter_map(|o| {
+            o.as_float()
+                .ok()
+                .or_else(|| o.as_i64().ok().map(|i| i as f32))
+        })
+        .collect();
+    (n.len() == 4 && n[2] > n[0]).then(|| n[2] - n[0])
 }
 
 #[cfg(test)]
@@ -302,5 +356,126 @@ mod tests {
         ));
         let pdf = fixtures::encrypted_aes256("Invoice INV-1", "");
         assert_eq!(text_of(&pdf, None).unwrap(), "Invoice INV-1");
+    }
+
+    /// Limits in KiB: page content, other streams, document.
+    fn limits_kib(content: u64, stream: u64, document: u64) -> Limits {
+        Limits {
+            max_pdf_content_bytes: content << 10,
+            max_pdf_stream_bytes: stream << 10,
+            max_pdf_inflated_bytes: document << 10,
+            ..Limits::default()
+        }
+    }
+
+    const NONE: [&str; 4] = ["", "", "", ""];
+    const TWICE: &str = "/Filter [/FlateDecode /FlateDecode]";
+    const INVOICE: &str = "BT /F1 12 Tf 72 720 Td (Invoice INV-1) Tj ET ";
+
+    fn texts(pages: &[PageInput]) -> Vec<&str> {
+        pages
+            .iter()
+            .map(|p| match p {
+                PageInput::Text { text, .. } => text.as_str(),
+                other => panic!("not a text page: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flate_bomb_content_stream_is_refused_naming_the_limit() {
+        // 256 MiB of `q Q ` compressed twice: a PDF of about 1.2 KB. pdf-extract
+        // holds some 300 bytes for each byte of it: tens of gigabytes.
+        let bomb = fixtures::flate_bomb(b"q Q ", 256 << 20, 2);
+        let pdf = fixtures::page_with_stream(TWICE, &bomb, NONE, &[]);
+        assert!(pdf.len() < 2048, "{} bytes", pdf.len());
+        let err = read_pdf(&pdf, &Limits::default(), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the content of page 1 (its content streams and the forms it draws) inflates \
+             past the limit of 8 MB per page ([limits] max_pdf_content_mb)"
+        );
+        // under a small limit: 4 MiB is refused, 64 KiB reads
+        let small = fixtures::flate_bomb(b"q Q ", 4 << 20, 2);
+        let pdf = fixtures::page_with_stream(TWICE, &small, NONE, &[]);
+        assert!(matches!(
+            read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None),
+            Err(IngestError::PdfContentTooLarge {
+                page: 1,
+                limit_mb: 1
+            })
+        ));
+        let text = INVOICE.to_owned() + &"q Q ".repeat(1 << 14);
+        let text = fixtures::zlib(text.as_bytes());
+        let pdf = fixtures::page_with_stream("/Filter /FlateDecode", &text, NONE, &[]);
+        let pages = read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None).unwrap();
+        assert_eq!(texts(&pages), ["Invoice INV-1"]);
+    }
+
+    #[test]
+    fn object_stream_bomb_is_refused_before_lopdf_inflates_it() {
+        let bomb = fixtures::flate_bomb(b"<< >>   ", 8 << 20, 2);
+        let objstm = fixtures::stream(&format!("/Type /ObjStm /N 1 /First 4 {TWICE}"), &bomb);
+        let pdf = fixtures::page_with_stream("", INVOICE.as_bytes(), NONE, &[objstm]);
+        let err = read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "object stream 6 0 inflates past the limit of 1 MB per stream \
+             ([limits] max_pdf_stream_mb)"
+        );
+    }
+
+    #[test]
+    fn image_data_inflating_past_its_declared_size_is_refused() {
+        // a 100 x 100 gray image whose data inflates to 64 MiB
+        let bomb = fixtures::flate_bomb(b"\x80", 64 << 20, 2);
+        let image = fixtures::stream(
+            &format!(
+                "/Type /XObject /Subtype /Image /Width 100 /Height 100 \
+                 /ColorSpace /DeviceGray /BitsPerComponent 8 {TWICE}"
+            ),
+            &bomb,
+        );
+        let draw = b"q 612 0 0 792 0 0 cm /Im1 Do Q";
+        let resources = "/XObject << /Im1 6 0 R >>";
+        let pdf = fixtures::page_with_stream("", draw, ["", "", "", resources], &[image]);
+        let err = read_pdf(&pdf, &Limits::default(), None).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                IngestError::PdfImageInflatesTooMuch {
+                    page: 1,
+                    width: 100,
+                    height: 100,
+                    limit_mb: 2,
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the image data on page 1 inflates past the 2 MB that its 100x100 pixels need"
+        );
+    }
+
+    #[test]
+    fn many_streams_past_the_page_or_document_limit_are_refused() {
+        let one = fixtures::zlib("q Q ".repeat(1 << 14).as_bytes()); // 64 KiB
+        let streams: Vec<Vec<u8>> = (0..4)
+            .map(|_| fixtures::stream("/Filter /FlateDecode", &one))
+            .collect();
+        let contents = "/Contents [4 0 R 6 0 R 7 0 R 8 0 R 9 0 R]";
+        let pdf =
+            fixtures::page_with_stream("", INVOICE.as_bytes(), ["", "", contents, ""], &streams);
+        assert!(matches!(
+            read_pdf(&pdf, &limits_kib(200, 1024, 1 << 20), None),
+            Err(IngestError::PdfContentTooLarge { page: 1, .. })
+        ));
+        assert!(matches!(
+            read_pdf(&pdf, &limits_kib(1024, 1024, 200), None),
+            Err(IngestError::PdfInflatesTooMuch { .. })
+        ));
+        let pages = read_pdf(&pdf, &limits_kib(1024, 1024, 1024), None).unwrap();
+        assert_eq!(texts(&pages), ["Invoice INV-1"]);
     }
 }

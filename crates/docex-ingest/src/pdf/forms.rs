@@ -1,0 +1,145 @@
+//! Text that is not in a page's content stream: the values of filled form
+//! fields (AcroForm widgets) and the text of FreeText annotations (typewriter
+//! text, text boxes). pdf-extract reads only the content stream, so a filled
+//! form read without these lost its values, and a page whose only text was in
+//! them looked like a page without text.
+
+use pdf_extract::{decode_text_string, Dictionary, Document, Object, ObjectId};
+
+/// Annotation flags that keep an annotation off the page (Hidden, NoView).
+const HIDDEN: i64 = 2 | 32;
+
+/// The text of a page's filled text and choice fields (their `/V`) and of its
+/// FreeText annotations (their `/Contents`), one annotation a line, top to
+/// bottom and left to right. Check boxes, radio buttons, push buttons and
+/// signatures give no text, nor do hidden annotations or comments (sticky
+/// notes, which are not drawn on the page).
+pub(crate) fn annotation_text(doc: &Document, page: ObjectId) -> String {
+    let Ok(dict) = doc.get_dictionary(page) else {
+        return String::new();
+    };
+    let annots = match dict.get_deref(b"Annots", doc).and_then(Object::as_array) {
+        Ok(a) => a,
+        Err(_) => return String::new(),
+    };
+    let mut found: Vec<(f32, f32, String)> = Vec::new();
+    for annot in annots {
+        let Ok(annot) = deref(doc, annot).as_dict() else {
+            continue;
+        };
+        if annot.get(b"F").and_then(Object::as_i64).unwrap_or(0) & HIDDEN != 0 {
+            continue;
+        }
+        let text = match annot.get(b"Subtype").and_then(Object::as_name) {
+            Ok(b"Widget") => field_value(doc, annot),
+            Ok(b"FreeText") => annot.get(b"Contents").ok().and_then(text_string),
+            _ => None,
+        };
+        let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        let (x, top) = rect_corner(doc, annot);
+        found.push((top, x, text));
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)));
+    found
+        .into_iter()
+        .map(|(_, _, t)| t.replace("\r\n", "\n").replace('\r', "\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A widget's field value, for text and choice fields: `/FT` and `/V` may sit
+/// on the widget or on a field above it (`/Parent`).
+fn field_value(doc: &Document, widget: &Dictionary) -> Option<String> {
+    let mut field_type = None;
+    let mut value = None;
+    let mut node = widget;
+    for _ in 0..32 {
+        if field_type.is_none() {
+            field_type = node.get(b"FT").and_then(Object::as_name).ok();
+        }
+        if value.is_none() {
+            value = node.get(b"V").ok().map(|v| deref(doc, v));
+        }
+        if field_type.is_some() && value.is_some() {
+            break;
+        }
+        match node.get(b"Parent").ok().map(|p| deref(doc, p)) {
+            Some(Object::Dictionary(parent)) => node = parent,
+            _ => break,
+        }
+    }
+    match (field_type?, value?) {
+        (b"Tx" | b"Ch", v @ Object::String(..)) => text_string(v),
+        (b"Ch", Object::Array(options)) => {
+            let chosen: Vec<String> = options
+                .iter()
+                .filter_map(|o| text_string(deref(doc, o)))
+                .collect();
+            Some(chosen.join(", "))
+        }
+        _ => None,
+    }
+}
+
+fn text_string(o: &Object) -> Option<String> {
+    decode_text_string(o).ok()
+}
+
+fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+    match o {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
+        o => o,
+    }
+}
+
+/// The top-left corner of an annotation's `/Rect`.
+fn rect_corner(doc: &Document, annot: &Dictionary) -> (f32, f32) {
+    let numbers: Vec<f32> = annot
+        .get(b"Rect")
+        .map(|r| deref(doc, r))
+        .and_then(Object::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| {
+                    n.as_float()
+                        .ok()
+                        .or_else(|| n.as_i64().ok().map(|i| i as f32))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match numbers[..] {
+        [x0, y0, x1, y1] => (x0.min(x1), y0.max(y1)),
+        _ => (0.0, 0.0),
+    }
+}
+
+/// Whether the PDF is a dynamic XFA form: its AcroForm carries `/XFA` (the
+/// form as XML, laid out by the viewer) and no fields, so its pages are only a
+/// placeholder for viewers without XFA. `needs_rendering` is the catalog's
+/// `/NeedsRendering` (the pages must be rendered from the XFA).
+pub(crate) fn xfa_only(doc: &Document) -> Option<XfaForm> {
+    let catalog = doc.catalog().ok()?;
+    let acroform = deref(doc, catalog.get(b"AcroForm").ok()?).as_dict().ok()?;
+    acroform.get(b"XFA").ok()?;
+    let fields = acroform
+        .get(b"Fields")
+        .map(|f| deref(doc, f))
+        .and_then(Object::as_array)
+        .map_or(0, Vec::len);
+    (fields == 0).then(|| XfaForm {
+        needs_rendering: catalog
+            .get(b"NeedsRendering")
+            .and_then(Object::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+/// What [`xfa_only`] found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct XfaForm {
+    /// The catalog says the pages must be rendered from the XFA.
+    pub(crate) needs_rendering: bool,
+}
