@@ -55,26 +55,47 @@ pub(crate) fn read_pdf(
             page,
             reason: e.to_string(),
         })?;
-        let text = [tidy(&text), forms::annotation_text(&doc, id)]
-            .into_iter()
-            .filter(|t| !t.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
-        if !text.is_empty() {
+        let layer = tidy(&text);
+        let annotations = forms::annotation_text(&doc, id);
+        if !layer.trim().is_empty() {
+            let text = if annotations.is_empty() {
+                layer
+            } else {
+                layer + "\n" + &annotations
+            };
             out.push(PageInput::Text {
                 text,
                 extractor: Extractor::PdfText,
             });
-        } else if xfa.is_some() {
+            continue;
+        }
+        if xfa.is_some() && annotations.is_empty() {
             return Err(IngestError::XfaForm);
-        } else {
-            debug!(page, "no text layer; taking the page image for OCR");
-            let (image, dpi) = page_image(&doc, id, page, limits)?;
-            out.push(PageInput::Image {
-                image: rotate(image, rotation(&doc, id)),
-                dpi,
-                extractor: Extractor::PdfOcr,
-            });
+        }
+        debug!(page, "no text layer; taking the page image for OCR");
+        match page_image(&doc, id, page, limits) {
+            Ok((image, dpi)) => {
+                if !annotations.is_empty() {
+                    // PageInput::Image carries no text: the scan is read, the
+                    // fields and text boxes over it are not.
+                    debug!(
+                        page,
+                        "form fields or text boxes over a scanned page are not read"
+                    );
+                }
+                out.push(PageInput::Image {
+                    image: rotate(image, rotation(&doc, id)),
+                    dpi,
+                    extractor: Extractor::PdfOcr,
+                });
+            }
+            Err(IngestError::NoPageImage { .. }) if !annotations.is_empty() => {
+                out.push(PageInput::Text {
+                    text: annotations,
+                    extractor: Extractor::PdfText,
+                });
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(out)
@@ -477,5 +498,208 @@ mod tests {
         ));
         let pages = read_pdf(&pdf, &limits_kib(1024, 1024, 1024), None).unwrap();
         assert_eq!(texts(&pages), ["Invoice INV-1"]);
+    }
+
+    /// One page drawing `content` with /F1, its content stream's dictionary `dict`
+    /// written as given (`{len}` is replaced by the true length).
+    fn page_with_length(dict: &str, content: &str) -> Vec<u8> {
+        let dict = dict.replace("{len}", &content.len().to_string());
+        fixtures::pdf(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+              /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_vec(),
+            format!("{dict}\nstream\n{content}\nendstream").into_bytes(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        ])
+    }
+
+    #[test]
+    fn stream_with_a_self_referencing_or_wrong_length_is_read_to_endstream() {
+        let content = "BT /F1 12 Tf 72 720 Td (Invoice INV-9) Tj ET";
+        for dict in [
+            "<< /Length 4 0 R >>",
+            "<< /Length 5 >>",
+            "<< /Length 99999 >>",
+            "<< /Length 6 0 R >>",
+            "<< >>",
+            "<< /Length {len} >>",
+        ] {
+            let pdf = page_with_length(dict, content);
+            let pages =
+                read_pdf(&pdf, &Limits::default(), None).unwrap_or_else(|e| panic!("{dict}: {e}"));
+            assert_eq!(texts(&pages), ["Invoice INV-9"], "{dict}");
+        }
+    }
+
+    /// Page one, then a node whose `/Kids` point back to the root and on to page
+    /// two.
+    fn looping_page_tree() -> Vec<u8> {
+        let page = |parent: u32, contents: u32| {
+            format!(
+                "<< /Type /Page /Parent {parent} 0 R /MediaBox [0 0 612 792] \
+                 /Contents {contents} 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            )
+            .into_bytes()
+        };
+        let text = |t: &str| {
+            fixtures::stream("", format!("BT /F1 12 Tf 72 720 Td ({t}) Tj ET").as_bytes())
+        };
+        fixtures::pdf(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>".to_vec(),
+            page(2, 4),
+            text("Page one"),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+            b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 7 0 R] /Count 1 >>".to_vec(),
+            page(6, 8),
+            text("Page two"),
+        ])
+    }
+
+    #[test]
+    fn page_tree_loop_reads_every_page_once() {
+        let pages = read_pdf(&looping_page_tree(), &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["Page one", "Page two"]);
+    }
+
+    /// A page of no text showing a 3 x 2 gray image (pixels 1 to 6 by rows),
+    /// `tree` and `page` added to the page tree node and the page.
+    fn image_page(tree: &str, page: &str) -> Vec<u8> {
+        let image = fixtures::stream(
+            "/Type /XObject /Subtype /Image /Width 3 /Height 2 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8",
+            &[1, 2, 3, 4, 5, 6],
+        );
+        fixtures::page_with_stream(
+            "",
+            b"q 612 0 0 792 0 0 cm /Im1 Do Q",
+            ["", tree, page, "/XObject << /Im1 6 0 R >>"],
+            &[image],
+        )
+    }
+
+    fn image_of(pdf: &[u8]) -> GrayImage {
+        match read_pdf(pdf, &Limits::default(), None).unwrap().pop() {
+            Some(PageInput::Image { image, .. }) => image,
+            other => panic!("not an image page: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn page_rotate_turns_the_page_image_before_ocr() {
+        let rows = |img: GrayImage| {
+            let w = img.width() as usize;
+            img.into_raw()
+                .chunks(w)
+                .map(<[u8]>::to_vec)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rows(image_of(&image_page("", ""))), [[1, 2, 3], [4, 5, 6]]);
+        // shown turned 90 degrees clockwise: the left column becomes the top row
+        let turned = [[4, 1], [5, 2], [6, 3]];
+        assert_eq!(rows(image_of(&image_page("", "/Rotate 90"))), turned);
+        // inherited from the page tree
+        assert_eq!(rows(image_of(&image_page("/Rotate 90", ""))), turned);
+        assert_eq!(
+            rows(image_of(&image_page("", "/Rotate 180"))),
+            [[6, 5, 4], [3, 2, 1]]
+        );
+        let back = [[3, 6], [2, 5], [1, 4]];
+        assert_eq!(rows(image_of(&image_page("", "/Rotate 270"))), back);
+        assert_eq!(rows(image_of(&image_page("", "/Rotate -90"))), back);
+        // the page's own value wins over the tree's
+        assert_eq!(
+            rows(image_of(&image_page("/Rotate 90", "/Rotate 0"))),
+            [[1, 2, 3], [4, 5, 6]]
+        );
+    }
+
+    /// A page of `content` with the annotations `annots` (objects 6 and on).
+    fn form_page(content: &str, annots: &[&str], catalog: &str) -> Vec<u8> {
+        let refs: Vec<String> = (0..annots.len())
+            .map(|i| format!("{} 0 R", i + 6))
+            .collect();
+        let page = format!("/Annots [{}]", refs.join(" "));
+        let more: Vec<Vec<u8>> = annots.iter().map(|a| a.as_bytes().to_vec()).collect();
+        fixtures::page_with_stream("", content.as_bytes(), [catalog, "", &page, ""], &more)
+    }
+
+    #[test]
+    fn filled_form_fields_and_free_text_are_read() {
+        let label = "BT /F1 12 Tf 72 720 Td (Invoice number:) Tj ET";
+        let widget = "<< /Type /Annot /Subtype /Widget /FT /Tx /T (number) /V (INV-42) \
+                      /Rect [200 715 300 730] /P 3 0 R >>";
+        let pdf = form_page(label, &[widget], "/AcroForm << /Fields [6 0 R] >>");
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["Invoice number:\nINV-42"]);
+
+        // only annotations: fields (a value inherited from the parent field, a
+        // UTF-16 value, a choice), a FreeText box, and what gives no text
+        let annots = [
+            "<< /Type /Annot /Subtype /FreeText /Contents (Paid 2024-03-01) \
+             /Rect [72 100 300 120] >>",
+            "<< /Type /Annot /Subtype /Widget /Parent 8 0 R /Rect [72 700 200 715] >>",
+            "<< /FT /Tx /T (total) /V (Total 12.50 EUR) /Kids [7 0 R] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /V <FEFF004D00FC006C006C00650072> \
+             /Rect [72 650 200 665] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Ch /V [(EUR) (USD)] \
+             /Rect [300 650 400 665] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Btn /V /Yes /Rect [72 600 80 608] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /V (hidden) /F 2 \
+             /Rect [72 500 80 508] >>",
+            "<< /Type /Annot /Subtype /Text /Contents (a reviewer's note) \
+             /Rect [72 400 80 408] >>",
+        ];
+        let pdf = form_page("", &annots, "/AcroForm << /Fields [8 0 R 9 0 R 10 0 R] >>");
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(
+            texts(&pages),
+            ["Total 12.50 EUR\nMüller\nEUR, USD\nPaid 2024-03-01"]
+        );
+    }
+
+    #[test]
+    fn xfa_only_form_is_an_error_saying_so() {
+        let placeholder = "BT /F1 12 Tf 72 720 Td (Please wait...) Tj ET";
+        let xfa = "/AcroForm << /Fields [] /XFA 6 0 R >>";
+        let packet = "<< /Length 0 >>\nstream\n\nendstream";
+        let pdf = form_page(
+            placeholder,
+            &[packet],
+            &format!("{xfa} /NeedsRendering true"),
+        );
+        let err = read_pdf(&pdf, &Limits::default(), None).unwrap_err();
+        assert!(matches!(err, IngestError::XfaForm), "{err}");
+        assert!(err.to_string().contains("XFA form"), "{err}");
+        // no placeholder text and no /NeedsRendering: nothing to read
+        let pdf = form_page("", &[packet], xfa);
+        assert!(matches!(
+            read_pdf(&pdf, &Limits::default(), None),
+            Err(IngestError::XfaForm)
+        ));
+        // an XFA form that has its fields in AcroForm too reads them
+        let widget = "<< /Type /Annot /Subtype /Widget /FT /Tx /V (INV-5) /Rect [0 0 1 1] >>";
+        let pdf = form_page("", &[widget], "/AcroForm << /Fields [6 0 R] /XFA [] >>");
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["INV-5"]);
+    }
+
+    #[test]
+    fn a_scanned_page_with_a_text_box_is_still_read_by_ocr() {
+        let free_text = "<< /Type /Annot /Subtype /FreeText /Contents (PAID) /Rect [0 0 9 9] >>";
+        let image = fixtures::stream(
+            "/Type /XObject /Subtype /Image /Width 3 /Height 2 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8",
+            &[1, 2, 3, 4, 5, 6],
+        );
+        let pdf = fixtures::page_with_stream(
+            "",
+            b"q 612 0 0 792 0 0 cm /Im1 Do Q",
+            ["", "", "/Annots [7 0 R]", "/XObject << /Im1 6 0 R >>"],
+            &[image, free_text.as_bytes().to_vec()],
+        );
+        assert_eq!(image_of(&pdf).dimensions(), (3, 2));
     }
 }

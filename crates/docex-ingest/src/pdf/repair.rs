@@ -11,9 +11,9 @@ use tracing::debug;
 use super::inflate::{find, stream_data_start};
 
 /// Re-reads the streams lopdf could not: it takes exactly `/Length` bytes and
-/// then wants `endstream`, so a wrong length loses the object and a length
-/// that cannot be resolved (a reference to the stream itself, say) leaves it
-/// empty. Such a stream is read again up to its `endstream`, as poppler does.
+/// then wants `endstream`, so with a wrong length it keeps only the stream's
+/// dictionary, and with a length that cannot be resolved (a reference to the
+/// stream itself, say) an empty stream. Such a stream is read again up to its `endstream`, as poppler does.
 /// Returns how many were recovered.
 pub(crate) fn recover_streams(doc: &mut Document, bytes: &[u8]) -> usize {
     // lopdf's offsets count from the header.
@@ -30,7 +30,7 @@ pub(crate) fn recover_streams(doc: &mut Document, bytes: &[u8]) -> usize {
             _ => None,
         })
         .filter(|(id, _)| match doc.objects.get(id) {
-            None => true,
+            None | Some(Object::Dictionary(_)) => true,
             Some(Object::Stream(s)) => s.content.is_empty(),
             Some(_) => false,
         })
