@@ -56,7 +56,7 @@ pub(crate) fn read_pdf(
             reason: e.to_string(),
         })?;
         let layer = tidy(&text);
-        let annotations = forms::annotation_text(&doc, id);
+        let annotations = forms::annotation_text(&doc, id, limits.max_pdf_content_bytes);
         if !layer.trim().is_empty() {
             let text = if annotations.is_empty() {
                 layer
@@ -701,5 +701,36 @@ mod tests {
             &[image, free_text.as_bytes().to_vec()],
         );
         assert_eq!(image_of(&pdf).dimensions(), (3, 2));
+    }
+
+    #[test]
+    fn widget_and_text_box_without_a_value_are_read_from_their_appearance() {
+        let appearance = |text: &[u8], font: &str| {
+            let content = [b"/Tx BMC BT /Helv 10 Tf 2 3 Td (", text, b") Tj ET EMC"].concat();
+            let dict = format!(
+                "/Type /XObject /Subtype /Form /BBox [0 0 100 15] \
+                 /Resources << /Font << /Helv << /Type /Font /Subtype /{font} \
+                 /BaseFont /Helvetica >> >> >> /Filter /FlateDecode"
+            );
+            fixtures::stream(&dict, &fixtures::zlib(&content))
+        };
+        let widget = "<< /Type /Annot /Subtype /Widget /FT /Tx /AP << /N 9 0 R >> \
+                      /Rect [72 700 172 715] >>";
+        let free_text = "<< /Type /Annot /Subtype /FreeText /AP << /N 10 0 R >> \
+                         /Rect [72 600 172 615] >>";
+        let composite = "<< /Type /Annot /Subtype /Widget /FT /Tx /AP << /N 11 0 R >> \
+                         /Rect [72 500 172 515] >>";
+        let page = "/Annots [6 0 R 7 0 R 8 0 R]";
+        let more = [
+            widget.as_bytes().to_vec(),
+            free_text.as_bytes().to_vec(),
+            composite.as_bytes().to_vec(),
+            appearance(b"INV-88", "Type1"),
+            appearance(b"Total \x80 9.90", "Type1"),
+            appearance(b"garbled", "Type0"),
+        ];
+        let pdf = fixtures::page_with_stream("", b"", ["", "", page, ""], &more);
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["INV-88\nTotal € 9.90"]);
     }
 }
