@@ -91,7 +91,7 @@ pub enum IngestError {
     },
     /// An image's data inflates far past what its declared size needs.
     #[error(
-        "the image data on page {page} inflates past the {limit_mb} MB that its \
+        "the image data on page {page} inflates past {limit_mb} MB, far more than its \
          {width}x{height} pixels need"
     )]
     PdfImageInflatesTooMuch {

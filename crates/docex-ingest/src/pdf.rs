@@ -475,7 +475,7 @@ mod tests {
         );
         assert_eq!(
             err.to_string(),
-            "the image data on page 1 inflates past the 2 MB that its 100x100 pixels need"
+            "the image data on page 1 inflates past 2 MB, far more than its 100x100 pixels need"
         );
     }
 
