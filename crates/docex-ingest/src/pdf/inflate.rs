@@ -45,6 +45,21 @@ pub(crate) fn decode(stream: &Stream, cap: u64) -> Result<Vec<u8>, OverLimit> {
     }
 }
 
+/// What [`decode`] gives, without copying a stream that needs no decoding
+/// (a JPEG, an uncompressed stream), which is still held to `cap`.
+fn decoded_len(stream: &Stream, cap: u64) -> Result<u64, OverLimit> {
+    let decodes = |f: &&[u8]| matches!(*f, b"FlateDecode" | b"LZWDecode" | b"ASCII85Decode");
+    let len = match stream.filters() {
+        Ok(filters) if filters.first().is_some_and(decodes) => decode(stream, cap)?.len(),
+        _ => stream.content.len(),
+    };
+    if len as u64 > cap {
+        Err(OverLimit)
+    } else {
+        Ok(len as u64)
+    }
+}
+
 fn decode_layers(
     data: &[u8],
     filters: &[&[u8]],
@@ -386,8 +401,8 @@ impl<'a> Inflation<'a> {
             Kind::Image => image_cap(doc, stream, self.limits)?,
             Kind::Other => self.limits.max_pdf_stream_bytes,
         };
-        let size = match decode(stream, cap) {
-            Ok(out) => out.len() as u64,
+        let size = match decoded_len(stream, cap) {
+            Ok(size) => size,
             Err(OverLimit) => {
                 return Err(match kind {
                     Kind::Content => content_error(page, self.limits),
@@ -559,6 +574,22 @@ mod tests {
         let out = decode_layers(&data, &filters, None, 16 << 20).unwrap();
         assert_eq!(out.len(), 8 << 20);
         assert!(out.starts_with(b"q Q q Q "));
+    }
+
+    #[test]
+    fn lzw_stream_stops_at_the_cap() {
+        let zeros = vec![0u8; 4 << 20];
+        let mut encoder = weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
+        let data = encoder.encode(&zeros).unwrap();
+        let filters: [&[u8]; 1] = [b"LZWDecode"];
+        assert_eq!(
+            decode_layers(&data, &filters, None, 1 << 20),
+            Err(OverLimit)
+        );
+        assert_eq!(
+            decode_layers(&data, &filters, None, 8 << 20).unwrap(),
+            zeros
+        );
     }
 
     #[test]
