@@ -10,7 +10,7 @@ fn a_pdf_flate_bomb_is_an_error_row_naming_the_limit_and_the_good_pdf_is_read() 
     let docs = dir.path().join("in");
     std::fs::create_dir(&docs).unwrap();
     let out = dir.path().join("out");
-    // 256 MiB of `q Q ` behind two Flate layers: a PDF of about 1.2 KB
+    // 256 MiB of `q Q ` behind two Flate layers: a PDF of about 1.4 KB
     let bomb = flate_bomb(b"q Q ", 256 << 20, 2);
     let filters = "/Filter [/FlateDecode /FlateDecode]";
     let pdf = page_with_stream(filters, &bomb, ["", "", "", ""], &[]);

@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn flate_bomb_content_stream_is_refused_naming_the_limit() {
-        // 256 MiB of `q Q ` compressed twice: a PDF of about 1.2 KB. pdf-extract
+        // 256 MiB of `q Q ` compressed twice: a PDF of about 1.4 KB. pdf-extract
         // holds some 300 bytes for each byte of it: tens of gigabytes.
         let bomb = fixtures::flate_bomb(b"q Q ", 256 << 20, 2);
         let pdf = fixtures::page_with_stream(TWICE, &bomb, NONE, &[]);
