@@ -382,14 +382,18 @@ fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
     // Fault injection for the isolation tests: a worker asked to crash on a name
     // aborts like a library would (the supervisor must retry, then quarantine).
     let crash_on = std::env::var("DOCEX_TEST_CRASH_ON").ok();
-    docex_pipeline::pool::serve(|doc| {
+    let served = docex_pipeline::pool::serve(|doc| {
         if crash_on.as_deref().is_some_and(|c| doc.display.contains(c)) {
             std::process::abort();
         }
         engines.process(doc)
-    })
-    .context("worker protocol")?;
-    Ok(exit::OK)
+    });
+    match served {
+        // the batch that started this worker has gone (stopped on an error, or
+        // killed): nobody is left to tell
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        other => other.context("worker protocol").map(|()| exit::OK),
+    }
 }
 
 /// The worker processes' command line: this executable, `worker`, the pipeline's
