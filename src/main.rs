@@ -309,14 +309,16 @@ fn main() -> ExitCode {
 /// [`exit::CANNOT_RUN`].
 static STARTED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
-/// A message for stderr: control characters escaped (a file name cannot forge
-/// lines or recolour the terminal), its own line breaks kept.
+/// A message for stderr: control characters escaped (a file name cannot recolour
+/// the terminal), line breaks kept (a worker's output in a start-up error) but every
+/// line after the first indented, so that no part of a message passes for a line
+/// of its own.
 fn printable(message: &str) -> String {
     message
         .split('\n')
         .map(|line| docex_output::escape_controls(line).into_owned())
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n  ")
 }
 
 /// Tesseract's OpenMP reads `OMP_THREAD_LIMIT` when the library loads, before

@@ -82,6 +82,19 @@ fn file_names_with_escape_sequences_and_newlines_are_escaped_in_log_lines_and_ta
         "the error column names the copy as its own row does"
     );
     row(&documents, "b\\u{1b}[2Jbad\\rX.pdf");
+
+    // an error message naming such a file: escaped, and no line of its own
+    let missing = dir.path().join(RED_NAME);
+    let o = docex(&extract_args(&missing, &out, &[]));
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let stderr = String::from_utf8(o.stderr).unwrap();
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(
+        stderr
+            .lines()
+            .all(|l| l.starts_with("docex: ") || l.starts_with("  ")),
+        "{stderr:?}"
+    );
 }
 
 #[test]
