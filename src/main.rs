@@ -246,6 +246,10 @@ mod exit {
     pub const SOME_FAILED: u8 = 1;
     /// The run could not start (bad arguments, model, library, output folder).
     pub const CANNOT_RUN: u8 = 2;
+    /// The run started, then stopped on an error: most often it could not write
+    /// its tables or manifest (disk full, permissions). The manifest keeps what
+    /// finished before.
+    pub const STOPPED: u8 = 3;
     /// Stopped by SIGINT/SIGTERM; the tables hold what finished.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -260,6 +264,7 @@ fn main() -> ExitCode {
     });
     tracing_subscriber::fmt()
         .with_writer(progress::LogWriter)
+        .fmt_fields(progress::EscapedFields)
         // colours on a terminal only (and not with NO_COLOR): cron mails and CI logs get plain text
         .with_ansi(progress::colour())
         .with_env_filter(
@@ -281,11 +286,39 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("docex: {e:#}");
-            ExitCode::from(exit::CANNOT_RUN)
-        }
+        Err(e) => match STARTED.get() {
+            Some(out) => {
+                eprintln!(
+                    "docex: stopped: {}\n\
+                     docex: what finished before is kept in {}: run the same command again once that is fixed",
+                    printable(&format!("{e:#}")),
+                    out.join(docex_pipeline::manifest::MANIFEST_FILE).display()
+                );
+                ExitCode::from(exit::STOPPED)
+            }
+            None => {
+                eprintln!("docex: {}", printable(&format!("{e:#}")));
+                ExitCode::from(exit::CANNOT_RUN)
+            }
+        },
     }
+}
+
+/// The output folder of the batch this process started (set once its manifest is
+/// open and its workers started): an error after that is [`exit::STOPPED`], not
+/// [`exit::CANNOT_RUN`].
+static STARTED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// A message for stderr: control characters escaped (a file name cannot recolour
+/// the terminal), line breaks kept (a worker's output in a start-up error) but every
+/// line after the first indented, so that no part of a message passes for a line
+/// of its own.
+fn printable(message: &str) -> String {
+    message
+        .split('\n')
+        .map(|line| docex_output::escape_controls(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n  ")
 }
 
 /// Tesseract's OpenMP reads `OMP_THREAD_LIMIT` when the library loads, before
@@ -351,14 +384,18 @@ fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
     // Fault injection for the isolation tests: a worker asked to crash on a name
     // aborts like a library would (the supervisor must retry, then quarantine).
     let crash_on = std::env::var("DOCEX_TEST_CRASH_ON").ok();
-    docex_pipeline::pool::serve(|doc| {
+    let served = docex_pipeline::pool::serve(|doc| {
         if crash_on.as_deref().is_some_and(|c| doc.display.contains(c)) {
             std::process::abort();
         }
         engines.process(doc)
-    })
-    .context("worker protocol")?;
-    Ok(exit::OK)
+    });
+    match served {
+        // the batch that started this worker has gone (stopped on an error, or
+        // killed): nobody is left to tell
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        other => other.context("worker protocol").map(|()| exit::OK),
+    }
 }
 
 /// The worker processes' command line: this executable, `worker`, the pipeline's
@@ -417,6 +454,7 @@ fn start_batch(
     info!(jobs, pipeline = %config.name, model = %config.model, out = %args.out.display(), "starting workers");
     let tables = args.tables.tables();
     let batch = Batch::open(&args.out, tables, command, jobs, timeout, redo, shard)?;
+    let _ = STARTED.set(args.out.clone());
     Ok((batch, jobs))
 }
 
