@@ -365,6 +365,7 @@ mod tests {
         let r = DocumentResult {
             document: "bad.pdf".into(),
             outcome: Err("encrypted PDF".into()),
+            content_hash: None,
         };
         let row = document_row(&r);
         assert_eq!(row.len(), DOCUMENT_COLUMNS.len());
@@ -399,6 +400,7 @@ mod tests {
                 fields,
                 entities: vec![e],
             }),
+            content_hash: None,
         };
         CsvTables::default()
             .write(dir.path(), &[rows_of(&r)])
