@@ -89,7 +89,7 @@ impl Status {
 pub struct Known {
     /// Its status.
     pub status: Status,
-    /// The document name it was first processed under.
+    /// The document name it was last handed to a worker under.
     pub document: String,
     /// How many times a worker started on it.
     pub attempts: u32,
@@ -164,7 +164,7 @@ fn path_bytes(path: &Path) -> &[u8] {
 
 /// `name (n).ext`: the `n`th name for a document whose name is taken by other
 /// content (`n` from 2; 1 is the name itself).
-pub fn numbered(name: &str, n: u32) -> String {
+fn numbered(name: &str, n: u32) -> String {
     if n <= 1 {
         return name.to_owned();
     }
