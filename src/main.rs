@@ -384,9 +384,17 @@ fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
     // Fault injection for the isolation tests: a worker asked to crash on a name
     // aborts like a library would (the supervisor must retry, then quarantine).
     let crash_on = std::env::var("DOCEX_TEST_CRASH_ON").ok();
+    // And one asked to copy a file over a document before reading it stands in for
+    // a writer that changes the file after the supervisor hashed it.
+    let change_on = std::env::var("DOCEX_TEST_CHANGE_ON").ok();
     let served = docex_pipeline::pool::serve(|doc| {
         if crash_on.as_deref().is_some_and(|c| doc.display.contains(c)) {
             std::process::abort();
+        }
+        if let Some((name, from)) = change_on.as_deref().and_then(|c| c.split_once('=')) {
+            if doc.display.contains(name) {
+                let _ = std::fs::copy(from, &doc.path);
+            }
         }
         engines.process(doc)
     });
@@ -460,12 +468,20 @@ fn start_batch(
 
 fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
     batch::handle_signals();
-    let inputs = docex_pipeline::collect_inputs(&args.inputs)?;
+    let inputs = docex_pipeline::collect_inputs(&args.inputs, Some(&args.batch.out))?;
     let redo = Redo {
         all: args.force,
         failed: args.retry_failed,
     };
     let (mut batch, jobs) = start_batch(&args.batch, redo, args.shard)?;
+    // the tables describe the inputs as they are: rows of files gone from them go
+    let roots: Vec<PathBuf> = args
+        .inputs
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let listed = inputs.iter().map(|d| d.display.clone()).collect();
+    batch.forget_missing(&roots, &listed)?;
     batch.expect(inputs.len());
     info!(documents = inputs.len(), shard = ?args.shard.map(|s| format!("{}/{}", s.index, s.count)), "extracting");
     let started = std::time::Instant::now();

@@ -29,6 +29,8 @@ mod exports;
 #[allow(dead_code)]
 #[path = "../crates/docex-ingest/src/fixtures.rs"]
 mod fixtures;
+#[path = "e2e/identity.rs"]
+mod identity;
 #[path = "e2e/output_hygiene.rs"]
 mod output_hygiene;
 

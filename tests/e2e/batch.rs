@@ -20,7 +20,7 @@ fn spawn_docex(args: &[&str]) -> Child {
 
 /// A temporary folder with an empty input folder `in/` and an output folder
 /// path `out/`; the folder is deleted when the first value is dropped.
-fn batch_dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
+pub(crate) fn batch_dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let docs = dir.path().join("in");
     std::fs::create_dir(&docs).unwrap();
@@ -28,7 +28,7 @@ fn batch_dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, docs, out)
 }
 
-fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
+pub(crate) fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut by = BTreeMap::new();
     for r in rows {
         let old = by.insert(r["document"].clone(), r.clone());
@@ -38,7 +38,7 @@ fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
 }
 
 /// A small text invoice; `n` makes each one's content (and hash) its own.
-fn invoice(n: usize) -> String {
+pub(crate) fn invoice(n: usize) -> String {
     format!("INVOICE\nInvoice No: INV-{n}\nDate: 2024-03-01\nTotal: EUR {n}.00\n")
 }
 
@@ -58,7 +58,7 @@ fn manifest_count(out: &Path, status: &str) -> u64 {
     .unwrap_or(0)
 }
 
-fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
@@ -351,15 +351,15 @@ fn two_shards_take_disjoint_parts_and_merge_into_the_whole_run() {
 }
 
 /// A running `docex watch`, stopped with SIGTERM when dropped.
-struct Watch {
-    child: Child,
+pub(crate) struct Watch {
+    pub(crate) child: Child,
     inbox: PathBuf,
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 impl Watch {
     /// `extra`: more options (`--poll` for the timer instead of inotify).
-    fn start(root: &Path, extra: &[&str]) -> Watch {
+    pub(crate) fn start(root: &Path, extra: &[&str]) -> Watch {
         let inbox = root.join("inbox");
         let out = root.join("out");
         std::fs::create_dir_all(&inbox).unwrap();
@@ -383,7 +383,7 @@ impl Watch {
     }
 
     /// SIGTERM, then the exit status and the log.
-    fn stop(mut self) -> (Option<i32>, String) {
+    pub(crate) fn stop(mut self) -> (Option<i32>, String) {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let o = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap())

@@ -483,6 +483,7 @@ mod tests {
         let r = DocumentResult {
             document: "bad.pdf".into(),
             outcome: Err("encrypted PDF".into()),
+            content_hash: None,
         };
         let row = document_row(&r);
         assert_eq!(row.len(), DOCUMENT_COLUMNS.len());
@@ -517,6 +518,7 @@ mod tests {
                 fields,
                 entities: vec![e],
             }),
+            content_hash: None,
         };
         CsvTables::default()
             .write(dir.path(), &[rows_of(&r)])

@@ -178,26 +178,34 @@ impl Pipeline {
     /// One document, start to end; any failure becomes the result's error.
     fn process(&self, doc: &InputDoc, workers: &Workers) -> DocumentResult {
         debug!(document = %doc.display, "start");
-        let outcome = self.extract(doc, workers).map_err(|e| one_line(e.as_ref()));
+        // read once: the hash names exactly the bytes extracted
+        let (outcome, content_hash) = match std::fs::read(&doc.path) {
+            Ok(bytes) => {
+                let hash = manifest::hash_bytes(&bytes);
+                let outcome = self.extract(bytes, workers);
+                (outcome.map_err(|e| one_line(e.as_ref())), Some(hash))
+            }
+            Err(e) => (Err(one_line(&e)), None),
+        };
         DocumentResult {
             document: doc.display.clone(),
             outcome,
+            content_hash,
         }
     }
 
-    fn extract(&self, doc: &InputDoc, workers: &Workers) -> Result<Extraction, BoxError> {
-        let (pages, _) = self.pages(doc, workers, false)?;
+    fn extract(&self, bytes: Vec<u8>, workers: &Workers) -> Result<Extraction, BoxError> {
+        let (pages, _) = self.pages(bytes, workers, false)?;
         Ok(assemble(&pages, &self.locale))
     }
 
     /// Every page's text and tags, and with `keep_images` the images OCR read.
     fn pages(
         &self,
-        doc: &InputDoc,
+        bytes: Vec<u8>,
         workers: &Workers,
         keep_images: bool,
     ) -> Result<(Vec<Tagged>, Vec<Option<GrayImage>>), BoxError> {
-        let bytes = std::fs::read(&doc.path)?;
         let (_, inputs) =
             docex_ingest::read_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
         drop(bytes);
@@ -276,7 +284,8 @@ impl SingleWorker<'_> {
     /// one-line reason as the document's error row.
     pub fn explain(&self, doc: &InputDoc) -> Result<Explained, String> {
         let explained = self.pool.install(|| -> Result<Explained, BoxError> {
-            let (pages, images) = self.pipeline.pages(doc, &self.workers, true)?;
+            let bytes = std::fs::read(&doc.path)?;
+            let (pages, images) = self.pipeline.pages(bytes, &self.workers, true)?;
             let extraction = assemble(&pages, &self.pipeline.locale);
             let pages = pages
                 .into_iter()
