@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::bad_inputs::{write_corpus, ENCRYPTED_PDF_PASSWORD, INVOICE_TEXT};
 use super::{docex, docex_with, extract_args, read_csv, Table, REPO};
 
-fn spawn_docex(args: &[&str]) -> Child {
+pub(crate) fn spawn_docex(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_docex"))
         .args(args)
         .stdout(Stdio::null())
@@ -28,7 +28,7 @@ fn batch_dirs() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, docs, out)
 }
 
-fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
+pub(crate) fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut by = BTreeMap::new();
     for r in rows {
         let old = by.insert(r["document"].clone(), r.clone());
@@ -38,12 +38,12 @@ fn by_document(rows: &Table) -> BTreeMap<String, BTreeMap<String, String>> {
 }
 
 /// A small text invoice; `n` makes each one's content (and hash) its own.
-fn invoice(n: usize) -> String {
+pub(crate) fn invoice(n: usize) -> String {
     format!("INVOICE\nInvoice No: INV-{n}\nDate: 2024-03-01\nTotal: EUR {n}.00\n")
 }
 
 /// The manifest's count of documents with `status`.
-fn manifest_count(out: &Path, status: &str) -> u64 {
+pub(crate) fn manifest_count(out: &Path, status: &str) -> u64 {
     let Ok(db) = rusqlite::Connection::open_with_flags(
         out.join("manifest.sqlite"),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -58,7 +58,7 @@ fn manifest_count(out: &Path, status: &str) -> u64 {
     .unwrap_or(0)
 }
 
-fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
@@ -456,7 +456,12 @@ fn watch_processes_the_same_file_dropped_twice_once_and_moves_failures_with_a_re
         w.processed("a.txt").exists()
     });
     std::fs::write(w.inbox.join("a.txt"), invoice(3)).unwrap();
-    std::fs::write(w.inbox.join("broken.pdf"), b"%PDF-1.4 truncated").unwrap();
+    // whole by its end markers (a cut one would wait for its end) but unreadable
+    std::fs::write(
+        w.inbox.join("broken.pdf"),
+        b"%PDF-1.4 broken\nstartxref\n9\n%%EOF\n",
+    )
+    .unwrap();
     wait_for("the copy processed", Duration::from_secs(60), || {
         w.processed("a (2).txt").exists()
     });
