@@ -335,6 +335,15 @@ mod tests {
     }
 
     #[test]
+    fn every_sample_document_is_whole() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/documents");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            assert_eq!(incomplete(&path).unwrap(), None, "{}", path.display());
+        }
+    }
+
+    #[test]
     fn a_tiff_strip_past_the_end_is_incomplete() {
         // the directory first, the strip after it: cut inside the strip
         let mut b = b"II*\0".to_vec();

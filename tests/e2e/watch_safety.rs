@@ -156,6 +156,14 @@ fn watch_skips_an_out_folder_inside_the_inbox_and_keeps_its_history() {
     );
     assert_eq!(documents(&out), ["a.txt", "b.txt"]);
     assert_eq!(manifest_count(&out, "done"), 2);
+
+    // the inbox itself as the out folder is refused, before anything is written
+    let inbox_arg = inbox.to_str().unwrap();
+    let o = super::docex(&["watch", inbox_arg, "--out", inbox_arg]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is the inbox itself"), "{err}");
+    assert!(!inbox.join("manifest.sqlite").exists());
 }
 
 #[test]
