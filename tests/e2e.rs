@@ -33,6 +33,8 @@ mod fixtures;
 mod identity;
 #[path = "e2e/output_hygiene.rs"]
 mod output_hygiene;
+#[path = "e2e/watch_safety.rs"]
+mod watch_safety;
 
 /// `extract INPUT --out OUT` and `extra`, as docex's arguments.
 fn extract_args<'a>(input: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::bad_inputs::{write_corpus, ENCRYPTED_PDF_PASSWORD, INVOICE_TEXT};
 use super::{docex, docex_with, extract_args, read_csv, Table, REPO};
 
-fn spawn_docex(args: &[&str]) -> Child {
+pub(crate) fn spawn_docex(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_docex"))
         .args(args)
         .stdout(Stdio::null())
@@ -43,7 +43,7 @@ pub(crate) fn invoice(n: usize) -> String {
 }
 
 /// The manifest's count of documents with `status`.
-fn manifest_count(out: &Path, status: &str) -> u64 {
+pub(crate) fn manifest_count(out: &Path, status: &str) -> u64 {
     let Ok(db) = rusqlite::Connection::open_with_flags(
         out.join("manifest.sqlite"),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -456,7 +456,12 @@ fn watch_processes_the_same_file_dropped_twice_once_and_moves_failures_with_a_re
         w.processed("a.txt").exists()
     });
     std::fs::write(w.inbox.join("a.txt"), invoice(3)).unwrap();
-    std::fs::write(w.inbox.join("broken.pdf"), b"%PDF-1.4 truncated").unwrap();
+    // whole by its end markers (a cut one would wait for its end) but unreadable
+    std::fs::write(
+        w.inbox.join("broken.pdf"),
+        b"%PDF-1.4 broken\nstartxref\n9\n%%EOF\n",
+    )
+    .unwrap();
     wait_for("the copy processed", Duration::from_secs(60), || {
         w.processed("a (2).txt").exists()
     });

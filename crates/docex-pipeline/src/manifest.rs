@@ -526,6 +526,33 @@ impl Manifest {
         out
     }
 
+    /// The stored rows whose document has this content hash (`docex watch`: is a
+    /// file in the inbox one it already recorded?).
+    pub fn rows_with_hash(&self, hash: &str) -> Result<Vec<DocumentRows>, ManifestError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT document, document_row, entity_rows FROM rows WHERE hash = ?1")
+            .map_err(self.err())?;
+        let raw: Vec<(String, String, String)> = stmt
+            .query_map(params![hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        let corrupt = |e: serde_json::Error| ManifestError::Corrupt {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        };
+        raw.into_iter()
+            .map(|(document, d, e)| {
+                Ok(DocumentRows {
+                    document,
+                    document_row: serde_json::from_str(&d).map_err(corrupt)?,
+                    entity_rows: serde_json::from_str(&e).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
     /// Takes in the manifest of another output folder (`docex merge`), so that
     /// merging again, after a shard ran again, updates what changed:
     /// - a content known to both keeps the attempt that ended best (done, then
