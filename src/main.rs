@@ -121,7 +121,7 @@ for a value that plays no role.")]
     /// Internal: the worker process extract and watch start (one document at a time,
     /// JSON lines on stdin and stdout).
     #[command(hide = true)]
-    Worker(PipelineArgs),
+    Worker(WorkerArgs),
 }
 
 /// What a pipeline is built from: shared by extract, watch and their workers.
@@ -147,6 +147,17 @@ struct PipelineArgs {
     max_megapixels: Option<u64>,
 }
 
+/// `docex worker`: the pipeline and the worker's memory backstop.
+#[derive(clap::Args)]
+struct WorkerArgs {
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    /// The batch's memory limit, in MB: the worker limits its data segment above it
+    /// (docex_pipeline::pool::limit_memory).
+    #[arg(long)]
+    max_memory_mb: Option<u64>,
+}
+
 /// How a batch runs: shared by extract and watch.
 #[derive(clap::Args, Clone)]
 struct BatchArgs {
@@ -160,6 +171,10 @@ struct BatchArgs {
     /// quarantined (default: the pipeline's [limits], 300).
     #[arg(long)]
     timeout: Option<u64>,
+    /// Resident memory one worker process may use, in MB, before it is killed and
+    /// its document quarantined (default: the pipeline's [limits], 4096).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_memory_mb: Option<u64>,
     #[command(flatten)]
     tables: TableArgs,
     #[command(flatten)]
@@ -378,15 +393,26 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
 }
 
 /// `docex worker`: builds the pipeline, then answers documents until stdin closes.
-fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
-    let pipeline = build_pipeline(args)?;
+fn worker(args: &WorkerArgs) -> anyhow::Result<u8> {
+    if let Some(mb) = args.max_memory_mb {
+        docex_pipeline::pool::limit_memory(mb)
+            .with_context(|| format!("setting the worker's memory limit ({mb} MB)"))?;
+    }
+    let pipeline = build_pipeline(&args.pipeline)?;
     let engines = pipeline.single_worker()?;
     // Fault injection for the isolation tests: a worker asked to crash on a name
-    // aborts like a library would (the supervisor must retry, then quarantine).
+    // aborts like a library would (the supervisor must retry, then quarantine); one
+    // asked to hang on a name never answers (the time limit must end it).
     let crash_on = std::env::var("DOCEX_TEST_CRASH_ON").ok();
+    let hang_on = std::env::var("DOCEX_TEST_HANG_ON").ok();
     let served = docex_pipeline::pool::serve(|doc| {
         if crash_on.as_deref().is_some_and(|c| doc.display.contains(c)) {
             std::process::abort();
+        }
+        if hang_on.as_deref().is_some_and(|h| doc.display.contains(h)) {
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
         }
         engines.process(doc)
     });
@@ -400,7 +426,7 @@ fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
 
 /// The worker processes' command line: this executable, `worker`, the pipeline's
 /// options (the PDF password travels in the environment, not in `ps`).
-fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
+fn worker_command(args: &PipelineArgs, max_memory_mb: u64) -> anyhow::Result<WorkerCommand> {
     let mut argv: Vec<OsString> = vec![
         "worker".into(),
         "--pipeline".into(),
@@ -421,6 +447,7 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
     if let Some(mp) = args.max_megapixels {
         argv.extend(["--max-megapixels".into(), mp.to_string().into()]);
     }
+    argv.extend(["--max-memory-mb".into(), max_memory_mb.to_string().into()]);
     let envs = args
         .pdf_password
         .iter()
@@ -431,6 +458,7 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
         args: argv,
         envs,
         stderr: progress::worker_stderr(),
+        max_memory_mb: Some(max_memory_mb),
     })
 }
 
@@ -443,7 +471,12 @@ fn start_batch(
 ) -> anyhow::Result<(Batch, usize)> {
     let (_, config) = load_config(&args.pipeline)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(config.limits.timeout_seconds).max(1));
-    let command = worker_command(&args.pipeline)?;
+    let max_memory_mb = args.max_memory_mb.unwrap_or(config.limits.max_memory_mb);
+    anyhow::ensure!(
+        max_memory_mb > 0,
+        "limits.max_memory_mb must be at least 1 (MB)"
+    );
+    let command = worker_command(&args.pipeline, max_memory_mb)?;
     command
         .preflight()
         .map_err(|e| anyhow!("the worker cannot start:\n{e}"))?;

@@ -31,6 +31,8 @@ mod exports;
 mod fixtures;
 #[path = "e2e/output_hygiene.rs"]
 mod output_hygiene;
+#[path = "e2e/worker_limits.rs"]
+mod worker_limits;
 
 /// `extract INPUT --out OUT` and `extra`, as docex's arguments.
 fn extract_args<'a>(input: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
