@@ -362,6 +362,16 @@ fn load_config(args: &PipelineArgs) -> anyhow::Result<(PathBuf, PipelineConfig)>
     Ok((path, config))
 }
 
+/// The ONNX Runtime library: `ORT_DYLIB_PATH`, else in `.ort/` of this checkout or
+/// next to the executable.
+fn onnxruntime_library() -> Option<PathBuf> {
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    docex_tagger::locate_onnxruntime(&[Path::new(REPO).join(".ort"), exe_dir])
+}
+
 /// Builds the pipeline a worker runs.
 fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipeline> {
     let repo = Path::new(REPO);
@@ -372,11 +382,7 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
         DeviceArg::Cuda => Device::Cuda,
         DeviceArg::Auto => Device::Auto,
     };
-    let exe_dir = std::env::current_exe()?
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let library = docex_tagger::locate_onnxruntime(&[repo.join(".ort"), exe_dir])
+    let library = onnxruntime_library()
         .ok_or_else(|| anyhow!("ONNX Runtime library not found: run `make setup` (scripts/setup.sh) or set ORT_DYLIB_PATH"))?;
     let runtime =
         Arc::new(Runtime::init(&library, device).with_context(|| "starting ONNX Runtime")?);
@@ -477,14 +483,17 @@ fn start_batch(
         "limits.max_memory_mb must be at least 1 (MB)"
     );
     let command = worker_command(&args.pipeline, max_memory_mb)?;
-    command
-        .preflight()
-        .map_err(|e| anyhow!("the worker cannot start:\n{e}"))?;
+    command.preflight().map_err(|e| {
+        // a worker killed while starting says nothing itself: name what it was loading
+        let library = onnxruntime_library()
+            .map_or_else(|| "not found".to_owned(), |p| p.display().to_string());
+        anyhow!("the worker cannot start (ONNX Runtime library {library}):\n{e}")
+    })?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    info!(jobs, pipeline = %config.name, model = %config.model, out = %args.out.display(), "starting workers");
+    info!(jobs, pipeline = %config.name, model = %config.model, max_memory_mb, out = %args.out.display(), "starting workers");
     let tables = args.tables.tables();
     let batch = Batch::open(&args.out, tables, command, jobs, timeout, redo, shard)?;
     let _ = STARTED.set(args.out.clone());
