@@ -12,15 +12,15 @@
 //!
 //! A slot thread owns its child: it writes one request, waits for the one result
 //! line (or end of output: a crash; or the time limit, counted from when a fresh
-//! child says it is ready: it kills the child), and
-//! starts a fresh child after a crash or a kill. While it waits it reads the child's
-//! resident memory every 100 ms and kills it over the memory limit; inside the
-//! child, [`limit_memory`] is the backstop for allocations faster than that, and a
-//! child that aborts on a failed allocation (it says so on stderr) is over the
-//! memory limit too, not a crash. Children run in their own process
-//! group, so a Ctrl-C at the terminal reaches the supervisor only, which decides
-//! whether the documents in flight finish or are abandoned. A child whose
-//! supervisor dies sees its stdin close and exits after its current document.
+//! child says it is ready: it kills the child), and starts a fresh child after a
+//! crash or a kill. While it waits it reads the child's resident memory every
+//! 100 ms and kills it over the memory limit; inside the child, [`limit_memory`] is
+//! the backstop for allocations faster than that, and a child that aborts on a
+//! failed allocation (it says so on stderr) is over the memory limit too, not a
+//! crash. Children run in their own process group, so a Ctrl-C at the terminal
+//! reaches the supervisor only, which decides whether the documents in flight
+//! finish or are abandoned. A child whose supervisor dies sees its stdin close and
+//! exits after its current document.
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
@@ -57,8 +57,8 @@ pub struct WorkerCommand {
     pub args: Vec<OsString>,
     /// Extra environment (secrets such as a PDF password go here, not in `args`).
     pub envs: Vec<(OsString, OsString)>,
-    /// Where the workers' stderr goes: inherited when `None`, else each line is
-    /// handed to this function (a progress bar writes log lines above itself).
+    /// Where the workers' stderr goes, line by line: this process's stderr when
+    /// `None`, else this function (a progress bar writes log lines above itself).
     pub stderr: Option<fn(&[u8])>,
     /// Resident memory one worker may use, in MB, before it is killed and its
     /// document quarantined; `None`: no limit. The worker's own backstop
@@ -436,7 +436,7 @@ impl Slot {
         let _ = w.stderr_done.recv_timeout(Duration::from_secs(2));
         use std::os::unix::process::ExitStatusExt;
         match (status.code(), status.signal()) {
-            _ if w.allocation_failed.load(Ordering::SeqCst) => Death::AllocationFailed,
+            (_, Some(6)) if w.allocation_failed.load(Ordering::SeqCst) => Death::AllocationFailed,
             (_, Some(sig)) => Death::Crashed(format!(
                 "worker crashed (signal {sig}, {}{})",
                 signal_name(sig),
@@ -483,10 +483,11 @@ fn resident_mb(pid: u32) -> Option<u64> {
 /// The worker's backstop for a memory limit of `limit_mb` (what the supervisor
 /// polls): the data segment limit (`RLIMIT_DATA`) of the process, at twice the
 /// limit and 1 GB more, so that only an allocation faster than the supervisor's
-/// 100 ms poll meets it. `RLIMIT_DATA` counts reserved, not resident, memory (ONNX
-/// Runtime and Tesseract start under it; `RLIMIT_AS` would also count the address
-/// space libraries reserve and never use). An allocation over it fails: Rust and
-/// C++ code abort saying so, which the supervisor reports as over the memory limit.
+/// 100 ms poll meets it. `RLIMIT_DATA` counts writable private memory, resident or
+/// not (a worker starts with 40 to 115 MB of it; ONNX Runtime and Tesseract run under
+/// it); `RLIMIT_AS` would also count mapped library files and reserved, never used
+/// address space. An allocation over it fails: Rust and C++ code abort saying so,
+/// which the supervisor reports as over the memory limit.
 pub fn limit_memory(limit_mb: u64) -> nix::Result<()> {
     use nix::sys::resource::{getrlimit, setrlimit, Resource};
     let backstop = limit_mb
