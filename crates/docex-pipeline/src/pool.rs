@@ -552,8 +552,10 @@ mod tests {
         assert_eq!(err, "cannot load");
     }
 
+    /// One job through a pool of one `command`, with no time limit to speak of (the
+    /// scripts answer at once or are killed for their memory).
     fn one_job(command: WorkerCommand) -> JobEnd {
-        let pool = ProcessPool::start(command, 1, Duration::from_secs(60));
+        let pool = ProcessPool::start(command, 1, Duration::from_secs(24 * 3600));
         pool.submit(Job {
             id: 1,
             doc: InputDoc {
@@ -563,8 +565,8 @@ mod tests {
         });
         let done = pool
             .results()
-            .recv_timeout(Duration::from_secs(120))
-            .expect("the job ends");
+            .recv_timeout(Duration::from_secs(600))
+            .expect("the job ends within 10 minutes");
         pool.shutdown();
         done.end
     }
