@@ -376,6 +376,10 @@ impl Batch {
                     limit.as_secs()
                 ),
             )?,
+            JobEnd::OverMemory(mb) => self.quarantine(
+                &job,
+                format!("quarantined: over the memory limit of {mb} MB (--max-memory-mb)"),
+            )?,
             JobEnd::Abandoned => End::Abandoned,
         };
         if let End::Failed(e) | End::Quarantined(e) = &end {

@@ -121,7 +121,7 @@ for a value that plays no role.")]
     /// Internal: the worker process extract and watch start (one document at a time,
     /// JSON lines on stdin and stdout).
     #[command(hide = true)]
-    Worker(PipelineArgs),
+    Worker(WorkerArgs),
 }
 
 /// What a pipeline is built from: shared by extract, watch and their workers.
@@ -147,6 +147,17 @@ struct PipelineArgs {
     max_megapixels: Option<u64>,
 }
 
+/// `docex worker`: the pipeline and the worker's memory backstop.
+#[derive(clap::Args)]
+struct WorkerArgs {
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    /// The batch's memory limit, in MB: the worker limits its data segment above it
+    /// (docex_pipeline::pool::limit_memory).
+    #[arg(long)]
+    max_memory_mb: Option<u64>,
+}
+
 /// How a batch runs: shared by extract and watch.
 #[derive(clap::Args, Clone)]
 struct BatchArgs {
@@ -160,6 +171,10 @@ struct BatchArgs {
     /// quarantined (default: the pipeline's [limits], 300).
     #[arg(long)]
     timeout: Option<u64>,
+    /// Resident memory one worker process may use, in MB, before it is killed and
+    /// its document quarantined (default: the pipeline's [limits], 4096).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_memory_mb: Option<u64>,
     #[command(flatten)]
     tables: TableArgs,
     #[command(flatten)]
@@ -347,6 +362,16 @@ fn load_config(args: &PipelineArgs) -> anyhow::Result<(PathBuf, PipelineConfig)>
     Ok((path, config))
 }
 
+/// The ONNX Runtime library: `ORT_DYLIB_PATH`, else in `.ort/` of this checkout or
+/// next to the executable.
+fn onnxruntime_library() -> Option<PathBuf> {
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    docex_tagger::locate_onnxruntime(&[Path::new(REPO).join(".ort"), exe_dir])
+}
+
 /// Builds the pipeline a worker runs.
 fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipeline> {
     let repo = Path::new(REPO);
@@ -357,11 +382,7 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
         DeviceArg::Cuda => Device::Cuda,
         DeviceArg::Auto => Device::Auto,
     };
-    let exe_dir = std::env::current_exe()?
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let library = docex_tagger::locate_onnxruntime(&[repo.join(".ort"), exe_dir])
+    let library = onnxruntime_library()
         .ok_or_else(|| anyhow!("ONNX Runtime library not found: run `make setup` (scripts/setup.sh) or set ORT_DYLIB_PATH"))?;
     let runtime =
         Arc::new(Runtime::init(&library, device).with_context(|| "starting ONNX Runtime")?);
@@ -378,12 +399,18 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
 }
 
 /// `docex worker`: builds the pipeline, then answers documents until stdin closes.
-fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
-    let pipeline = build_pipeline(args)?;
+fn worker(args: &WorkerArgs) -> anyhow::Result<u8> {
+    if let Some(mb) = args.max_memory_mb {
+        docex_pipeline::pool::limit_memory(mb)
+            .with_context(|| format!("setting the worker's memory limit ({mb} MB)"))?;
+    }
+    let pipeline = build_pipeline(&args.pipeline)?;
     let engines = pipeline.single_worker()?;
     // Fault injection for the isolation tests: a worker asked to crash on a name
-    // aborts like a library would (the supervisor must retry, then quarantine).
+    // aborts like a library would (the supervisor must retry, then quarantine); one
+    // asked to hang on a name never answers (the time limit must end it).
     let crash_on = std::env::var("DOCEX_TEST_CRASH_ON").ok();
+    let hang_on = std::env::var("DOCEX_TEST_HANG_ON").ok();
     // And one asked to copy a file over a document before reading it stands in for
     // a writer that changes the file after the supervisor hashed it.
     let change_on = std::env::var("DOCEX_TEST_CHANGE_ON").ok();
@@ -394,6 +421,11 @@ fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
         if let Some((name, from)) = change_on.as_deref().and_then(|c| c.split_once('=')) {
             if doc.display.contains(name) {
                 let _ = std::fs::copy(from, &doc.path);
+            }
+        }
+        if hang_on.as_deref().is_some_and(|h| doc.display.contains(h)) {
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
             }
         }
         engines.process(doc)
@@ -408,7 +440,7 @@ fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
 
 /// The worker processes' command line: this executable, `worker`, the pipeline's
 /// options (the PDF password travels in the environment, not in `ps`).
-fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
+fn worker_command(args: &PipelineArgs, max_memory_mb: u64) -> anyhow::Result<WorkerCommand> {
     let mut argv: Vec<OsString> = vec![
         "worker".into(),
         "--pipeline".into(),
@@ -429,6 +461,7 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
     if let Some(mp) = args.max_megapixels {
         argv.extend(["--max-megapixels".into(), mp.to_string().into()]);
     }
+    argv.extend(["--max-memory-mb".into(), max_memory_mb.to_string().into()]);
     let envs = args
         .pdf_password
         .iter()
@@ -439,6 +472,7 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
         args: argv,
         envs,
         stderr: progress::worker_stderr(),
+        max_memory_mb: Some(max_memory_mb),
     })
 }
 
@@ -451,15 +485,23 @@ fn start_batch(
 ) -> anyhow::Result<(Batch, usize)> {
     let (_, config) = load_config(&args.pipeline)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(config.limits.timeout_seconds).max(1));
-    let command = worker_command(&args.pipeline)?;
-    command
-        .preflight()
-        .map_err(|e| anyhow!("the worker cannot start:\n{e}"))?;
+    let max_memory_mb = args.max_memory_mb.unwrap_or(config.limits.max_memory_mb);
+    anyhow::ensure!(
+        max_memory_mb > 0,
+        "limits.max_memory_mb must be at least 1 (MB)"
+    );
+    let command = worker_command(&args.pipeline, max_memory_mb)?;
+    command.preflight().map_err(|e| {
+        // a worker killed while starting says nothing itself: name what it was loading
+        let library = onnxruntime_library()
+            .map_or_else(|| "not found".to_owned(), |p| p.display().to_string());
+        anyhow!("the worker cannot start (ONNX Runtime library {library}):\n{e}")
+    })?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    info!(jobs, pipeline = %config.name, model = %config.model, out = %args.out.display(), "starting workers");
+    info!(jobs, pipeline = %config.name, model = %config.model, max_memory_mb, out = %args.out.display(), "starting workers");
     let tables = args.tables.tables();
     let batch = Batch::open(&args.out, tables, command, jobs, timeout, redo, shard)?;
     let _ = STARTED.set(args.out.clone());

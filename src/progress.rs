@@ -44,12 +44,16 @@ pub fn verbosity() -> Verbosity {
     VERBOSITY.get().copied().unwrap_or(Verbosity::Normal)
 }
 
-/// The default log filter of the verbosity (`DOCEX_LOG` replaces it).
+/// The default log filter of the verbosity (`DOCEX_LOG` replaces it). docex's own
+/// crates (every target starting with `docex`) log at the verbosity's level; the
+/// libraries under them (lopdf's dozens of "incomplete deflate stream" lines per
+/// damaged PDF, ort, tokenizers) only their errors, and their warnings with
+/// `--verbose`: what goes wrong in a document reaches its row, not the log.
 pub fn log_filter() -> &'static str {
     match verbosity() {
-        Verbosity::Quiet => "warn",
-        Verbosity::Normal => "info,ort=warn",
-        Verbosity::Verbose => "info,ort=warn,docex=debug",
+        Verbosity::Quiet => "error,docex=warn",
+        Verbosity::Normal => "error,docex=info",
+        Verbosity::Verbose => "warn,docex=debug",
     }
 }
 

@@ -35,6 +35,8 @@ mod identity;
 mod output_hygiene;
 #[path = "e2e/watch_safety.rs"]
 mod watch_safety;
+#[path = "e2e/worker_limits.rs"]
+mod worker_limits;
 
 /// `extract INPUT --out OUT` and `extra`, as docex's arguments.
 fn extract_args<'a>(input: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {

@@ -48,7 +48,7 @@ pub enum PipelineError {
         reason: String,
     },
     /// The model could not be loaded.
-    #[error("model: {0}")]
+    #[error(transparent)]
     Model(#[from] TaggerError),
     /// The worker pool could not start.
     #[error("thread pool: {0}")]
@@ -91,6 +91,7 @@ impl PipelineConfig {
                     reason,
                 })?;
         let model = Arc::new(Model::load(&models_dir.join(&self.model))?);
+        model.check(&runtime)?;
         docex_tagger::log_provider(&runtime, &model);
         Ok(Pipeline {
             model,
