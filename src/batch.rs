@@ -6,9 +6,11 @@
 //! document (a `duplicate` row), or another shard's; hands new ones to the
 //! [`ProcessPool`]; retries a crashed document once and quarantines it the second
 //! time; records every end in the manifest in one transaction; and regenerates the
-//! tables from the manifest every few seconds and at the end.
+//! tables from the manifest every few seconds and at the end. One run at a time
+//! writes to an output folder: it holds the lock on `DIR/docex.lock`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
@@ -18,7 +20,7 @@ use docex_core::{DocumentResult, DocumentRows, InputDoc, TableWriter};
 use docex_output::{rows_of, Tables, DOCUMENT_COLUMNS};
 use docex_pipeline::manifest::{content_hash, Manifest, Shard, Status};
 use docex_pipeline::pool::{Job, JobEnd, ProcessPool, WorkerCommand};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// How often the tables are regenerated while a run goes on; less often when
 /// writing them takes longer than a fifth of this (large batches, xlsx).
@@ -115,6 +117,8 @@ impl std::fmt::Display for Counts {
 
 struct InFlight {
     doc: InputDoc,
+    /// Where the file is (absolute), for the manifest.
+    source: PathBuf,
     hash: String,
     size: u64,
     crashes: u32,
@@ -122,6 +126,8 @@ struct InFlight {
 
 /// One batch run over an output folder.
 pub struct Batch {
+    /// The lock on `out`, held while the batch lives.
+    _lock: std::fs::File,
     out: PathBuf,
     tables: Tables,
     manifest: Manifest,
@@ -155,8 +161,10 @@ impl Batch {
         shard: Option<Shard>,
     ) -> anyhow::Result<Batch> {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let lock = lock_output(out)?;
         let manifest = Manifest::open(out)?;
         Ok(Batch {
+            _lock: lock,
             out: out.to_owned(),
             tables,
             manifest,
@@ -198,6 +206,7 @@ impl Batch {
         if self.progress.length() < Some(self.admitted) {
             self.progress.set_length(self.admitted);
         }
+        let source = std::path::absolute(&doc.path).unwrap_or_else(|_| doc.path.clone());
         let (hash, size) = match content_hash(&doc.path) {
             Ok(h) => h,
             Err(e) => {
@@ -205,7 +214,8 @@ impl Batch {
                     return Ok(Some(self.count(End::OtherShard)));
                 }
                 let reason = format!("cannot read the file: {e}");
-                self.record(None, None, error_rows(&doc.display, "error", &reason))?;
+                let rows = error_rows(&doc.display, "error", &reason);
+                self.record(None, None, rows, &source)?;
                 return Ok(Some(self.count(End::Failed(reason))));
             }
         };
@@ -217,7 +227,7 @@ impl Batch {
                 return Ok(Some(self.count(End::Skipped)));
             }
             let first = first.clone();
-            return self.duplicate(&doc, &hash, first).map(Some);
+            return self.duplicate(&doc, &hash, first, &source).map(Some);
         }
         self.seen.insert(hash.clone(), doc.display.clone());
         if let Some(known) = self.manifest.known(&hash)? {
@@ -226,22 +236,58 @@ impl Batch {
                 Status::Failed | Status::Quarantined => !(self.redo.all || self.redo.failed),
                 Status::Running => false,
             };
+            let holds = |name: &str| -> anyhow::Result<bool> {
+                Ok(self.manifest.row_hash(name)?.flatten().as_deref() == Some(hash.as_str()))
+            };
+            if finished && holds(&doc.display)? {
+                self.manifest.set_source(&doc.display, &source)?;
+                return Ok(Some(self.count(End::Skipped)));
+            }
+            if finished && known.document != doc.display && holds(&known.document)? {
+                return self
+                    .duplicate(&doc, &hash, known.document, &source)
+                    .map(Some);
+            }
             if finished {
-                if known.document != doc.display {
-                    return self.duplicate(&doc, &hash, known.document).map(Some);
-                }
-                if self.manifest.has_rows(&doc.display)? {
-                    return Ok(Some(self.count(End::Skipped)));
-                }
+                // extracted before under a name that holds other content now, or
+                // is gone (a rename): this name shows that extraction
+                info!(document = %doc.display, "extracted before as {}", known.document);
+                let reason = format!("same content as {}", known.document);
+                let rows = error_rows(&doc.display, "duplicate", &reason);
+                self.record(Some(&hash), None, rows, &source)?;
+                return Ok(Some(self.count(End::Skipped)));
             }
         }
         self.dispatch(InFlight {
             doc,
+            source,
             hash,
             size,
             crashes: 0,
         })?;
         Ok(None)
+    }
+
+    /// Drops the rows of documents in `roots` that `listed` does not name (they
+    /// were deleted or renamed): `docex extract`'s tables describe its inputs as
+    /// they are. Returns how many were dropped.
+    pub fn forget_missing(
+        &mut self,
+        roots: &[PathBuf],
+        listed: &HashSet<String>,
+    ) -> anyhow::Result<usize> {
+        let gone = self.manifest.forget_missing(roots, listed)?;
+        for document in &gone {
+            debug!(%document, "no longer in the input: its rows are dropped");
+        }
+        if !gone.is_empty() {
+            info!(
+                documents = gone.len(),
+                "no longer in the input: their rows are dropped"
+            );
+            self.dirty = true;
+        }
+        Ok(gone.len())
     }
 
     /// Marks the document running in the manifest and hands it to a worker.
@@ -257,14 +303,17 @@ impl Batch {
         Ok(())
     }
 
-    fn duplicate(&mut self, doc: &InputDoc, hash: &str, of: String) -> anyhow::Result<End> {
+    fn duplicate(
+        &mut self,
+        doc: &InputDoc,
+        hash: &str,
+        of: String,
+        source: &Path,
+    ) -> anyhow::Result<End> {
         let reason = format!("same content as {of}");
         info!(document = %doc.display, "duplicate: {reason}");
-        self.record(
-            Some(hash),
-            None,
-            error_rows(&doc.display, "duplicate", &reason),
-        )?;
+        let rows = error_rows(&doc.display, "duplicate", &reason);
+        self.record(Some(hash), None, rows, source)?;
         Ok(self.count(End::Duplicate(of)))
     }
 
@@ -288,6 +337,16 @@ impl Batch {
         };
         let end = match done.end {
             JobEnd::Finished(result) => {
+                // the rows describe the bytes the worker read: recorded under their
+                // hash, so a file changed after it was hashed is never taken as done
+                // with content it does not hold (a later run reads it again)
+                let read = result.content_hash.as_deref().unwrap_or(&job.hash);
+                if read != job.hash {
+                    warn!(document = %job.doc.display, "the file changed while it was read: its rows describe the bytes read");
+                    self.manifest.forget_running(&job.hash)?;
+                    job.hash = read.to_owned();
+                    self.seen.insert(job.hash.clone(), job.doc.display.clone());
+                }
                 let end = match &result.outcome {
                     Ok(_) => End::Done,
                     Err(e) => End::Failed(e.clone()),
@@ -300,7 +359,7 @@ impl Batch {
                     ),
                 };
                 let rows = rows_of(&result);
-                self.record(Some(&job.hash), Some(status), rows)?;
+                self.record(Some(&job.hash), Some(status), rows, &job.source)?;
                 end
             }
             JobEnd::Crashed(why) if job.crashes == 0 && !stopping() => {
@@ -317,6 +376,10 @@ impl Batch {
                     limit.as_secs()
                 ),
             )?,
+            JobEnd::OverMemory(mb) => self.quarantine(
+                &job,
+                format!("quarantined: over the memory limit of {mb} MB (--max-memory-mb)"),
+            )?,
             JobEnd::Abandoned => End::Abandoned,
         };
         if let End::Failed(e) | End::Quarantined(e) = &end {
@@ -331,6 +394,7 @@ impl Batch {
             Some(&job.hash),
             Some((Status::Quarantined, Some(&reason))),
             error_rows(&job.doc.display, "quarantined", &reason),
+            &job.source,
         )?;
         Ok(End::Quarantined(reason))
     }
@@ -340,8 +404,9 @@ impl Batch {
         hash: Option<&str>,
         status: Option<(Status, Option<&str>)>,
         rows: DocumentRows,
+        source: &Path,
     ) -> anyhow::Result<()> {
-        self.manifest.finish(hash, status, &rows)?;
+        self.manifest.finish(hash, status, &rows, Some(source))?;
         self.dirty = true;
         Ok(())
     }
@@ -395,7 +460,12 @@ impl Batch {
 /// documents they list.
 pub fn write_tables(manifest: &Manifest, out: &Path, tables: &Tables) -> anyhow::Result<usize> {
     let mut rows = manifest.rows()?;
-    fill_duplicates(&mut rows, &manifest.row_hashes()?);
+    present(
+        &mut rows,
+        &manifest.row_hashes()?,
+        &manifest.results()?,
+        &manifest.extracted_as()?,
+    );
     tables
         .write_tables(out, &rows)
         .map_err(|e| anyhow::anyhow!(e))
@@ -403,42 +473,64 @@ pub fn write_tables(manifest: &Manifest, out: &Path, tables: &Tables) -> anyhow:
     Ok(rows.len())
 }
 
-/// A duplicate's row shows the values of the copy that was extracted (status stays
-/// `duplicate` and the error column names that copy), and its entity rows are that
-/// copy's under its own name: every file of the batch has its values in the tables,
-/// though each content was extracted once. The copy may finish after its duplicate
-/// was found, which is why this happens when the tables are written.
-fn fill_duplicates(rows: &mut [DocumentRows], hashes: &HashMap<String, String>) {
+/// Each name shows the extraction of the content it holds now (`results`, by
+/// hash), whatever name that content was extracted under: a file renamed, or given
+/// another file's old content, is not a row without values. Of the names holding
+/// one content, the one it was extracted as (else the first) shows it as it ended;
+/// the others are `duplicate` rows naming that one, with its values and its entity
+/// rows under their own name: every file of the batch has its values in the
+/// tables, though each content was extracted once. A row with no extraction stored
+/// (an unreadable file; a copy whose original is still in flight) shows as stored.
+fn present(
+    rows: &mut [DocumentRows],
+    hashes: &HashMap<String, String>,
+    results: &HashMap<String, DocumentRows>,
+    extracted_as: &HashMap<String, String>,
+) {
     const STATUS: usize = 1;
-    const FIRST_FIELD: usize = 3; // after document, status, error
-    debug_assert_eq!(DOCUMENT_COLUMNS[FIRST_FIELD], "doc_type");
-    let extracted: HashMap<&str, usize> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.document_row.get(STATUS).is_some_and(|s| s == "ok"))
-        .filter_map(|(i, r)| Some((hashes.get(&r.document)?.as_str(), i)))
-        .collect();
-    let fills: Vec<(usize, usize)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.document_row.get(STATUS).is_some_and(|s| s == "duplicate"))
-        .filter_map(|(i, r)| Some((i, *extracted.get(hashes.get(&r.document)?.as_str())?)))
-        .collect();
-    for (dup, original) in fills {
-        let (fields, entities) = (
-            rows[original].document_row[FIRST_FIELD..].to_vec(),
-            rows[original].entity_rows.clone(),
-        );
-        let row = &mut rows[dup];
-        row.document_row.truncate(FIRST_FIELD);
-        row.document_row.extend(fields);
-        row.entity_rows = entities
-            .into_iter()
-            .map(|mut e| {
-                e[0] = row.document.clone();
-                e
-            })
-            .collect();
+    const ERROR: usize = 2;
+    debug_assert_eq!(DOCUMENT_COLUMNS[STATUS], "status");
+    debug_assert_eq!(DOCUMENT_COLUMNS[ERROR], "error");
+    let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(hash) = hashes.get(&r.document) {
+            holders.entry(hash.as_str()).or_default().push(i);
+        }
+    }
+    let mut shown: Vec<(usize, DocumentRows)> = Vec::new();
+    for (hash, names) in holders {
+        let Some(result) = results.get(hash) else {
+            continue;
+        };
+        let first = names
+            .iter()
+            .copied()
+            .find(|&i| extracted_as.get(hash) == Some(&rows[i].document))
+            .unwrap_or(names[0]);
+        for &i in &names {
+            let name = &rows[i].document;
+            let mut row = DocumentRows {
+                document: name.clone(),
+                document_row: result.document_row.clone(),
+                entity_rows: result.entity_rows.clone(),
+            };
+            if let Some(cell) = row.document_row.first_mut() {
+                cell.clone_from(name);
+            }
+            for e in &mut row.entity_rows {
+                if let Some(cell) = e.first_mut() {
+                    cell.clone_from(name);
+                }
+            }
+            if i != first && row.document_row.len() > ERROR {
+                row.document_row[STATUS] = "duplicate".into();
+                row.document_row[ERROR] = format!("same content as {}", rows[first].document);
+            }
+            shown.push((i, row));
+        }
+    }
+    for (i, row) in shown {
+        rows[i] = row;
     }
 }
 
@@ -447,15 +539,18 @@ fn error_rows(document: &str, status: &str, reason: &str) -> DocumentRows {
     let mut rows = rows_of(&DocumentResult {
         document: document.to_owned(),
         outcome: Err(reason.to_owned()),
+        content_hash: None,
     });
     debug_assert_eq!(DOCUMENT_COLUMNS[1], "status");
     rows.document_row[1] = status.to_owned();
     rows
 }
 
-/// `docex merge`: the union of shard outputs, as one manifest and one set of tables.
+/// `docex merge`: the union of shard outputs, as one manifest and one set of tables
+/// (see [`Manifest::absorb`]: merging again updates).
 pub fn merge(shards: &[PathBuf], out: &Path, tables: &Tables) -> anyhow::Result<usize> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let _lock = lock_output(out)?;
     let mut manifest = Manifest::open(out)?;
     for dir in shards {
         let db = dir.join(docex_pipeline::manifest::MANIFEST_FILE);
@@ -472,7 +567,50 @@ pub fn merge(shards: &[PathBuf], out: &Path, tables: &Tables) -> anyhow::Result<
         let added = manifest
             .absorb(&db)
             .with_context(|| format!("merging {}", dir.display()))?;
-        info!(shard = %dir.display(), documents = added, "merged");
+        info!(shard = %dir.display(), new_documents = added, "merged");
     }
     write_tables(&manifest, out, tables)
+}
+
+/// The lock file in an output folder.
+const LOCK_FILE: &str = "docex.lock";
+
+/// Takes the lock on the output folder `out` (an advisory lock on
+/// `out/docex.lock`, which names the holder's process), so that two runs never
+/// write one manifest and one set of tables: the second is refused, naming the
+/// first. The lock ends with the returned file (or the process).
+pub fn lock_output(out: &Path) -> anyhow::Result<std::fs::File> {
+    let path = out.join(LOCK_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = match holder.trim() {
+                "" => "a process that has not yet said which".to_owned(),
+                h => h.to_owned(),
+            };
+            anyhow::bail!(
+                "{} is in use by another docex run ({holder}; lock {}): wait for it to \
+                 end, or give another --out",
+                out.display(),
+                path.display()
+            );
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+    let command = std::env::args().nth(1).unwrap_or_default();
+    file.set_len(0)
+        .and_then(|()| writeln!(file, "pid {}, docex {command}", std::process::id()))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(file)
 }

@@ -84,6 +84,7 @@ fn fields(display: &str, explained: &Explained) -> Vec<(&'static str, String)> {
     let rows = rows_of(&DocumentResult {
         document: display.to_owned(),
         outcome: Ok(explained.extraction.clone()),
+        content_hash: None,
     });
     DOCUMENT_COLUMNS
         .iter()

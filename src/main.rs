@@ -121,7 +121,7 @@ for a value that plays no role.")]
     /// Internal: the worker process extract and watch start (one document at a time,
     /// JSON lines on stdin and stdout).
     #[command(hide = true)]
-    Worker(PipelineArgs),
+    Worker(WorkerArgs),
 }
 
 /// What a pipeline is built from: shared by extract, watch and their workers.
@@ -147,6 +147,17 @@ struct PipelineArgs {
     max_megapixels: Option<u64>,
 }
 
+/// `docex worker`: the pipeline and the worker's memory backstop.
+#[derive(clap::Args)]
+struct WorkerArgs {
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+    /// The batch's memory limit, in MB: the worker limits its data segment above it
+    /// (docex_pipeline::pool::limit_memory).
+    #[arg(long)]
+    max_memory_mb: Option<u64>,
+}
+
 /// How a batch runs: shared by extract and watch.
 #[derive(clap::Args, Clone)]
 struct BatchArgs {
@@ -160,6 +171,10 @@ struct BatchArgs {
     /// quarantined (default: the pipeline's [limits], 300).
     #[arg(long)]
     timeout: Option<u64>,
+    /// Resident memory one worker process may use, in MB, before it is killed and
+    /// its document quarantined (default: the pipeline's [limits], 4096).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_memory_mb: Option<u64>,
     #[command(flatten)]
     tables: TableArgs,
     #[command(flatten)]
@@ -246,6 +261,10 @@ mod exit {
     pub const SOME_FAILED: u8 = 1;
     /// The run could not start (bad arguments, model, library, output folder).
     pub const CANNOT_RUN: u8 = 2;
+    /// The run started, then stopped on an error: most often it could not write
+    /// its tables or manifest (disk full, permissions). The manifest keeps what
+    /// finished before.
+    pub const STOPPED: u8 = 3;
     /// Stopped by SIGINT/SIGTERM; the tables hold what finished.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -260,6 +279,7 @@ fn main() -> ExitCode {
     });
     tracing_subscriber::fmt()
         .with_writer(progress::LogWriter)
+        .fmt_fields(progress::EscapedFields)
         // colours on a terminal only (and not with NO_COLOR): cron mails and CI logs get plain text
         .with_ansi(progress::colour())
         .with_env_filter(
@@ -281,11 +301,39 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("docex: {e:#}");
-            ExitCode::from(exit::CANNOT_RUN)
-        }
+        Err(e) => match STARTED.get() {
+            Some(out) => {
+                eprintln!(
+                    "docex: stopped: {}\n\
+                     docex: what finished before is kept in {}: run the same command again once that is fixed",
+                    printable(&format!("{e:#}")),
+                    out.join(docex_pipeline::manifest::MANIFEST_FILE).display()
+                );
+                ExitCode::from(exit::STOPPED)
+            }
+            None => {
+                eprintln!("docex: {}", printable(&format!("{e:#}")));
+                ExitCode::from(exit::CANNOT_RUN)
+            }
+        },
     }
+}
+
+/// The output folder of the batch this process started (set once its manifest is
+/// open and its workers started): an error after that is [`exit::STOPPED`], not
+/// [`exit::CANNOT_RUN`].
+static STARTED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// A message for stderr: control characters escaped (a file name cannot recolour
+/// the terminal), line breaks kept (a worker's output in a start-up error) but every
+/// line after the first indented, so that no part of a message passes for a line
+/// of its own.
+fn printable(message: &str) -> String {
+    message
+        .split('\n')
+        .map(|line| docex_output::escape_controls(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n  ")
 }
 
 /// Tesseract's OpenMP reads `OMP_THREAD_LIMIT` when the library loads, before
@@ -314,6 +362,16 @@ fn load_config(args: &PipelineArgs) -> anyhow::Result<(PathBuf, PipelineConfig)>
     Ok((path, config))
 }
 
+/// The ONNX Runtime library: `ORT_DYLIB_PATH`, else in `.ort/` of this checkout or
+/// next to the executable.
+fn onnxruntime_library() -> Option<PathBuf> {
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    docex_tagger::locate_onnxruntime(&[Path::new(REPO).join(".ort"), exe_dir])
+}
+
 /// Builds the pipeline a worker runs.
 fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipeline> {
     let repo = Path::new(REPO);
@@ -324,11 +382,7 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
         DeviceArg::Cuda => Device::Cuda,
         DeviceArg::Auto => Device::Auto,
     };
-    let exe_dir = std::env::current_exe()?
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let library = docex_tagger::locate_onnxruntime(&[repo.join(".ort"), exe_dir])
+    let library = onnxruntime_library()
         .ok_or_else(|| anyhow!("ONNX Runtime library not found: run `make setup` (scripts/setup.sh) or set ORT_DYLIB_PATH"))?;
     let runtime =
         Arc::new(Runtime::init(&library, device).with_context(|| "starting ONNX Runtime")?);
@@ -345,25 +399,48 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
 }
 
 /// `docex worker`: builds the pipeline, then answers documents until stdin closes.
-fn worker(args: &PipelineArgs) -> anyhow::Result<u8> {
-    let pipeline = build_pipeline(args)?;
+fn worker(args: &WorkerArgs) -> anyhow::Result<u8> {
+    if let Some(mb) = args.max_memory_mb {
+        docex_pipeline::pool::limit_memory(mb)
+            .with_context(|| format!("setting the worker's memory limit ({mb} MB)"))?;
+    }
+    let pipeline = build_pipeline(&args.pipeline)?;
     let engines = pipeline.single_worker()?;
     // Fault injection for the isolation tests: a worker asked to crash on a name
-    // aborts like a library would (the supervisor must retry, then quarantine).
+    // aborts like a library would (the supervisor must retry, then quarantine); one
+    // asked to hang on a name never answers (the time limit must end it).
     let crash_on = std::env::var("DOCEX_TEST_CRASH_ON").ok();
-    docex_pipeline::pool::serve(|doc| {
+    let hang_on = std::env::var("DOCEX_TEST_HANG_ON").ok();
+    // And one asked to copy a file over a document before reading it stands in for
+    // a writer that changes the file after the supervisor hashed it.
+    let change_on = std::env::var("DOCEX_TEST_CHANGE_ON").ok();
+    let served = docex_pipeline::pool::serve(|doc| {
         if crash_on.as_deref().is_some_and(|c| doc.display.contains(c)) {
             std::process::abort();
         }
+        if let Some((name, from)) = change_on.as_deref().and_then(|c| c.split_once('=')) {
+            if doc.display.contains(name) {
+                let _ = std::fs::copy(from, &doc.path);
+            }
+        }
+        if hang_on.as_deref().is_some_and(|h| doc.display.contains(h)) {
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
         engines.process(doc)
-    })
-    .context("worker protocol")?;
-    Ok(exit::OK)
+    });
+    match served {
+        // the batch that started this worker has gone (stopped on an error, or
+        // killed): nobody is left to tell
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
+        other => other.context("worker protocol").map(|()| exit::OK),
+    }
 }
 
 /// The worker processes' command line: this executable, `worker`, the pipeline's
 /// options (the PDF password travels in the environment, not in `ps`).
-fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
+fn worker_command(args: &PipelineArgs, max_memory_mb: u64) -> anyhow::Result<WorkerCommand> {
     let mut argv: Vec<OsString> = vec![
         "worker".into(),
         "--pipeline".into(),
@@ -384,6 +461,7 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
     if let Some(mp) = args.max_megapixels {
         argv.extend(["--max-megapixels".into(), mp.to_string().into()]);
     }
+    argv.extend(["--max-memory-mb".into(), max_memory_mb.to_string().into()]);
     let envs = args
         .pdf_password
         .iter()
@@ -394,6 +472,7 @@ fn worker_command(args: &PipelineArgs) -> anyhow::Result<WorkerCommand> {
         args: argv,
         envs,
         stderr: progress::worker_stderr(),
+        max_memory_mb: Some(max_memory_mb),
     })
 }
 
@@ -406,28 +485,45 @@ fn start_batch(
 ) -> anyhow::Result<(Batch, usize)> {
     let (_, config) = load_config(&args.pipeline)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(config.limits.timeout_seconds).max(1));
-    let command = worker_command(&args.pipeline)?;
-    command
-        .preflight()
-        .map_err(|e| anyhow!("the worker cannot start:\n{e}"))?;
+    let max_memory_mb = args.max_memory_mb.unwrap_or(config.limits.max_memory_mb);
+    anyhow::ensure!(
+        max_memory_mb > 0,
+        "limits.max_memory_mb must be at least 1 (MB)"
+    );
+    let command = worker_command(&args.pipeline, max_memory_mb)?;
+    command.preflight().map_err(|e| {
+        // a worker killed while starting says nothing itself: name what it was loading
+        let library = onnxruntime_library()
+            .map_or_else(|| "not found".to_owned(), |p| p.display().to_string());
+        anyhow!("the worker cannot start (ONNX Runtime library {library}):\n{e}")
+    })?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    info!(jobs, pipeline = %config.name, model = %config.model, out = %args.out.display(), "starting workers");
+    info!(jobs, pipeline = %config.name, model = %config.model, max_memory_mb, out = %args.out.display(), "starting workers");
     let tables = args.tables.tables();
     let batch = Batch::open(&args.out, tables, command, jobs, timeout, redo, shard)?;
+    let _ = STARTED.set(args.out.clone());
     Ok((batch, jobs))
 }
 
 fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
     batch::handle_signals();
-    let inputs = docex_pipeline::collect_inputs(&args.inputs)?;
+    let inputs = docex_pipeline::collect_inputs(&args.inputs, Some(&args.batch.out))?;
     let redo = Redo {
         all: args.force,
         failed: args.retry_failed,
     };
     let (mut batch, jobs) = start_batch(&args.batch, redo, args.shard)?;
+    // the tables describe the inputs as they are: rows of files gone from them go
+    let roots: Vec<PathBuf> = args
+        .inputs
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let listed = inputs.iter().map(|d| d.display.clone()).collect();
+    batch.forget_missing(&roots, &listed)?;
     batch.expect(inputs.len());
     info!(documents = inputs.len(), shard = ?args.shard.map(|s| format!("{}/{}", s.index, s.count)), "extracting");
     let started = std::time::Instant::now();

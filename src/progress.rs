@@ -44,12 +44,16 @@ pub fn verbosity() -> Verbosity {
     VERBOSITY.get().copied().unwrap_or(Verbosity::Normal)
 }
 
-/// The default log filter of the verbosity (`DOCEX_LOG` replaces it).
+/// The default log filter of the verbosity (`DOCEX_LOG` replaces it). docex's own
+/// crates (every target starting with `docex`) log at the verbosity's level; the
+/// libraries under them (lopdf's dozens of "incomplete deflate stream" lines per
+/// damaged PDF, ort, tokenizers) only their errors, and their warnings with
+/// `--verbose`: what goes wrong in a document reaches its row, not the log.
 pub fn log_filter() -> &'static str {
     match verbosity() {
-        Verbosity::Quiet => "warn",
-        Verbosity::Normal => "info,ort=warn",
-        Verbosity::Verbose => "info,ort=warn,docex=debug",
+        Verbosity::Quiet => "error,docex=warn",
+        Verbosity::Normal => "error,docex=info",
+        Verbosity::Verbose => "warn,docex=debug",
     }
 }
 
@@ -118,5 +122,69 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogWriter {
 
     fn make_writer(&'a self) -> LogWriter {
         *self
+    }
+}
+
+/// How log lines write an event's fields: as tracing's default does (the message,
+/// then `name=value` pairs, `log.*` fields of forwarded `log` records left out),
+/// but every control character of a message or a value escaped
+/// ([`docex_output::escape_controls`]: `\n`, `\u{1b}`), so that a file name with a
+/// newline or a terminal escape sequence can neither forge a log line nor recolour
+/// the terminal. Set with `fmt_fields`; the log filter is [`log_filter`]'s.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EscapedFields;
+
+impl<'w> tracing_subscriber::fmt::FormatFields<'w> for EscapedFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        writer: tracing_subscriber::fmt::format::Writer<'w>,
+        fields: R,
+    ) -> std::fmt::Result {
+        let mut visitor = EscapedVisitor {
+            writer,
+            empty: true,
+            result: Ok(()),
+        };
+        fields.record(&mut visitor);
+        visitor.result
+    }
+}
+
+struct EscapedVisitor<'w> {
+    writer: tracing_subscriber::fmt::format::Writer<'w>,
+    empty: bool,
+    result: std::fmt::Result,
+}
+
+impl tracing::field::Visit for EscapedVisitor<'_> {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "message" {
+            self.record_debug(field, &format_args!("{value}"));
+        } else {
+            self.record_debug(field, &value);
+        }
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let name = field.name();
+        if self.result.is_err() || name.starts_with("log.") {
+            return;
+        }
+        let space = if std::mem::take(&mut self.empty) {
+            ""
+        } else {
+            " "
+        };
+        let text = format!("{value:?}");
+        let text = docex_output::escape_controls(&text);
+        let w = &mut self.writer;
+        let name = name.strip_prefix("r#").unwrap_or(name);
+        self.result = match name {
+            "message" => write!(w, "{space}{text}"),
+            _ if w.has_ansi_escapes() => {
+                write!(w, "{space}\x1b[3m{name}\x1b[0m\x1b[2m=\x1b[0m{text}")
+            }
+            _ => write!(w, "{space}{name}={text}"),
+        };
     }
 }

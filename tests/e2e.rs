@@ -29,8 +29,16 @@ mod exports;
 #[allow(dead_code)]
 #[path = "../crates/docex-ingest/src/fixtures.rs"]
 mod fixtures;
+#[path = "e2e/identity.rs"]
+mod identity;
+#[path = "e2e/output_hygiene.rs"]
+mod output_hygiene;
 #[path = "e2e/pdf_limits.rs"]
 mod pdf_limits;
+#[path = "e2e/watch_safety.rs"]
+mod watch_safety;
+#[path = "e2e/worker_limits.rs"]
+mod worker_limits;
 
 /// `extract INPUT --out OUT` and `extra`, as docex's arguments.
 fn extract_args<'a>(input: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {

@@ -411,6 +411,11 @@ pub struct DocumentResult {
     pub document: String,
     /// The extraction, or a one-line reason why it failed.
     pub outcome: Result<Extraction, String>,
+    /// The content hash (BLAKE3, hex) of the bytes that were read and extracted,
+    /// when they could be read: the run records the rows under this hash, not the
+    /// one it took before handing the file out (the file may change in between).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
 }
 
 /// One input to process.

@@ -118,12 +118,27 @@ pub fn read_document_with(
 /// Turns a page that already has text into a [`Page`]; words are the
 /// whitespace-separated runs of the text (no boxes).
 pub fn text_page(number: usize, text: String, extractor: Extractor) -> Page {
+    let text = without_control_chars(text);
     let words = whitespace_words(&text);
     Page {
         number,
         text,
         words,
         extractor,
+    }
+}
+
+/// `text` without the control characters that are not whitespace (NUL, escape,
+/// DEL, C1: `Globex\0 Corporation` from a PDF's text layer or a text file): they
+/// are no part of the text and would reach the values. Whitespace ones (tab,
+/// newline, form feed...) stay: they separate words.
+fn without_control_chars(text: String) -> String {
+    if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        text.chars()
+            .filter(|c| !c.is_control() || c.is_whitespace())
+            .collect()
+    } else {
+        text
     }
 }
 
@@ -174,6 +189,22 @@ fn text_pages(bytes: &[u8]) -> Vec<PageInput> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_dropped_from_page_text() {
+        let page = text_page(
+            1,
+            "Globex\0 Corporation\u{1b}[0m\u{7f}\u{9b}\n\tTotal\u{c} 5.00".into(),
+            Extractor::PdfText,
+        );
+        assert_eq!(page.text, "Globex Corporation[0m\n\tTotal\u{c} 5.00");
+        let words: Vec<&str> = page
+            .words
+            .iter()
+            .map(|w| &page.text[w.start..w.end])
+            .collect();
+        assert_eq!(words, ["Globex", "Corporation[0m", "Total", "5.00"]);
+    }
 
     #[test]
     fn whitespace_words_have_char_offsets() {

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use chrono::NaiveDate;
+use docex_core::DocumentRows;
 
 use crate::{DOCUMENT_COLUMNS, ENTITY_COLUMNS};
 
@@ -63,6 +64,10 @@ pub(crate) const ENTITY_TYPES: [Column; ENTITY_COLUMNS.len()] = {
     ]
 };
 
+/// Index of the `document` column of both tables.
+const DOCUMENT: usize = 0;
+/// Index of `documents.csv`'s `error` column.
+const ERROR: usize = 2;
 /// Index of `documents.csv`'s `currency` column.
 pub(crate) const CURRENCY: usize = 10;
 /// Index of `entities.csv`'s `kind` column.
@@ -157,6 +162,82 @@ pub fn unneutralise(cell: &str) -> &str {
     }
 }
 
+/// `text` with each control character (C0, DEL, C1) written as Rust escapes it
+/// (`\0`, `\t`, `\n`, `\u{1b}`) and every other character as it is: how a file
+/// name is shown in log lines and in the tables' `document` and `error` columns,
+/// so that a name cannot forge a log line or recolour a terminal, and two names
+/// that differ only in control characters stay two names.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` as a value cell holds it: a tab, newline, carriage return, vertical tab,
+/// form feed or next-line (U+0085) becomes a space (every value is one line), any
+/// other control character (NUL, escape, DEL, C1) is dropped.
+pub(crate) fn clean_value(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .filter_map(|c| match c {
+                c if c.is_control() && c.is_whitespace() => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect(),
+    )
+}
+
+/// `rows` as every table writes them: names (`document`, and `error`, which names
+/// files) through [`escape_controls`], every other cell through [`clean_value`].
+/// Borrowed when no cell has a control character (the usual case).
+pub(crate) fn clean_rows(rows: &[DocumentRows]) -> Cow<'_, [DocumentRows]> {
+    let dirty = |row: &[String]| row.iter().any(|v| v.chars().any(char::is_control));
+    if !rows
+        .iter()
+        .any(|r| dirty(&r.document_row) || r.entity_rows.iter().any(|e| dirty(e)))
+    {
+        return Cow::Borrowed(rows);
+    }
+    let clean = |row: &[String], names: &[usize]| -> Vec<String> {
+        row.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                if names.contains(&i) {
+                    escape_controls(v).into_owned()
+                } else {
+                    clean_value(v).into_owned()
+                }
+            })
+            .collect()
+    };
+    Cow::Owned(
+        rows.iter()
+            .map(|r| DocumentRows {
+                document: escape_controls(&r.document).into_owned(),
+                document_row: clean(&r.document_row, &[DOCUMENT, ERROR]),
+                entity_rows: r
+                    .entity_rows
+                    .iter()
+                    .map(|e| clean(e, &[DOCUMENT]))
+                    .collect(),
+            })
+            .collect(),
+    )
+}
+
 /// What a spreadsheet reads as the start of a formula.
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -210,6 +291,49 @@ mod tests {
             // and a reader gets the text back
             assert_eq!(unneutralise(csv), text, "{csv:?}");
         }
+    }
+
+    #[test]
+    fn names_are_escaped_and_values_lose_their_control_characters() {
+        // (text, as a name, as a value)
+        for (text, name, value) in [
+            (
+                "Acme GmbH, Zürich ✓",
+                "Acme GmbH, Zürich ✓",
+                "Acme GmbH, Zürich ✓",
+            ),
+            (
+                "Globex\0 Corporation",
+                "Globex\\0 Corporation",
+                "Globex Corporation",
+            ),
+            (
+                "a\u{1b}[31mred\nFAKE LOG LINE.txt",
+                "a\\u{1b}[31mred\\nFAKE LOG LINE.txt",
+                "a[31mred FAKE LOG LINE.txt",
+            ),
+            (
+                "tab\tcr\rff\u{c}vt\u{b}",
+                "tab\\tcr\\rff\\u{c}vt\\u{b}",
+                "tab cr ff vt ",
+            ),
+            (
+                "del\u{7f} c1\u{9b}nel\u{85}",
+                "del\\u{7f} c1\\u{9b}nel\\u{85}",
+                "del c1nel ",
+            ),
+            // not control characters: kept as they are
+            (
+                "back\\slash \u{200b}\u{202e}",
+                "back\\slash \u{200b}\u{202e}",
+                "back\\slash \u{200b}\u{202e}",
+            ),
+        ] {
+            assert_eq!(escape_controls(text), name, "{text:?}");
+            assert_eq!(clean_value(text), value, "{text:?}");
+        }
+        assert!(matches!(escape_controls("plain.pdf"), Cow::Borrowed(_)));
+        assert!(matches!(clean_value("plain"), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -268,6 +392,9 @@ mod tests {
     fn column_types_line_up_with_the_columns() {
         let at = |cols: &[&str], name: &str| cols.iter().position(|c| *c == name).unwrap();
         assert_eq!(at(&DOCUMENT_COLUMNS, "currency"), CURRENCY);
+        assert_eq!(at(&DOCUMENT_COLUMNS, "document"), DOCUMENT);
+        assert_eq!(at(&ENTITY_COLUMNS, "document"), DOCUMENT);
+        assert_eq!(at(&DOCUMENT_COLUMNS, "error"), ERROR);
         assert_eq!(at(&ENTITY_COLUMNS, "kind"), KIND);
         for (name, t) in DOCUMENT_COLUMNS.iter().zip(DOCUMENT_TYPES) {
             let want = if name.ends_with("_date") {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use docex_core::DocumentRows;
 
-use crate::cells::{document_cells, entity_cells, Cell};
+use crate::cells::{clean_rows, document_cells, entity_cells, Cell};
 use crate::{write_atomically, OutputError, DOCUMENT_COLUMNS, ENTITY_COLUMNS};
 
 /// The CSV tables: `documents.csv` and `entities.csv`.
@@ -24,6 +24,7 @@ impl CsvTables {
     /// Writes both tables of `rows` into `dir` (which must exist), each through a
     /// temporary file that is synced and renamed over the old one.
     pub fn write(&self, dir: &Path, rows: &[DocumentRows]) -> Result<(), OutputError> {
+        let rows = &*clean_rows(rows);
         self.write_table(
             &dir.join("documents.csv"),
             &DOCUMENT_COLUMNS,

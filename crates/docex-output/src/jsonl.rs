@@ -16,7 +16,7 @@ use std::path::Path;
 use docex_core::DocumentRows;
 use serde_json::Value;
 
-use crate::cells::{document_cells, entity_cells, Cell};
+use crate::cells::{clean_rows, document_cells, entity_cells, Cell};
 use crate::{write_atomically, OutputError, DOCUMENT_COLUMNS, ENTITY_COLUMNS};
 
 /// The JSON Lines table `documents.jsonl`.
@@ -27,6 +27,7 @@ impl JsonlTables {
     /// Writes `documents.jsonl` of `rows` into `dir` (which must exist), atomically.
     pub fn write(&self, dir: &Path, rows: &[DocumentRows]) -> Result<(), OutputError> {
         let path = dir.join("documents.jsonl");
+        let rows = &*clean_rows(rows);
         write_atomically(&path, |w| {
             for r in rows {
                 w.write_all(document_line(r).as_bytes())

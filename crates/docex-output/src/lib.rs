@@ -7,7 +7,9 @@
 //! atomically from the rows the run manifest holds, so an interrupted run leaves
 //! whole tables behind. The rows are strings; `cells.rs` decides which of them are
 //! dates, amounts and numbers for the typed formats and which are text that must
-//! not reach a spreadsheet as a formula.
+//! not reach a spreadsheet as a formula, and every writer takes its rows through
+//! `cells::clean_rows`, so no control character reaches any table (names escaped,
+//! other values without them).
 //!
 //! The column lists here *are* the output contract; changing them is a breaking
 //! change for every spreadsheet and script downstream.
@@ -26,7 +28,7 @@ mod jsonl;
 mod review;
 mod xlsx;
 
-pub use cells::unneutralise;
+pub use cells::{escape_controls, unneutralise};
 pub use csv_tables::CsvTables;
 pub use jsonl::JsonlTables;
 pub use review::{review_reasons, REVIEW_COLUMNS, REVIEW_CONFIDENCE};
@@ -360,11 +362,128 @@ mod tests {
         assert!(out.join("documents.csv").is_file() && out.join("entities.csv").is_file());
     }
 
+    /// Every table file of `dir`, by name, as text (the workbook's XML parts joined).
+    fn table_files(dir: &Path) -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            let text = if name.ends_with(".xlsx") {
+                use std::io::Read;
+                let mut zip = zip::ZipArchive::new(File::open(&path).unwrap()).unwrap();
+                let mut all = String::new();
+                for i in 0..zip.len() {
+                    zip.by_index(i).unwrap().read_to_string(&mut all).unwrap();
+                }
+                all
+            } else {
+                std::fs::read_to_string(&path).unwrap()
+            };
+            files.push((name, text));
+        }
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_table() {
+        // Issue 15 (19): a NUL from PDF text reached documents.csv and
+        // documents.jsonl; a file name's escape sequence and newline reached every
+        // table raw.
+        let name = "a\u{1b}[31mred\nFAKE LOG LINE.txt";
+        let rows = [
+            testing::rows(
+                name,
+                &[
+                    ("doc_type", "invoice"),
+                    ("vendor", "Globex\0 Corporation"),
+                    ("customer", "Tab\tand\r\nnewline\u{85}Ltd\u{7f}\u{9b}"),
+                ],
+                &[&[
+                    ("page", "1"),
+                    ("field", "vendor"),
+                    ("kind", "party"),
+                    ("text", "Globex\0 Corporation"),
+                    ("value", "Globex\0 Corporation"),
+                    ("confidence", "0.900"),
+                ]],
+            ),
+            testing::rows(
+                "copy.txt",
+                &[
+                    ("status", "error"),
+                    ("error", &format!("same content as {name}")),
+                ],
+                &[],
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        Tables::new(
+            &[Format::Csv, Format::Xlsx, Format::Jsonl],
+            CsvTables::default(),
+        )
+        .write(dir.path(), &rows)
+        .unwrap();
+        let files = table_files(dir.path());
+        assert_eq!(files.len(), 5, "{files:?}");
+        for (file, text) in &files {
+            // the only control characters are the formats' own line ends
+            let bad: Vec<char> = text
+                .chars()
+                .filter(|c| c.is_control() && *c != '\n' && !file.ends_with(".xlsx"))
+                .collect();
+            assert!(bad.is_empty(), "{file}: {bad:?} in {text:?}");
+            for escaped in ["\\u0000", "\\u001b", "_x0000_", "_x001B_", "_x001b_", "\0"] {
+                assert!(!text.contains(escaped), "{file}: {escaped} in {text:?}");
+            }
+        }
+        let escaped_name = "a\\u{1b}[31mred\\nFAKE LOG LINE.txt";
+        let docs = &files.iter().find(|(f, _)| f == "documents.csv").unwrap().1;
+        assert_eq!(
+            docs.lines().skip(1).collect::<Vec<_>>(),
+            [
+                format!("{escaped_name},ok,,invoice,,Globex Corporation,Tab and  newline Ltd,,,,,,,,,,,,,"),
+                format!("copy.txt,error,same content as {escaped_name},,,,,,,,,,,,,,,,,"),
+            ]
+        );
+        let ents = &files.iter().find(|(f, _)| f == "entities.csv").unwrap().1;
+        assert_eq!(
+            ents.lines().nth(1).unwrap(),
+            format!(
+                "{escaped_name},1,vendor,party,Globex Corporation,Globex Corporation,0.900,,,,,,"
+            )
+        );
+        let review = &files
+            .iter()
+            .find(|(f, _)| f == "needs_review.csv")
+            .unwrap()
+            .1;
+        assert!(
+            review.contains(&format!("copy.txt,error,same content as {escaped_name}\n")),
+            "{review}"
+        );
+        let jsonl = &files
+            .iter()
+            .find(|(f, _)| f == "documents.jsonl")
+            .unwrap()
+            .1;
+        let v: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+        assert_eq!(v["document"], escaped_name);
+        assert_eq!(v["vendor"], "Globex Corporation");
+        assert_eq!(v["entities"][0]["text"], "Globex Corporation");
+        let xlsx = &files.iter().find(|(f, _)| f == "tables.xlsx").unwrap().1;
+        assert!(
+            xlsx.contains(">Globex Corporation<") && xlsx.contains(escaped_name),
+            "{xlsx}"
+        );
+    }
+
     #[test]
     fn error_rows_have_every_column() {
         let r = DocumentResult {
             document: "bad.pdf".into(),
             outcome: Err("encrypted PDF".into()),
+            content_hash: None,
         };
         let row = document_row(&r);
         assert_eq!(row.len(), DOCUMENT_COLUMNS.len());
@@ -399,6 +518,7 @@ mod tests {
                 fields,
                 entities: vec![e],
             }),
+            content_hash: None,
         };
         CsvTables::default()
             .write(dir.path(), &[rows_of(&r)])

@@ -3,15 +3,18 @@
 //! Everything here is recomputed from the stored rows, so the list always agrees
 //! with the tables beside it: a key field of the document's type that is missing,
 //! a key field whose chosen value is not confident, amounts or dates that
-//! contradict each other, and documents that could not be extracted at all.
-//! Duplicates are not listed (their first copy is), nor are `other` documents
-//! for lack of key fields (they have none).
+//! contradict each other, documents that could not be extracted at all, and
+//! documents with no field at all (whatever their type: a sideways scan read as
+//! `other` is one). Duplicates are checked as their first copy, whose values
+//! they repeat, and are listed only when they have no values: their copy has no
+//! extracted row in these tables, or no field either. `other` documents with
+//! some field are not listed for lack of key fields (they have none).
 
 use docex_core::DocumentRows;
 
 use docex_normalize::decimal_cents;
 
-use crate::cells::{iso_date, Cell};
+use crate::cells::{clean_rows, iso_date, Cell};
 use crate::csv_tables::CsvTables;
 use crate::{OutputError, DOCUMENT_COLUMNS, ENTITY_COLUMNS};
 
@@ -23,6 +26,13 @@ pub const REVIEW_COLUMNS: [&str; 3] = ["document", "status", "reasons"];
 /// in a guessed day/month order (confidence times 0.6) does not unless the tagger
 /// was unsure too.
 pub const REVIEW_CONFIDENCE: f64 = 0.5;
+
+/// The reason of an `ok` row (or a duplicate's copy) with no field at all.
+const NO_FIELD: &str = "no field found";
+
+/// The first field column of `documents.csv` (after document, status, error,
+/// doc_type, pages).
+const FIRST_FIELD: usize = 5;
 
 /// The key fields of a document type; each inner list is satisfied by any one of
 /// its fields.
@@ -39,7 +49,11 @@ fn key_fields(doc_type: &str) -> &'static [&'static [&'static str]] {
 /// that failed or was quarantined.
 pub fn review_reasons(rows: &DocumentRows) -> Vec<String> {
     let field = |name: &str| document_field(rows, name);
+    let no_field = DOCUMENT_COLUMNS[FIRST_FIELD..]
+        .iter()
+        .all(|name| field(name).is_empty());
     match field("status") {
+        "ok" if no_field => return vec![NO_FIELD.to_owned()],
         "ok" => {}
         "error" | "quarantined" => {
             let error = field("error");
@@ -50,6 +64,14 @@ pub fn review_reasons(rows: &DocumentRows) -> Vec<String> {
             }
             .to_owned()];
         }
+        // not filled in with its copy's values (doc_type is the first of them)
+        "duplicate" if field("doc_type").is_empty() => {
+            return vec![format!(
+                "no values: {}, which has no extracted row in these tables",
+                field("error")
+            )];
+        }
+        "duplicate" if no_field => return vec![NO_FIELD.to_owned()],
         _ => return Vec::new(),
     }
     let mut reasons = Vec::new();
@@ -129,6 +151,7 @@ pub(crate) fn write(
     dir: &std::path::Path,
     rows: &[DocumentRows],
 ) -> Result<(), OutputError> {
+    let rows = &*clean_rows(rows);
     let listed: Vec<(&DocumentRows, String)> = rows
         .iter()
         .filter_map(|r| {
@@ -333,9 +356,22 @@ mod tests {
             ),
             (
                 "other documents have no key fields",
-                vec![("doc_type", "other")],
+                vec![("doc_type", "other"), ("currency", "EUR")],
                 vec![],
                 vec![],
+            ),
+            // issue 15 (17): ok, type other, no fields, and not listed
+            (
+                "ok row with no field at all",
+                vec![("doc_type", "other"), ("pages", "1")],
+                vec![],
+                vec!["no field found"],
+            ),
+            (
+                "an invoice with no field at all is that, not three missing fields",
+                vec![("doc_type", "invoice"), ("pages", "1")],
+                vec![],
+                vec!["no field found"],
             ),
             (
                 "error row",
@@ -354,11 +390,38 @@ mod tests {
             ),
             (
                 "duplicates are checked as their first copy",
-                vec![("status", "duplicate"), ("error", "same content as a.pdf")],
+                vec![
+                    ("status", "duplicate"),
+                    ("error", "same content as a.pdf"),
+                    ("doc_type", "receipt"),
+                    ("pages", "1"),
+                    ("total_amount", "3.00"),
+                ],
                 vec![],
                 vec![],
             ),
+            // issue 15 (17): a duplicate with empty values was not listed
+            (
+                "a duplicate whose copy has no extracted row",
+                vec![("status", "duplicate"), ("error", "same content as a.pdf")],
+                vec![],
+                vec![
+                    "no values: same content as a.pdf, which has no extracted row in these tables",
+                ],
+            ),
+            (
+                "a duplicate of a copy with no field",
+                vec![
+                    ("status", "duplicate"),
+                    ("error", "same content as a.pdf"),
+                    ("doc_type", "other"),
+                    ("pages", "1"),
+                ],
+                vec![],
+                vec!["no field found"],
+            ),
         ];
+        assert_eq!(DOCUMENT_COLUMNS[FIRST_FIELD], "vendor");
         for (case, fields, entities, want) in cases {
             let r = rows("d.pdf", &fields, &entities);
             assert_eq!(review_reasons(&r), want, "{case}");
@@ -376,14 +439,25 @@ mod tests {
                 &[],
             ),
             rows("r.png", &[("doc_type", "receipt")], &[]),
+            rows(
+                "dup.png",
+                &[
+                    ("status", "duplicate"),
+                    ("error", "same content as =bad.pdf"),
+                ],
+                &[],
+            ),
+            rows("other.txt", &[("doc_type", "other"), ("term", "P1Y")], &[]),
         ];
         write(&CsvTables::default(), dir.path(), &all).unwrap();
         let text = std::fs::read_to_string(dir.path().join("needs_review.csv")).unwrap();
         assert_eq!(
             text,
             "document,status,reasons\n\
+             ok.txt,ok,no field found\n\
              '=bad.pdf,error,truncated PDF\n\
-             r.png,ok,missing vendor; missing invoice_date; missing total_amount\n"
+             r.png,ok,no field found\n\
+             dup.png,duplicate,\"no values: same content as =bad.pdf, which has no extracted row in these tables\"\n"
         );
     }
 }

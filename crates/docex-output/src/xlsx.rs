@@ -20,7 +20,7 @@ use chrono::Datelike;
 use docex_core::DocumentRows;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use crate::cells::{document_cells, entity_cells, Cell, CURRENCY};
+use crate::cells::{clean_rows, document_cells, entity_cells, Cell, CURRENCY};
 use crate::{write_atomically, OutputError, DOCUMENT_COLUMNS, ENTITY_COLUMNS};
 
 /// Rows below the header that fit on one sheet.
@@ -46,6 +46,7 @@ impl XlsxTables {
         rows: &[DocumentRows],
         sheet_rows: u32,
     ) -> Result<(), OutputError> {
+        let rows = &*clean_rows(rows);
         let mut book = Workbook::new();
         book.set_tempdir(dir)?;
         let mut formats = Formats::default();

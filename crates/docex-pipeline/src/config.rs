@@ -86,6 +86,10 @@ pub struct LimitsSection {
     /// is killed and the document is quarantined.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
+    /// Most resident memory one worker process may use, in MB, before it is killed
+    /// and its document quarantined.
+    #[serde(default = "default_max_memory_mb")]
+    pub max_memory_mb: u64,
     /// Most megabytes the content of one PDF page (its content streams and the
     /// forms it draws) may inflate to.
     #[serde(default = "default_pdf_content_mb")]
@@ -97,6 +101,12 @@ pub struct LimitsSection {
     /// Most megabytes all the streams of one PDF may inflate to together.
     #[serde(default = "default_pdf_inflated_mb")]
     pub max_pdf_inflated_mb: u64,
+}
+
+/// 4 GB: the largest page the pixel limit lets through (250 MP) peaks at about
+/// 860 MB, real contracts of up to 3.6 MB at 70 to 125 MB (measured, see README).
+fn default_max_memory_mb() -> u64 {
+    4096
 }
 
 fn default_pdf_content_mb() -> u64 {
@@ -121,6 +131,7 @@ impl Default for LimitsSection {
             max_megapixels: 250,
             max_pages: 2000,
             timeout_seconds: default_timeout(),
+            max_memory_mb: default_max_memory_mb(),
             max_pdf_content_mb: default_pdf_content_mb(),
             max_pdf_stream_mb: default_pdf_stream_mb(),
             max_pdf_inflated_mb: default_pdf_inflated_mb(),

@@ -48,7 +48,7 @@ pub enum PipelineError {
         reason: String,
     },
     /// The model could not be loaded.
-    #[error("model: {0}")]
+    #[error(transparent)]
     Model(#[from] TaggerError),
     /// The worker pool could not start.
     #[error("thread pool: {0}")]
@@ -91,6 +91,7 @@ impl PipelineConfig {
                     reason,
                 })?;
         let model = Arc::new(Model::load(&models_dir.join(&self.model))?);
+        model.check(&runtime)?;
         docex_tagger::log_provider(&runtime, &model);
         Ok(Pipeline {
             model,
@@ -181,26 +182,34 @@ impl Pipeline {
     /// One document, start to end; any failure becomes the result's error.
     fn process(&self, doc: &InputDoc, workers: &Workers) -> DocumentResult {
         debug!(document = %doc.display, "start");
-        let outcome = self.extract(doc, workers).map_err(|e| one_line(e.as_ref()));
+        // read once: the hash names exactly the bytes extracted
+        let (outcome, content_hash) = match std::fs::read(&doc.path) {
+            Ok(bytes) => {
+                let hash = manifest::hash_bytes(&bytes);
+                let outcome = self.extract(bytes, workers);
+                (outcome.map_err(|e| one_line(e.as_ref())), Some(hash))
+            }
+            Err(e) => (Err(one_line(&e)), None),
+        };
         DocumentResult {
             document: doc.display.clone(),
             outcome,
+            content_hash,
         }
     }
 
-    fn extract(&self, doc: &InputDoc, workers: &Workers) -> Result<Extraction, BoxError> {
-        let (pages, _) = self.pages(doc, workers, false)?;
+    fn extract(&self, bytes: Vec<u8>, workers: &Workers) -> Result<Extraction, BoxError> {
+        let (pages, _) = self.pages(bytes, workers, false)?;
         Ok(assemble(&pages, &self.locale))
     }
 
     /// Every page's text and tags, and with `keep_images` the images OCR read.
     fn pages(
         &self,
-        doc: &InputDoc,
+        bytes: Vec<u8>,
         workers: &Workers,
         keep_images: bool,
     ) -> Result<(Vec<Tagged>, Vec<Option<GrayImage>>), BoxError> {
-        let bytes = std::fs::read(&doc.path)?;
         let (_, inputs) =
             docex_ingest::read_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
         drop(bytes);
@@ -279,7 +288,8 @@ impl SingleWorker<'_> {
     /// one-line reason as the document's error row.
     pub fn explain(&self, doc: &InputDoc) -> Result<Explained, String> {
         let explained = self.pool.install(|| -> Result<Explained, BoxError> {
-            let (pages, images) = self.pipeline.pages(doc, &self.workers, true)?;
+            let bytes = std::fs::read(&doc.path)?;
+            let (pages, images) = self.pipeline.pages(bytes, &self.workers, true)?;
             let extraction = assemble(&pages, &self.pipeline.locale);
             let pages = pages
                 .into_iter()

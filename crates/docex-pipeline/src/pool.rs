@@ -7,15 +7,20 @@
 //!  supervisor (docex extract / watch)            worker processes (docex worker)
 //!  jobs ─► slot thread 1 ── JSON line ─► stdin ─► Pipeline ─► stdout ── result line ─┐
 //!       ─► slot thread 2 ── ...                                                        │
-//!  results ◄─────────────── Finished | Crashed(status) | TimedOut ◄────────────────────┘
+//!  results ◄──── Finished | Crashed(status) | TimedOut | OverMemory ◄──────────────────┘
 //! ```
 //!
 //! A slot thread owns its child: it writes one request, waits for the one result
-//! line (or end of output: a crash; or the time limit: it kills the child), and
-//! starts a fresh child after a crash or a kill. Children run in their own process
-//! group, so a Ctrl-C at the terminal reaches the supervisor only, which decides
-//! whether the documents in flight finish or are abandoned. A child whose
-//! supervisor dies sees its stdin close and exits after its current document.
+//! line (or end of output: a crash; or the time limit, counted from when a fresh
+//! child says it is ready: it kills the child), and starts a fresh child after a
+//! crash or a kill. While it waits it reads the child's resident memory every
+//! 100 ms and kills it over the memory limit; inside the child, [`limit_memory`] is
+//! the backstop for allocations faster than that, and a child that aborts on a
+//! failed allocation (it says so on stderr) is over the memory limit too, not a
+//! crash. Children run in their own process group, so a Ctrl-C at the terminal
+//! reaches the supervisor only, which decides whether the documents in flight
+//! finish or are abandoned. A child whose supervisor dies sees its stdin close and
+//! exits after its current document.
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
@@ -33,8 +38,15 @@ use docex_core::{DocumentResult, InputDoc};
 use serde::{Deserialize, Serialize};
 use tracing::{debug, warn};
 
+/// What a worker prints on stderr when an allocation fails before it aborts: Rust's
+/// allocation error handler, and C++'s terminate on an uncaught `std::bad_alloc`.
+const ALLOCATION_FAILED: [&str; 2] = ["memory allocation of ", "std::bad_alloc"];
+
 /// Marks a worker's result line: anything else a library prints to stdout is noise.
 const RESULT_MARK: &str = "\u{1e}DOCEX ";
+
+/// What a worker says (after [`RESULT_MARK`]) once it has started and reads requests.
+const READY: &str = "ready";
 
 /// How to start a worker process (`docex worker` with the pipeline's options).
 #[derive(Debug, Clone)]
@@ -45,9 +57,13 @@ pub struct WorkerCommand {
     pub args: Vec<OsString>,
     /// Extra environment (secrets such as a PDF password go here, not in `args`).
     pub envs: Vec<(OsString, OsString)>,
-    /// Where the workers' stderr goes: inherited when `None`, else each line is
-    /// handed to this function (a progress bar writes log lines above itself).
+    /// Where the workers' stderr goes, line by line: this process's stderr when
+    /// `None`, else this function (a progress bar writes log lines above itself).
     pub stderr: Option<fn(&[u8])>,
+    /// Resident memory one worker may use, in MB, before it is killed and its
+    /// document quarantined; `None`: no limit. The worker's own backstop
+    /// ([`limit_memory`]) is the caller's to pass in `args`.
+    pub max_memory_mb: Option<u64>,
 }
 
 impl WorkerCommand {
@@ -64,10 +80,22 @@ impl WorkerCommand {
             .output()
             .map_err(|e| format!("cannot start {}: {e}", self.program.display()))?;
         if out.status.success() {
-            Ok(())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+            return Ok(());
         }
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        use std::os::unix::process::ExitStatusExt;
+        Err(match out.status.signal() {
+            Some(sig) => format!(
+                "{} was killed by signal {sig} ({}) while starting{}{stderr}",
+                self.program.display(),
+                signal_name(sig),
+                if stderr.is_empty() { "" } else { ":\n" }
+            ),
+            None if stderr.is_empty() => {
+                format!("{} exited with {}", self.program.display(), out.status)
+            }
+            None => stderr,
+        })
     }
 }
 
@@ -89,6 +117,8 @@ pub enum JobEnd {
     Crashed(String),
     /// The worker ran past the time limit and was killed.
     TimedOut(Duration),
+    /// The worker went over the memory limit (in MB): killed, or its allocation failed.
+    OverMemory(u64),
     /// The pool was aborted while it ran.
     Abandoned,
 }
@@ -193,6 +223,10 @@ struct Worker {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<Option<String>>,
+    /// Set when the worker said on stderr that an allocation failed.
+    allocation_failed: Arc<AtomicBool>,
+    /// Ends when the worker's stderr does.
+    stderr_done: Receiver<()>,
 }
 
 struct Slot {
@@ -240,24 +274,34 @@ impl Slot {
             .envs(self.command.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(match self.command.stderr {
-                Some(_) => Stdio::piped(),
-                None => Stdio::inherit(),
-            })
+            .stderr(Stdio::piped())
             .process_group(0)
             .spawn()?;
-        if let (Some(forward), Some(stderr)) = (self.command.stderr, child.stderr.take()) {
-            std::thread::Builder::new()
-                .name(format!("docex-slot-{}-err", self.index))
-                .spawn(move || {
-                    let mut reader = BufReader::new(stderr);
-                    let mut line = Vec::new();
-                    while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-                        forward(&line);
-                        line.clear();
+        // stderr is read line by line: forwarded, and watched for a failed allocation
+        let allocation_failed = Arc::new(AtomicBool::new(false));
+        let (done_tx, stderr_done) = mpsc::channel();
+        let stderr = child.stderr.take().expect("piped");
+        let (forward, failed) = (self.command.stderr, allocation_failed.clone());
+        std::thread::Builder::new()
+            .name(format!("docex-slot-{}-err", self.index))
+            .spawn(move || {
+                let mut reader = BufReader::new(stderr);
+                let mut line = Vec::new();
+                while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                    let text = String::from_utf8_lossy(&line);
+                    if ALLOCATION_FAILED.iter().any(|m| text.contains(m)) {
+                        failed.store(true, Ordering::SeqCst);
                     }
-                })?;
-        }
+                    match forward {
+                        Some(forward) => forward(&line),
+                        None => {
+                            let _ = std::io::stderr().lock().write_all(&line);
+                        }
+                    }
+                    line.clear();
+                }
+                let _ = done_tx.send(());
+            })?;
         let stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
         let (tx, lines) = mpsc::channel();
@@ -291,6 +335,8 @@ impl Slot {
             child,
             stdin,
             lines,
+            allocation_failed,
+            stderr_done,
         })
     }
 
@@ -322,10 +368,13 @@ impl Slot {
         if !sent {
             return JobEnd::Crashed("the worker does not take input".into());
         }
-        let started = Instant::now();
+        let mut started = Instant::now();
         loop {
             let w = self.child.as_mut().expect("a worker is running");
             match w.lines.recv_timeout(Duration::from_millis(100)) {
+                // a fresh worker is ready: the document's time starts now (its start-up
+                // had a time limit of its own, as long)
+                Ok(Some(line)) if line == READY => started = Instant::now(),
                 Ok(Some(json)) => {
                     return match serde_json::from_str::<DocumentResult>(&json) {
                         Ok(r) => JobEnd::Finished(Box::new(r)),
@@ -336,8 +385,13 @@ impl Slot {
                     };
                 }
                 Ok(None) | Err(RecvTimeoutError::Disconnected) => {
-                    let status = self.reap();
-                    return JobEnd::Crashed(status);
+                    return match (self.reap(), self.command.max_memory_mb) {
+                        (Death::AllocationFailed, Some(limit)) => JobEnd::OverMemory(limit),
+                        (Death::AllocationFailed, None) => {
+                            JobEnd::Crashed("worker ran out of memory".into())
+                        }
+                        (Death::Crashed(status), _) => JobEnd::Crashed(status),
+                    };
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     if self.abort.load(Ordering::SeqCst) {
@@ -348,6 +402,13 @@ impl Slot {
                         warn!(document = %doc.display, seconds = self.timeout.as_secs(), "time limit: killing its worker");
                         self.kill();
                         return JobEnd::TimedOut(self.timeout);
+                    }
+                    if let Some(limit) = self.command.max_memory_mb {
+                        if resident_mb(w.child.id()).is_some_and(|mb| mb > limit) {
+                            warn!(document = %doc.display, megabytes = limit, "memory limit: killing its worker");
+                            self.kill();
+                            return JobEnd::OverMemory(limit);
+                        }
                     }
                 }
             }
@@ -361,32 +422,80 @@ impl Slot {
         }
     }
 
-    /// Waits for a dead worker and describes how it ended.
-    fn reap(&mut self) -> String {
+    /// Waits for a dead worker and says how it ended.
+    fn reap(&mut self) -> Death {
         let Some(mut w) = self.child.take() else {
-            return "worker gone".into();
+            return Death::Crashed("worker gone".into());
         };
         drop(w.stdin);
         let status = match w.child.wait() {
             Ok(s) => s,
-            Err(e) => return format!("worker lost: {e}"),
+            Err(e) => return Death::Crashed(format!("worker lost: {e}")),
         };
+        // its last words on stderr decide whether it ran out of memory
+        let _ = w.stderr_done.recv_timeout(Duration::from_secs(2));
         use std::os::unix::process::ExitStatusExt;
         match (status.code(), status.signal()) {
-            (_, Some(sig)) => format!("worker crashed (signal {sig}{})", signal_name(sig)),
-            (Some(code), _) => format!("worker crashed (exit status {code})"),
-            _ => "worker crashed".into(),
+            (_, Some(6)) if w.allocation_failed.load(Ordering::SeqCst) => Death::AllocationFailed,
+            (_, Some(sig)) => Death::Crashed(format!(
+                "worker crashed (signal {sig}, {}{})",
+                signal_name(sig),
+                match sig {
+                    6 => ": e.g. a stack overflow or an abort in a library",
+                    9 => ": e.g. out of memory",
+                    _ => "",
+                }
+            )),
+            (Some(code), _) => Death::Crashed(format!("worker crashed (exit status {code})")),
+            _ => Death::Crashed("worker crashed".into()),
         }
     }
 }
 
+/// How a worker that stopped answering ended.
+enum Death {
+    /// It said an allocation failed (its [`limit_memory`] backstop, or the machine's).
+    AllocationFailed,
+    /// Anything else, described.
+    Crashed(String),
+}
+
+/// `SIGBUS` for 7: the signal's name.
 fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        6 => ", SIGABRT: e.g. a stack overflow or an abort in a library",
-        9 => ", SIGKILL: e.g. out of memory",
-        11 => ", SIGSEGV",
-        _ => "",
-    }
+    nix::sys::signal::Signal::try_from(sig).map_or("unknown signal", |s| s.as_str())
+}
+
+/// The resident memory of process `pid` in MB (`VmRSS` in `/proc/PID/status`);
+/// `None` once it is gone.
+fn resident_mb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024)
+}
+
+/// The worker's backstop for a memory limit of `limit_mb` (what the supervisor
+/// polls): the data segment limit (`RLIMIT_DATA`) of the process, at twice the
+/// limit and 1 GB more, so that only an allocation faster than the supervisor's
+/// 100 ms poll meets it. `RLIMIT_DATA` counts writable private memory, resident or
+/// not (a worker starts with 40 to 115 MB of it; ONNX Runtime and Tesseract run under
+/// it); `RLIMIT_AS` would also count mapped library files and reserved, never used
+/// address space. An allocation over it fails: Rust and C++ code abort saying so,
+/// which the supervisor reports as over the memory limit.
+pub fn limit_memory(limit_mb: u64) -> nix::Result<()> {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let backstop = limit_mb
+        .saturating_mul(2)
+        .saturating_add(1024)
+        .saturating_mul(1 << 20);
+    let (_, hard) = getrlimit(Resource::RLIMIT_DATA)?;
+    setrlimit(Resource::RLIMIT_DATA, backstop.min(hard), hard)
 }
 
 /// The worker side: answers one result line per request line on stdin until
@@ -394,6 +503,8 @@ fn signal_name(sig: i32) -> &'static str {
 pub fn serve(mut process: impl FnMut(&InputDoc) -> DocumentResult) -> std::io::Result<()> {
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
+    writeln!(out, "{RESULT_MARK}{READY}")?;
+    out.flush()?;
     for line in stdin.lock().lines() {
         let line = line?;
         if line.trim().is_empty() {
@@ -411,4 +522,77 @@ pub fn serve(mut process: impl FnMut(&InputDoc) -> DocumentResult) -> std::io::R
         out.flush()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A "worker" that is a shell script.
+    fn sh(script: &str, max_memory_mb: Option<u64>) -> WorkerCommand {
+        WorkerCommand {
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), script.into()],
+            envs: Vec::new(),
+            stderr: None,
+            max_memory_mb,
+        }
+    }
+
+    /// A worker killed by a signal while starting (a truncated library's SIGBUS)
+    /// was reported with its empty stderr only.
+    #[test]
+    fn a_worker_killed_by_a_signal_at_start_is_reported_with_the_signal_name() {
+        let err = sh("kill -BUS $$", None).preflight().unwrap_err();
+        assert!(err.contains("signal 7 (SIGBUS)"), "{err}");
+        assert!(err.contains("/bin/sh"), "{err}");
+        let err = sh("echo cannot load >&2; exit 3", None)
+            .preflight()
+            .unwrap_err();
+        assert_eq!(err, "cannot load");
+    }
+
+    /// One job through a pool of one `command`, with no time limit to speak of (the
+    /// scripts answer at once or are killed for their memory).
+    fn one_job(command: WorkerCommand) -> JobEnd {
+        let pool = ProcessPool::start(command, 1, Duration::from_secs(24 * 3600));
+        pool.submit(Job {
+            id: 1,
+            doc: InputDoc {
+                path: "doc.txt".into(),
+                display: "doc.txt".into(),
+            },
+        });
+        let done = pool
+            .results()
+            .recv_timeout(Duration::from_secs(600))
+            .expect("the job ends within 10 minutes");
+        pool.shutdown();
+        done.end
+    }
+
+    /// A worker that aborts because an allocation failed (its memory backstop) was
+    /// reported as a crash, "stack overflow or abort", and retried.
+    #[test]
+    fn a_worker_aborting_on_a_failed_allocation_is_over_the_memory_limit() {
+        let script =
+            "read line; echo 'memory allocation of 1048576 bytes failed' >&2; kill -ABRT $$";
+        let end = one_job(sh(script, Some(300)));
+        assert!(matches!(end, JobEnd::OverMemory(300)), "{end:?}");
+        // any other abort is a crash
+        let end = one_job(sh("read line; kill -ABRT $$", Some(300)));
+        match end {
+            JobEnd::Crashed(why) => assert!(why.contains("signal 6, SIGABRT"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A worker whose resident memory passes the limit is killed.
+    #[test]
+    fn a_worker_over_the_resident_memory_limit_is_killed() {
+        // awk holds a string of 64 MB, over a 16 MB limit, and waits for more input
+        let script = "read line; exec awk 'BEGIN { s = \"x\"; while (length(s) < 64000000) s = s s; getline l < \"/dev/stdin\" }'";
+        let end = one_job(sh(script, Some(16)));
+        assert!(matches!(end, JobEnd::OverMemory(16)), "{end:?}");
+    }
 }

@@ -62,6 +62,14 @@ pub enum TaggerError {
         /// What went wrong.
         reason: String,
     },
+    /// `model.onnx` does not load into ONNX Runtime, or does not run on a fixed text.
+    #[error("the model {path} is broken: {reason}")]
+    BrokenModel {
+        /// The ONNX file.
+        path: PathBuf,
+        /// What ONNX Runtime said, or what is wrong with its output.
+        reason: String,
+    },
     /// CUDA was asked for and cannot be used.
     #[error("CUDA execution provider not available: {0}")]
     CudaUnavailable(String),
@@ -116,6 +124,9 @@ impl Runtime {
             path: library.to_owned(),
             reason,
         };
+        // A truncated library would be mapped past its end and kill the process
+        // with SIGBUS on first touch: look at its headers before it is loaded.
+        check_library(library).map_err(lib_err)?;
         let env = ort::init_from(library)
             .map_err(|e| lib_err(e.to_string()))?
             .with_name("docex")
@@ -166,7 +177,12 @@ pub struct Model {
     /// Indices into [`FEATURES`] of the model's `features` input, in order.
     features: Vec<usize>,
     onnx: Arc<Vec<u8>>,
+    /// Where `onnx` was read from, for messages.
+    onnx_path: PathBuf,
 }
+
+/// The text [`Model::check`] runs through the model.
+const CHECK_TEXT: &str = "Invoice INV-0042 dated 12.03.2024 from Acme GmbH, total EUR 1.234,56\n";
 
 impl Model {
     /// Loads `model.onnx`, `tokenizer.json` and `meta.json` from `dir`.
@@ -223,6 +239,7 @@ impl Model {
             window: meta.window,
             features,
             onnx: Arc::new(read("model.onnx")?),
+            onnx_path: dir.join("model.onnx"),
         })
     }
 
@@ -260,12 +277,64 @@ impl Model {
         };
         let session = { builder }
             .commit_from_memory(&self.onnx)
-            .map_err(ort_err)?;
+            .map_err(|e| self.broken(e))?;
         Ok(Tagger {
             session,
             model: Arc::clone(self),
         })
     }
+}
+
+impl Model {
+    /// Starts a session and runs the model once on a fixed text: a model file that
+    /// does not load, does not run or gives non-finite scores fails here, at start-up,
+    /// instead of on every document.
+    pub fn check(self: &Arc<Self>, runtime: &Runtime) -> Result<(), TaggerError> {
+        let mut tagger = self.tagger(runtime)?;
+        let enc = self.encoder.encode(CHECK_TEXT)?;
+        let emissions = tagger.emissions(&enc).map_err(|e| match e {
+            TaggerError::Ort(reason) => self.broken(reason),
+            other => other,
+        })?;
+        if emissions.iter().flatten().any(|x| !x.is_finite()) {
+            return Err(self.broken("it gives non-finite scores on a fixed text"));
+        }
+        Ok(())
+    }
+
+    fn broken(&self, reason: impl std::fmt::Display) -> TaggerError {
+        TaggerError::BrokenModel {
+            path: self.onnx_path.clone(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Checks that `library` is a 64-bit ELF file whose loadable segments lie within
+/// the file, as the dynamic loader will map them. Returns what is wrong.
+fn check_library(library: &Path) -> Result<(), String> {
+    use object::elf::{FileHeader64, PT_LOAD};
+    use object::read::elf::{FileHeader, ProgramHeader};
+    let file = std::fs::File::open(library).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    let data = object::ReadCache::new(file);
+    let not_elf = |e: object::read::Error| format!("not a 64-bit ELF shared library ({e})");
+    let header = FileHeader64::<object::Endianness>::parse(&data).map_err(not_elf)?;
+    let endian = header.endian().map_err(not_elf)?;
+    let segments = header.program_headers(endian, &data).map_err(|e| {
+        format!("the file is truncated or damaged: {size} bytes, program headers unreadable ({e})")
+    })?;
+    for segment in segments.iter().filter(|p| p.p_type(endian) == PT_LOAD) {
+        let end = segment
+            .p_offset(endian)
+            .saturating_add(segment.p_filesz(endian));
+        if end > size {
+            return Err(format!(
+                "the file is truncated: {size} bytes, but a segment it loads ends at byte {end}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One worker's tagger: a model and its own ONNX Runtime session.
@@ -429,11 +498,9 @@ mod tests {
     #[test]
     fn last_window_alone_gives_the_padded_batch_emissions() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let lib = locate_onnxruntime(&[dir.join("../../.ort")])
-            .expect("ONNX Runtime library missing: run scripts/setup.sh (make test does)");
-        let runtime = Runtime::init(&lib, Device::Cpu).unwrap();
+        let runtime = runtime();
         let model = Arc::new(Model::load(&dir.join("tests/data/tiny")).unwrap());
-        let mut tagger = model.tagger(&runtime).unwrap();
+        let mut tagger = model.tagger(runtime).unwrap();
         let line = "Invoice INV-0042 dated 12.03.2024 from Acme GmbH, total EUR 1.234,56\n";
         let text = line.repeat(40);
         let enc = model.encoder().encode(&text).unwrap();
@@ -458,5 +525,56 @@ mod tests {
             split.last().unwrap().len(),
             (total % win) * model.labels.len()
         );
+    }
+
+    fn library() -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        locate_onnxruntime(&[dir.join("../../.ort")])
+            .expect("ONNX Runtime library missing: run scripts/setup.sh (make test does)")
+    }
+
+    /// The process's one runtime (ONNX Runtime allows one environment per process).
+    fn runtime() -> &'static Runtime {
+        static RUNTIME: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
+        RUNTIME.get_or_init(|| Runtime::init(&library(), Device::Cpu).unwrap())
+    }
+
+    /// A truncated ONNX Runtime library is refused before it is mapped (loading it
+    /// killed the process with SIGBUS).
+    #[test]
+    fn a_truncated_onnxruntime_library_is_named_not_loaded() {
+        let lib = library();
+        check_library(&lib).unwrap();
+        let bytes = std::fs::read(&lib).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (name, cut) in [("half", bytes.len() / 2), ("head", 40), ("none", 0)] {
+            let copy = dir.path().join(format!("libonnxruntime.so.{name}"));
+            std::fs::write(&copy, &bytes[..cut]).unwrap();
+            let err = check_library(&copy).unwrap_err();
+            assert!(
+                err.contains("truncated") || err.contains("not a 64-bit ELF"),
+                "{err}"
+            );
+        }
+    }
+
+    /// A model file that ONNX Runtime cannot load fails the check, naming the file.
+    #[test]
+    fn a_corrupt_model_fails_its_check_naming_the_file() {
+        let runtime = runtime();
+        let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny");
+        Arc::new(Model::load(&tiny).unwrap())
+            .check(runtime)
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["meta.json", "tokenizer.json", "model.onnx"] {
+            std::fs::copy(tiny.join(f), dir.path().join(f)).unwrap();
+        }
+        let onnx = std::fs::read(tiny.join("model.onnx")).unwrap();
+        std::fs::write(dir.path().join("model.onnx"), &onnx[..onnx.len() / 2]).unwrap();
+        let model = Arc::new(Model::load(dir.path()).unwrap());
+        let err = model.check(runtime).unwrap_err();
+        assert!(matches!(err, TaggerError::BrokenModel { .. }), "{err}");
+        assert!(err.to_string().contains("model.onnx"), "{err}");
     }
 }
