@@ -444,6 +444,15 @@ mod tests {
             "object stream 6 0 inflates past the limit of 1 MB per stream \
              ([limits] max_pdf_stream_mb)"
         );
+        // a cross-reference stream, which lopdf inflates as it reads the file
+        let xref = fixtures::stream(&format!("/Type /XRef /Size 7 /W [1 2 1] {TWICE}"), &bomb);
+        let pdf = fixtures::page_with_stream("", INVOICE.as_bytes(), NONE, &[xref]);
+        let err = read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cross-reference stream 6 0 inflates past the limit of 1 MB"),
+            "{err}"
+        );
     }
 
     #[test]
