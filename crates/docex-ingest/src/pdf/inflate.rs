@@ -216,7 +216,9 @@ pub(crate) fn stream_data_start(bytes: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-/// The dictionary (`<<` to `>>`) just before a `stream` keyword at `at`.
+/// The dictionary (`<<` to `>>`) just before a `stream` keyword at `at`, if it
+/// is under 16 KiB (an object or cross-reference stream's is far smaller): a
+/// file of many `>> stream` costs at most that much each.
 fn dict_before(bytes: &[u8], at: usize) -> Option<&[u8]> {
     let end = bytes[..at].iter().rposition(|b| !b.is_ascii_whitespace())? + 1;
     if !bytes[..end].ends_with(b">>") {
@@ -239,7 +241,7 @@ fn dict_before(bytes: &[u8], at: usize) -> Option<&[u8]> {
             }
             _ => i -= 1,
         }
-        if end - i > 1 << 20 {
+        if end - i > 16 << 10 {
             return None;
         }
     }

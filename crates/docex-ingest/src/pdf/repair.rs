@@ -2,6 +2,7 @@
 //! whose `/Length` is wrong or refers to itself, and page trees whose `/Kids`
 //! loop back up.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
 
 use pdf_extract::xref::XrefEntry;
@@ -35,9 +36,13 @@ pub(crate) fn recover_streams(doc: &mut Document, bytes: &[u8]) -> usize {
             Some(_) => false,
         })
         .collect();
+    let ends = Endstreams {
+        bytes,
+        positions: OnceCell::new(),
+    };
     let mut recovered = 0;
     for (id, offset) in broken {
-        let Some(mut object) = reread_stream(bytes, offset, id) else {
+        let Some(mut object) = reread_stream(bytes, offset, id, &ends) else {
             continue;
         };
         if let Some(state) = &doc.encryption_state {
@@ -52,8 +57,32 @@ pub(crate) fn recover_streams(doc: &mut Document, bytes: &[u8]) -> usize {
     recovered
 }
 
+/// Where the `endstream` keywords of a file are, found once when first asked:
+/// many broken streams without one cost one pass over the file, not one each.
+struct Endstreams<'a> {
+    bytes: &'a [u8],
+    positions: OnceCell<Vec<usize>>,
+}
+
+impl Endstreams<'_> {
+    /// The first `endstream` at or after `from`.
+    fn after(&self, from: usize) -> Option<usize> {
+        let positions = self.positions.get_or_init(|| {
+            let mut all = Vec::new();
+            let mut at = 0;
+            while let Some(found) = find(self.bytes, b"endstream", at) {
+                all.push(found);
+                at = found + 1;
+            }
+            all
+        });
+        let i = positions.partition_point(|&p| p < from);
+        positions.get(i).copied()
+    }
+}
+
 /// The stream object `id` at `offset`, its data taken up to `endstream`.
-fn reread_stream(bytes: &[u8], offset: usize, id: ObjectId) -> Option<Object> {
+fn reread_stream(bytes: &[u8], offset: usize, id: ObjectId, ends: &Endstreams) -> Option<Object> {
     let mut at = offset;
     let skip_space = |at: &mut usize| {
         while bytes.get(*at).is_some_and(u8::is_ascii_whitespace) {
@@ -76,7 +105,7 @@ fn reread_stream(bytes: &[u8], offset: usize, id: ObjectId) -> Option<Object> {
         return None;
     }
     let data_start = stream_data_start(bytes, at)?;
-    let mut data_end = find(bytes, b"endstream", data_start)?;
+    let mut data_end = ends.after(data_start)?;
     if bytes[..data_end].ends_with(b"\r\n") {
         data_end -= 2;
     } else if bytes[..data_end].ends_with(b"\n") || bytes[..data_end].ends_with(b"\r") {
@@ -111,11 +140,12 @@ fn reread_stream(bytes: &[u8], offset: usize, id: ObjectId) -> Option<Object> {
 }
 
 /// The end of the dictionary (`<<` ... `>>`) starting at `start`, skipping
-/// strings.
+/// strings; None past 64 KiB (a stream's dictionary is far smaller).
 fn dict_end(bytes: &[u8], start: usize) -> Option<usize> {
     if !bytes.get(start..)?.starts_with(b"<<") {
         return None;
     }
+    let bytes = &bytes[..bytes.len().min(start + (64 << 10))];
     let mut depth = 0usize;
     let mut i = start;
     while i < bytes.len() {
