@@ -18,6 +18,7 @@
 //! stream to [`Limits::max_pdf_stream_bytes`]; all of a document's streams
 //! together to [`Limits::max_pdf_inflated_bytes`].
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Write};
 
@@ -156,6 +157,7 @@ impl Write for Capped {
 /// inflates while it parses; returns the bytes they inflate to. (In an
 /// encrypted file object streams are encrypted and cannot be checked here.)
 pub(crate) fn check_structure_streams(bytes: &[u8], limits: &Limits) -> Result<u64, IngestError> {
+    let ends = Endstreams::new(bytes);
     let mut total = 0;
     let mut from = 0;
     while let Some(at) = find(bytes, b"stream", from) {
@@ -175,7 +177,7 @@ pub(crate) fn check_structure_streams(bytes: &[u8], limits: &Limits) -> Result<u
         };
         let filters = raw_filters(dict);
         let filters: Vec<&[u8]> = filters.iter().map(Vec::as_slice).collect();
-        let end = find(bytes, b"endstream", data).unwrap_or(bytes.len());
+        let end = ends.after(data).unwrap_or(bytes.len());
         let cap = limits.max_pdf_stream_bytes;
         match decode_layers(&bytes[data..end], &filters, None, cap) {
             Ok(out) => total += out.len() as u64,
@@ -193,6 +195,37 @@ pub(crate) fn check_structure_streams(bytes: &[u8], limits: &Limits) -> Result<u
         }
     }
     Ok(total)
+}
+
+/// Where the `endstream` keywords of a file are, found once when first asked:
+/// many broken streams without one cost one pass over the file, not one each.
+pub(crate) struct Endstreams<'a> {
+    bytes: &'a [u8],
+    positions: OnceCell<Vec<usize>>,
+}
+
+impl<'a> Endstreams<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Endstreams {
+            bytes,
+            positions: OnceCell::new(),
+        }
+    }
+
+    /// The first `endstream` at or after `from`.
+    pub(crate) fn after(&self, from: usize) -> Option<usize> {
+        let positions = self.positions.get_or_init(|| {
+            let mut all = Vec::new();
+            let mut at = 0;
+            while let Some(found) = find(self.bytes, b"endstream", at) {
+                all.push(found);
+                at = found + 1;
+            }
+            all
+        });
+        let i = positions.partition_point(|&p| p < from);
+        positions.get(i).copied()
+    }
 }
 
 pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {

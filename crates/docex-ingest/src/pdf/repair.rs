@@ -2,14 +2,13 @@
 //! whose `/Length` is wrong or refers to itself, and page trees whose `/Kids`
 //! loop back up.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
 
 use pdf_extract::xref::XrefEntry;
 use pdf_extract::{Document, Object, ObjectId};
 use tracing::debug;
 
-use super::inflate::{find, stream_data_start};
+use super::inflate::{find, stream_data_start, Endstreams};
 
 /// Re-reads the streams lopdf could not: it takes exactly `/Length` bytes and
 /// then wants `endstream`, so with a wrong length it keeps only the stream's
@@ -36,10 +35,7 @@ pub(crate) fn recover_streams(doc: &mut Document, bytes: &[u8]) -> usize {
             Some(_) => false,
         })
         .collect();
-    let ends = Endstreams {
-        bytes,
-        positions: OnceCell::new(),
-    };
+    let ends = Endstreams::new(bytes);
     let mut recovered = 0;
     for (id, offset) in broken {
         let Some(mut object) = reread_stream(bytes, offset, id, &ends) else {
@@ -55,30 +51,6 @@ pub(crate) fn recover_streams(doc: &mut Document, bytes: &[u8]) -> usize {
         recovered += 1;
     }
     recovered
-}
-
-/// Where the `endstream` keywords of a file are, found once when first asked:
-/// many broken streams without one cost one pass over the file, not one each.
-struct Endstreams<'a> {
-    bytes: &'a [u8],
-    positions: OnceCell<Vec<usize>>,
-}
-
-impl Endstreams<'_> {
-    /// The first `endstream` at or after `from`.
-    fn after(&self, from: usize) -> Option<usize> {
-        let positions = self.positions.get_or_init(|| {
-            let mut all = Vec::new();
-            let mut at = 0;
-            while let Some(found) = find(self.bytes, b"endstream", at) {
-                all.push(found);
-                at = found + 1;
-            }
-            all
-        });
-        let i = positions.partition_point(|&p| p < from);
-        positions.get(i).copied()
-    }
 }
 
 /// The stream object `id` at `offset`, its data taken up to `endstream`.
