@@ -33,6 +33,8 @@ mod fixtures;
 mod identity;
 #[path = "e2e/output_hygiene.rs"]
 mod output_hygiene;
+#[path = "e2e/pdf_limits.rs"]
+mod pdf_limits;
 #[path = "e2e/watch_safety.rs"]
 mod watch_safety;
 #[path = "e2e/worker_limits.rs"]

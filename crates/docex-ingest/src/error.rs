@@ -68,6 +68,57 @@ pub enum IngestError {
         /// The limit.
         limit: usize,
     },
+    /// A PDF page's content inflates past the per-page limit.
+    #[error(
+        "the content of page {page} (its content streams and the forms it draws) inflates \
+         past the limit of {limit_mb} MB per page ([limits] max_pdf_content_mb)"
+    )]
+    PdfContentTooLarge {
+        /// 1-based page.
+        page: usize,
+        /// The limit, in MB.
+        limit_mb: u64,
+    },
+    /// A PDF stream inflates past the per-stream limit.
+    #[error(
+        "{what} inflates past the limit of {limit_mb} MB per stream ([limits] max_pdf_stream_mb)"
+    )]
+    PdfStreamTooLarge {
+        /// Which stream: "object stream 12 0", "stream 7 0 used by page 3", ...
+        what: String,
+        /// The limit, in MB.
+        limit_mb: u64,
+    },
+    /// An image's data inflates far past what its declared size needs.
+    #[error(
+        "the image data on page {page} inflates past {limit_mb} MB, far more than its \
+         {width}x{height} pixels need"
+    )]
+    PdfImageInflatesTooMuch {
+        /// 1-based page.
+        page: usize,
+        /// Declared width.
+        width: u64,
+        /// Declared height.
+        height: u64,
+        /// What the data may inflate to, in MB.
+        limit_mb: u64,
+    },
+    /// A PDF's streams together inflate past the per-document limit.
+    #[error(
+        "the PDF's streams inflate past the limit of {limit_mb} MB per document \
+         ([limits] max_pdf_inflated_mb)"
+    )]
+    PdfInflatesTooMuch {
+        /// The limit, in MB.
+        limit_mb: u64,
+    },
+    /// A dynamic XFA form: its content is XML that only an XFA viewer lays out.
+    #[error(
+        "XFA form: the content of this PDF is an XFA form (XML laid out by the viewer), \
+         which docex cannot read; its pages hold only a placeholder"
+    )]
+    XfaForm,
     /// No page could be read from a PDF's page tree.
     #[error("malformed PDF: no page can be read from its page tree")]
     PdfNoPages,

@@ -149,3 +149,97 @@ fn crc32(bytes: &[u8]) -> u32 {
         })
     })
 }
+
+/// A stream object: `<< /Length n {dict} >>` and `data`.
+pub(crate) fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("<< /Length {} {dict} >>\nstream\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
+/// A one-page PDF whose content stream (object 4) is `content` under the
+/// filters in `dict` (e.g. `/Filter [/FlateDecode /FlateDecode]`); the other
+/// strings go into the catalog, the page tree node, the page and its resources
+/// (which hold font `/F1`, object 5), and `more` are objects 6 and on.
+pub(crate) fn page_with_stream(
+    dict: &str,
+    content: &[u8],
+    [catalog, tree, page, resources]: [&str; 4],
+    more: &[Vec<u8>],
+) -> Vec<u8> {
+    let mut objects = vec![
+        format!("<< /Type /Catalog /Pages 2 0 R {catalog} >>").into_bytes(),
+        format!("<< /Type /Pages /Kids [3 0 R] /Count 1 {tree} >>").into_bytes(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> {resources} >> {page} >>"
+        )
+        .into_bytes(),
+        stream(dict, content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    ];
+    objects.extend_from_slice(more);
+    pdf(&objects)
+}
+
+/// `size` bytes of `pattern` repeated (`size` a multiple of 1 MiB, 1 MiB a
+/// multiple of the pattern), zlib-compressed `layers` times. The first layer is
+/// one compressed MiB repeated (each copy ends in a full flush, so none refers
+/// back into another): writing a gigabyte bomb costs a few milliseconds.
+pub(crate) fn flate_bomb(pattern: &[u8], size: usize, layers: usize) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    const CHUNK: usize = 1 << 20;
+    assert!(
+        size.is_multiple_of(CHUNK) && CHUNK.is_multiple_of(pattern.len()),
+        "see the doc"
+    );
+    let chunk: Vec<u8> = pattern.iter().copied().cycle().take(CHUNK).collect();
+    let mut deflate = Compress::new(Compression::best(), false);
+    let mut block = Vec::with_capacity(CHUNK);
+    deflate
+        .compress_vec(&chunk, &mut block, FlushCompress::Full)
+        .unwrap();
+    let copies = size / CHUNK;
+    let mut data = vec![0x78, 0xda];
+    for _ in 0..copies {
+        data.extend_from_slice(&block);
+    }
+    data.extend_from_slice(&[0x03, 0x00]); // a final, empty, fixed-Huffman block
+    let one = adler32(&chunk);
+    let all = (1..copies).fold(one, |sum, _| adler32_combine(sum, one, CHUNK as u64));
+    data.extend_from_slice(&all.to_be_bytes());
+    for _ in 1..layers {
+        data = zlib(&data);
+    }
+    data
+}
+
+/// `data` zlib-compressed.
+pub(crate) fn zlib(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(data).unwrap();
+    z.finish().unwrap()
+}
+
+fn adler32(bytes: &[u8]) -> u32 {
+    let (a, b) = bytes.iter().fold((1u64, 0u64), |(a, b), &x| {
+        let a = (a + x as u64) % 65521;
+        (a, (b + a) % 65521)
+    });
+    (b << 16 | a) as u32
+}
+
+/// The Adler-32 of two runs of bytes from the sums of each (zlib's
+/// `adler32_combine`).
+fn adler32_combine(first: u32, second: u32, second_len: u64) -> u32 {
+    const BASE: u64 = 65521;
+    let rem = second_len % BASE;
+    let (a1, b1) = (first as u64 & 0xffff, first as u64 >> 16);
+    let (a2, b2) = (second as u64 & 0xffff, second as u64 >> 16);
+    let a = (a1 + a2 + BASE - 1) % BASE;
+    let b = (rem * a1 + b1 + b2 + BASE - rem) % BASE;
+    (b << 16 | a) as u32
+}

@@ -57,6 +57,14 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Most pages read from one document.
     pub max_pages: usize,
+    /// Most bytes the content of one PDF page (its content streams and the forms
+    /// it draws) may inflate to: pdf-extract holds every operator of it at once.
+    pub max_pdf_content_bytes: u64,
+    /// Most bytes any other PDF stream (font, colour profile, object stream) may
+    /// inflate to; an image stream may inflate to what its declared size needs.
+    pub max_pdf_stream_bytes: u64,
+    /// Most bytes all the streams of one PDF may inflate to together.
+    pub max_pdf_inflated_bytes: u64,
 }
 
 impl Default for Limits {
@@ -64,6 +72,9 @@ impl Default for Limits {
         Limits {
             max_pixels: 250_000_000,
             max_pages: 2_000,
+            max_pdf_content_bytes: 8 << 20,
+            max_pdf_stream_bytes: 128 << 20,
+            max_pdf_inflated_bytes: 4 << 30,
         }
     }
 }

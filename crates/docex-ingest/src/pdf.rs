@@ -1,9 +1,18 @@
-//! PDF pages: the text layer through pdf-extract, the page image where there is none.
+//! PDF pages: the text layer through pdf-extract (with the text of filled form
+//! fields and FreeText annotations), the page image where there is none.
+//!
+//! Before pdf-extract touches a page, the streams it would inflate are checked
+//! against the limits ([`inflate`]); streams with a wrong `/Length` and page
+//! trees that loop are repaired after parsing ([`repair`]).
+
+mod forms;
+mod inflate;
+mod repair;
 
 use std::panic::{self, AssertUnwindSafe};
 
 use docex_core::Extractor;
-use image::{GrayImage, ImageFormat};
+use image::{imageops, GrayImage, ImageFormat};
 use pdf_extract::{Document, LoadOptions, Object, ObjectId, PlainTextOutput};
 use tracing::debug;
 
@@ -15,8 +24,10 @@ pub(crate) fn read_pdf(
     limits: &Limits,
     password: Option<&str>,
 ) -> Result<Vec<PageInput>, IngestError> {
-    let doc = load(bytes, password)?;
-    let pages = doc.get_pages();
+    let structure = inflate::check_structure_streams(bytes, limits)?;
+    let mut doc = load(bytes, password)?;
+    repair::recover_streams(&mut doc, bytes);
+    let pages = repair::pages(&mut doc);
     if pages.len() > limits.max_pages {
         return Err(IngestError::TooManyPages {
             pages: pages.len(),
@@ -26,9 +37,15 @@ pub(crate) fn read_pdf(
     if pages.is_empty() {
         return Err(IngestError::PdfNoPages);
     }
+    let xfa = forms::xfa_only(&doc);
+    if xfa.is_some_and(|x| x.needs_rendering) {
+        return Err(IngestError::XfaForm);
+    }
+    let mut inflation = inflate::Inflation::new(limits, structure);
     let mut out = Vec::with_capacity(pages.len());
     for (&number, &id) in &pages {
         let page = number as usize;
+        inflation.check_page(&doc, id, page)?;
         let text = catch("text extraction", || {
             let mut s = String::new();
             pdf_extract::output_doc_page(&doc, &mut PlainTextOutput::new(&mut s), number).map(|_| s)
@@ -38,22 +55,88 @@ pub(crate) fn read_pdf(
             page,
             reason: e.to_string(),
         })?;
-        if text.trim().is_empty() {
-            debug!(page, "no text layer; taking the page image for OCR");
-            let (image, dpi) = page_image(&doc, id, page, limits)?;
-            out.push(PageInput::Image {
-                image,
-                dpi,
-                extractor: Extractor::PdfOcr,
-            });
-        } else {
+        let layer = tidy(&text);
+        let annotations = forms::annotation_text(&doc, id, limits.max_pdf_content_bytes);
+        if !layer.trim().is_empty() {
+            let text = if annotations.is_empty() {
+                layer
+            } else {
+                layer + "\n" + &annotations
+            };
             out.push(PageInput::Text {
-                text: tidy(&text),
+                text,
                 extractor: Extractor::PdfText,
             });
+            continue;
+        }
+        if xfa.is_some() && annotations.is_empty() {
+            return Err(IngestError::XfaForm);
+        }
+        debug!(page, "no text layer; taking the page image for OCR");
+        match page_image(&doc, id, page, limits) {
+            Ok((image, dpi)) => {
+                if !annotations.is_empty() {
+                    // PageInput::Image carries no text: the scan is read, the
+                    // fields and text boxes over it are not.
+                    debug!(
+                        page,
+                        "form fields or text boxes over a scanned page are not read"
+                    );
+                }
+                out.push(PageInput::Image {
+                    image: rotate(image, rotation(&doc, id)),
+                    dpi,
+                    extractor: Extractor::PdfOcr,
+                });
+            }
+            Err(IngestError::NoPageImage { .. }) if !annotations.is_empty() => {
+                out.push(PageInput::Text {
+                    text: annotations,
+                    extractor: Extractor::PdfText,
+                });
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(out)
+}
+
+/// A page attribute, inherited from the page tree when the page has none.
+fn inherited<'a>(doc: &'a Document, page: ObjectId, key: &[u8]) -> Option<&'a Object> {
+    let mut dict = doc.get_dictionary(page).ok()?;
+    for _ in 0..32 {
+        if let Ok(value) = dict.get(key) {
+            return Some(match value {
+                Object::Reference(id) => doc.get_object(*id).ok()?,
+                v => v,
+            });
+        }
+        let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
+        dict = doc.get_dictionary(parent).ok()?;
+    }
+    None
+}
+
+/// The page's `/Rotate` (clockwise degrees when shown), as 0, 90, 180 or 270.
+fn rotation(doc: &Document, page: ObjectId) -> u32 {
+    let degrees = inherited(doc, page, b"Rotate")
+        .and_then(|r| r.as_i64().ok())
+        .unwrap_or(0)
+        .rem_euclid(360);
+    match degrees {
+        90 | 180 | 270 => degrees as u32,
+        _ => 0,
+    }
+}
+
+/// Turns a page image the way the page is shown.
+fn rotate(image: GrayImage, degrees: u32) -> GrayImage {
+    match degrees {
+        90 => imageops::rotate90(&image),
+        180 => imageops::rotate180(&image),
+        270 => imageops::rotate270(&image),
+        _ => image,
+    }
 }
 
 /// Parses a PDF. lopdf decrypts while it parses: with the empty user password
@@ -205,24 +288,16 @@ fn raw_to_gray(data: &[u8], w: u32, h: u32, channels: usize, bpc: i64) -> Option
 }
 
 fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
-    let mut dict = doc.get_dictionary(id).ok()?;
-    // MediaBox is inheritable from the page tree.
-    for _ in 0..32 {
-        if let Ok(mb) = dict.get(b"MediaBox").and_then(Object::as_array) {
-            let n: Vec<f32> = mb
-                .iter()
-                .filter_map(|o| {
-                    o.as_float()
-                        .ok()
-                        .or_else(|| o.as_i64().ok().map(|i| i as f32))
-                })
-                .collect();
-            return (n.len() == 4 && n[2] > n[0]).then(|| n[2] - n[0]);
-        }
-        let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
-        dict = doc.get_dictionary(parent).ok()?;
-    }
-    None
+    let mb = inherited(doc, id, b"MediaBox")?.as_array().ok()?;
+    let n: Vec<f32> = mb
+        .iter()
+        .filter_map(|o| {
+            o.as_float()
+                .ok()
+                .or_else(|| o.as_i64().ok().map(|i| i as f32))
+        })
+        .collect();
+    (n.len() == 4 && n[2] > n[0]).then(|| n[2] - n[0])
 }
 
 #[cfg(test)]
@@ -302,5 +377,369 @@ mod tests {
         ));
         let pdf = fixtures::encrypted_aes256("Invoice INV-1", "");
         assert_eq!(text_of(&pdf, None).unwrap(), "Invoice INV-1");
+    }
+
+    /// Limits in KiB: page content, other streams, document.
+    fn limits_kib(content: u64, stream: u64, document: u64) -> Limits {
+        Limits {
+            max_pdf_content_bytes: content << 10,
+            max_pdf_stream_bytes: stream << 10,
+            max_pdf_inflated_bytes: document << 10,
+            ..Limits::default()
+        }
+    }
+
+    const NONE: [&str; 4] = ["", "", "", ""];
+    const TWICE: &str = "/Filter [/FlateDecode /FlateDecode]";
+    const INVOICE: &str = "BT /F1 12 Tf 72 720 Td (Invoice INV-1) Tj ET ";
+
+    fn texts(pages: &[PageInput]) -> Vec<&str> {
+        pages
+            .iter()
+            .map(|p| match p {
+                PageInput::Text { text, .. } => text.as_str(),
+                other => panic!("not a text page: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flate_bomb_content_stream_is_refused_naming_the_limit() {
+        // 256 MiB of `q Q ` compressed twice: a PDF of about 1.4 KB. pdf-extract
+        // holds some 300 bytes for each byte of it: tens of gigabytes.
+        let bomb = fixtures::flate_bomb(b"q Q ", 256 << 20, 2);
+        let pdf = fixtures::page_with_stream(TWICE, &bomb, NONE, &[]);
+        assert!(pdf.len() < 2048, "{} bytes", pdf.len());
+        let err = read_pdf(&pdf, &Limits::default(), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the content of page 1 (its content streams and the forms it draws) inflates \
+             past the limit of 8 MB per page ([limits] max_pdf_content_mb)"
+        );
+        // under a small limit: 4 MiB is refused, 64 KiB reads
+        let small = fixtures::flate_bomb(b"q Q ", 4 << 20, 2);
+        let pdf = fixtures::page_with_stream(TWICE, &small, NONE, &[]);
+        assert!(matches!(
+            read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None),
+            Err(IngestError::PdfContentTooLarge {
+                page: 1,
+                limit_mb: 1
+            })
+        ));
+        let text = INVOICE.to_owned() + &"q Q ".repeat(1 << 14);
+        let text = fixtures::zlib(text.as_bytes());
+        let pdf = fixtures::page_with_stream("/Filter /FlateDecode", &text, NONE, &[]);
+        let pages = read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None).unwrap();
+        assert_eq!(texts(&pages), ["Invoice INV-1"]);
+    }
+
+    #[test]
+    fn object_stream_bomb_is_refused_before_lopdf_inflates_it() {
+        let bomb = fixtures::flate_bomb(b"<< >>   ", 8 << 20, 2);
+        let objstm = fixtures::stream(&format!("/Type /ObjStm /N 1 /First 4 {TWICE}"), &bomb);
+        let pdf = fixtures::page_with_stream("", INVOICE.as_bytes(), NONE, &[objstm]);
+        let err = read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "object stream 6 0 inflates past the limit of 1 MB per stream \
+             ([limits] max_pdf_stream_mb)"
+        );
+        // a cross-reference stream, which lopdf inflates as it reads the file
+        let xref = fixtures::stream(&format!("/Type /XRef /Size 7 /W [1 2 1] {TWICE}"), &bomb);
+        let pdf = fixtures::page_with_stream("", INVOICE.as_bytes(), NONE, &[xref]);
+        let err = read_pdf(&pdf, &limits_kib(1024, 1024, 1 << 20), None).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cross-reference stream 6 0 inflates past the limit of 1 MB"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn image_data_inflating_past_its_declared_size_is_refused() {
+        // a 100 x 100 gray image whose data inflates to 64 MiB
+        let bomb = fixtures::flate_bomb(b"\x80", 64 << 20, 2);
+        let image = fixtures::stream(
+            &format!(
+                "/Type /XObject /Subtype /Image /Width 100 /Height 100 \
+                 /ColorSpace /DeviceGray /BitsPerComponent 8 {TWICE}"
+            ),
+            &bomb,
+        );
+        let draw = b"q 612 0 0 792 0 0 cm /Im1 Do Q";
+        let resources = "/XObject << /Im1 6 0 R >>";
+        let pdf = fixtures::page_with_stream("", draw, ["", "", "", resources], &[image]);
+        let err = read_pdf(&pdf, &Limits::default(), None).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                IngestError::PdfImageInflatesTooMuch {
+                    page: 1,
+                    width: 100,
+                    height: 100,
+                    limit_mb: 2,
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the image data on page 1 inflates past 2 MB, far more than its 100x100 pixels need"
+        );
+    }
+
+    #[test]
+    fn many_streams_past_the_page_or_document_limit_are_refused() {
+        let one = fixtures::zlib("q Q ".repeat(1 << 14).as_bytes()); // 64 KiB
+        let streams: Vec<Vec<u8>> = (0..4)
+            .map(|_| fixtures::stream("/Filter /FlateDecode", &one))
+            .collect();
+        let contents = "/Contents [4 0 R 6 0 R 7 0 R 8 0 R 9 0 R]";
+        let pdf =
+            fixtures::page_with_stream("", INVOICE.as_bytes(), ["", "", contents, ""], &streams);
+        assert!(matches!(
+            read_pdf(&pdf, &limits_kib(200, 1024, 1 << 20), None),
+            Err(IngestError::PdfContentTooLarge { page: 1, .. })
+        ));
+        assert!(matches!(
+            read_pdf(&pdf, &limits_kib(1024, 1024, 200), None),
+            Err(IngestError::PdfInflatesTooMuch { .. })
+        ));
+        let pages = read_pdf(&pdf, &limits_kib(1024, 1024, 1024), None).unwrap();
+        assert_eq!(texts(&pages), ["Invoice INV-1"]);
+    }
+
+    /// One page drawing `content` with /F1, its content stream's dictionary `dict`
+    /// written as given (`{len}` is replaced by the true length).
+    fn page_with_length(dict: &str, content: &str) -> Vec<u8> {
+        let dict = dict.replace("{len}", &content.len().to_string());
+        fixtures::pdf(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+              /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_vec(),
+            format!("{dict}\nstream\n{content}\nendstream").into_bytes(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        ])
+    }
+
+    #[test]
+    fn stream_with_a_self_referencing_or_wrong_length_is_read_to_endstream() {
+        let content = "BT /F1 12 Tf 72 720 Td (Invoice INV-9) Tj ET";
+        for dict in [
+            "<< /Length 4 0 R >>",
+            "<< /Length 5 >>",
+            "<< /Length 99999 >>",
+            "<< /Length 6 0 R >>",
+            "<< >>",
+            "<< /Length {len} >>",
+        ] {
+            let pdf = page_with_length(dict, content);
+            let pages =
+                read_pdf(&pdf, &Limits::default(), None).unwrap_or_else(|e| panic!("{dict}: {e}"));
+            assert_eq!(texts(&pages), ["Invoice INV-9"], "{dict}");
+        }
+    }
+
+    /// Page one, then a node whose `/Kids` point back to the root and on to page
+    /// two.
+    fn looping_page_tree() -> Vec<u8> {
+        let page = |parent: u32, contents: u32| {
+            format!(
+                "<< /Type /Page /Parent {parent} 0 R /MediaBox [0 0 612 792] \
+                 /Contents {contents} 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            )
+            .into_bytes()
+        };
+        let text = |t: &str| {
+            fixtures::stream("", format!("BT /F1 12 Tf 72 720 Td ({t}) Tj ET").as_bytes())
+        };
+        fixtures::pdf(&[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>".to_vec(),
+            page(2, 4),
+            text("Page one"),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+            b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 7 0 R] /Count 1 >>".to_vec(),
+            page(6, 8),
+            text("Page two"),
+        ])
+    }
+
+    #[test]
+    fn page_tree_loop_reads_every_page_once() {
+        let pages = read_pdf(&looping_page_tree(), &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["Page one", "Page two"]);
+    }
+
+    /// A page of no text showing a 3 x 2 gray image (pixels 1 to 6 by rows),
+    /// `tree` and `page` added to the page tree node and the page.
+    fn image_page(tree: &str, page: &str) -> Vec<u8> {
+        let image = fixtures::stream(
+            "/Type /XObject /Subtype /Image /Width 3 /Height 2 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8",
+            &[1, 2, 3, 4, 5, 6],
+        );
+        fixtures::page_with_stream(
+            "",
+            b"q 612 0 0 792 0 0 cm /Im1 Do Q",
+            ["", tree, page, "/XObject << /Im1 6 0 R >>"],
+            &[image],
+        )
+    }
+
+    fn image_of(pdf: &[u8]) -> GrayImage {
+        match read_pdf(pdf, &Limits::default(), None).unwrap().pop() {
+            Some(PageInput::Image { image, .. }) => image,
+            other => panic!("not an image page: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn page_rotate_turns_the_page_image_before_ocr() {
+        let rows = |img: GrayImage| {
+            let w = img.width() as usize;
+            img.into_raw()
+                .chunks(w)
+                .map(<[u8]>::to_vec)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rows(image_of(&image_page("", ""))), [[1, 2, 3], [4, 5, 6]]);
+        // shown turned 90 degrees clockwise: the left column becomes the top row
+        let turned = [[4, 1], [5, 2], [6, 3]];
+        assert_eq!(rows(image_of(&image_page("", "/Rotate 90"))), turned);
+        // inherited from the page tree
+        assert_eq!(rows(image_of(&image_page("/Rotate 90", ""))), turned);
+        assert_eq!(
+            rows(image_of(&image_page("", "/Rotate 180"))),
+            [[6, 5, 4], [3, 2, 1]]
+        );
+        let back = [[3, 6], [2, 5], [1, 4]];
+        assert_eq!(rows(image_of(&image_page("", "/Rotate 270"))), back);
+        assert_eq!(rows(image_of(&image_page("", "/Rotate -90"))), back);
+        // the page's own value wins over the tree's
+        assert_eq!(
+            rows(image_of(&image_page("/Rotate 90", "/Rotate 0"))),
+            [[1, 2, 3], [4, 5, 6]]
+        );
+    }
+
+    /// A page of `content` with the annotations `annots` (objects 6 and on).
+    fn form_page(content: &str, annots: &[&str], catalog: &str) -> Vec<u8> {
+        let refs: Vec<String> = (0..annots.len())
+            .map(|i| format!("{} 0 R", i + 6))
+            .collect();
+        let page = format!("/Annots [{}]", refs.join(" "));
+        let more: Vec<Vec<u8>> = annots.iter().map(|a| a.as_bytes().to_vec()).collect();
+        fixtures::page_with_stream("", content.as_bytes(), [catalog, "", &page, ""], &more)
+    }
+
+    #[test]
+    fn filled_form_fields_and_free_text_are_read() {
+        let label = "BT /F1 12 Tf 72 720 Td (Invoice number:) Tj ET";
+        let widget = "<< /Type /Annot /Subtype /Widget /FT /Tx /T (number) /V (INV-42) \
+                      /Rect [200 715 300 730] /P 3 0 R >>";
+        let pdf = form_page(label, &[widget], "/AcroForm << /Fields [6 0 R] >>");
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["Invoice number:\nINV-42"]);
+
+        // only annotations: fields (a value inherited from the parent field, a
+        // UTF-16 value, a choice), a FreeText box, and what gives no text
+        let annots = [
+            "<< /Type /Annot /Subtype /FreeText /Contents (Paid 2024-03-01) \
+             /Rect [72 100 300 120] >>",
+            "<< /Type /Annot /Subtype /Widget /Parent 8 0 R /Rect [72 700 200 715] >>",
+            "<< /FT /Tx /T (total) /V (Total 12.50 EUR) /Kids [7 0 R] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /V <FEFF004D00FC006C006C00650072> \
+             /Rect [72 650 200 665] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Ch /V [(EUR) (USD)] \
+             /Rect [300 650 400 665] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Btn /V /Yes /Rect [72 600 80 608] >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /V (hidden) /F 2 \
+             /Rect [72 500 80 508] >>",
+            "<< /Type /Annot /Subtype /Text /Contents (a reviewer's note) \
+             /Rect [72 400 80 408] >>",
+        ];
+        let pdf = form_page("", &annots, "/AcroForm << /Fields [8 0 R 9 0 R 10 0 R] >>");
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(
+            texts(&pages),
+            ["Total 12.50 EUR\nMüller\nEUR, USD\nPaid 2024-03-01"]
+        );
+    }
+
+    #[test]
+    fn xfa_only_form_is_an_error_saying_so() {
+        let placeholder = "BT /F1 12 Tf 72 720 Td (Please wait...) Tj ET";
+        let xfa = "/AcroForm << /Fields [] /XFA 6 0 R >>";
+        let packet = "<< /Length 0 >>\nstream\n\nendstream";
+        let pdf = form_page(
+            placeholder,
+            &[packet],
+            &format!("{xfa} /NeedsRendering true"),
+        );
+        let err = read_pdf(&pdf, &Limits::default(), None).unwrap_err();
+        assert!(matches!(err, IngestError::XfaForm), "{err}");
+        assert!(err.to_string().contains("XFA form"), "{err}");
+        // no placeholder text and no /NeedsRendering: nothing to read
+        let pdf = form_page("", &[packet], xfa);
+        assert!(matches!(
+            read_pdf(&pdf, &Limits::default(), None),
+            Err(IngestError::XfaForm)
+        ));
+        // an XFA form that has its fields in AcroForm too reads them
+        let widget = "<< /Type /Annot /Subtype /Widget /FT /Tx /V (INV-5) /Rect [0 0 1 1] >>";
+        let pdf = form_page("", &[widget], "/AcroForm << /Fields [6 0 R] /XFA [] >>");
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["INV-5"]);
+    }
+
+    #[test]
+    fn a_scanned_page_with_a_text_box_is_still_read_by_ocr() {
+        let free_text = "<< /Type /Annot /Subtype /FreeText /Contents (PAID) /Rect [0 0 9 9] >>";
+        let image = fixtures::stream(
+            "/Type /XObject /Subtype /Image /Width 3 /Height 2 /ColorSpace /DeviceGray \
+             /BitsPerComponent 8",
+            &[1, 2, 3, 4, 5, 6],
+        );
+        let pdf = fixtures::page_with_stream(
+            "",
+            b"q 612 0 0 792 0 0 cm /Im1 Do Q",
+            ["", "", "/Annots [7 0 R]", "/XObject << /Im1 6 0 R >>"],
+            &[image, free_text.as_bytes().to_vec()],
+        );
+        assert_eq!(image_of(&pdf).dimensions(), (3, 2));
+    }
+
+    #[test]
+    fn widget_and_text_box_without_a_value_are_read_from_their_appearance() {
+        let appearance = |text: &[u8], font: &str| {
+            let content = [b"/Tx BMC BT /Helv 10 Tf 2 3 Td (", text, b") Tj ET EMC"].concat();
+            let dict = format!(
+                "/Type /XObject /Subtype /Form /BBox [0 0 100 15] \
+                 /Resources << /Font << /Helv << /Type /Font /Subtype /{font} \
+                 /BaseFont /Helvetica >> >> >> /Filter /FlateDecode"
+            );
+            fixtures::stream(&dict, &fixtures::zlib(&content))
+        };
+        let widget = "<< /Type /Annot /Subtype /Widget /FT /Tx /AP << /N 9 0 R >> \
+                      /Rect [72 700 172 715] >>";
+        let free_text = "<< /Type /Annot /Subtype /FreeText /AP << /N 10 0 R >> \
+                         /Rect [72 600 172 615] >>";
+        let composite = "<< /Type /Annot /Subtype /Widget /FT /Tx /AP << /N 11 0 R >> \
+                         /Rect [72 500 172 515] >>";
+        let page = "/Annots [6 0 R 7 0 R 8 0 R]";
+        let more = [
+            widget.as_bytes().to_vec(),
+            free_text.as_bytes().to_vec(),
+            composite.as_bytes().to_vec(),
+            appearance(b"INV-88", "Type1"),
+            appearance(b"Total \x80 9.90", "Type1"),
+            appearance(b"garbled", "Type0"),
+        ];
+        let pdf = fixtures::page_with_stream("", b"", ["", "", page, ""], &more);
+        let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
+        assert_eq!(texts(&pages), ["INV-88\nTotal € 9.90"]);
     }
 }

@@ -184,6 +184,7 @@ mod tests {
         let limits = Limits {
             max_pixels: 100,
             max_pages: 10,
+            ..Limits::default()
         };
         assert!(matches!(
             decode(&png(20, 20), None, &limits),

@@ -90,12 +90,35 @@ pub struct LimitsSection {
     /// and its document quarantined.
     #[serde(default = "default_max_memory_mb")]
     pub max_memory_mb: u64,
+    /// Most megabytes the content of one PDF page (its content streams and the
+    /// forms it draws) may inflate to.
+    #[serde(default = "default_pdf_content_mb")]
+    pub max_pdf_content_mb: u64,
+    /// Most megabytes any other PDF stream (font, object stream) may inflate to;
+    /// an image may inflate to what its declared size needs.
+    #[serde(default = "default_pdf_stream_mb")]
+    pub max_pdf_stream_mb: u64,
+    /// Most megabytes all the streams of one PDF may inflate to together.
+    #[serde(default = "default_pdf_inflated_mb")]
+    pub max_pdf_inflated_mb: u64,
 }
 
 /// 4 GB: the largest page the pixel limit lets through (250 MP) peaks at about
 /// 860 MB, real contracts of up to 3.6 MB at 70 to 125 MB (measured, see README).
 fn default_max_memory_mb() -> u64 {
     4096
+}
+
+fn default_pdf_content_mb() -> u64 {
+    docex_ingest::Limits::default().max_pdf_content_bytes >> 20
+}
+
+fn default_pdf_stream_mb() -> u64 {
+    docex_ingest::Limits::default().max_pdf_stream_bytes >> 20
+}
+
+fn default_pdf_inflated_mb() -> u64 {
+    docex_ingest::Limits::default().max_pdf_inflated_bytes >> 20
 }
 
 fn default_timeout() -> u64 {
@@ -109,6 +132,9 @@ impl Default for LimitsSection {
             max_pages: 2000,
             timeout_seconds: default_timeout(),
             max_memory_mb: default_max_memory_mb(),
+            max_pdf_content_mb: default_pdf_content_mb(),
+            max_pdf_stream_mb: default_pdf_stream_mb(),
+            max_pdf_inflated_mb: default_pdf_inflated_mb(),
         }
     }
 }

@@ -104,6 +104,9 @@ impl PipelineConfig {
             limits: Limits {
                 max_pixels: self.limits.max_megapixels * 1_000_000,
                 max_pages: self.limits.max_pages,
+                max_pdf_content_bytes: self.limits.max_pdf_content_mb.saturating_mul(1 << 20),
+                max_pdf_stream_bytes: self.limits.max_pdf_stream_mb.saturating_mul(1 << 20),
+                max_pdf_inflated_bytes: self.limits.max_pdf_inflated_mb.saturating_mul(1 << 20),
             },
             pdf_password: None,
             locale: Locale {
