@@ -103,6 +103,10 @@ impl PipelineConfig {
             limits: Limits {
                 max_pixels: self.limits.max_megapixels * 1_000_000,
                 max_pages: self.limits.max_pages,
+                max_document_pixels: self
+                    .limits
+                    .max_document_megapixels
+                    .saturating_mul(1_000_000),
             },
             pdf_password: None,
             locale: Locale {
@@ -190,7 +194,9 @@ impl Pipeline {
         Ok(assemble(&pages, &self.locale))
     }
 
-    /// Every page's text and tags, and with `keep_images` the images OCR read.
+    /// Every page's text and tags, and with `keep_images` the images OCR read. Pages
+    /// are read one at a time, each recognised before the next is read (the frames
+    /// of a TIFF are decoded then), so one page image is held at a time.
     fn pages(
         &self,
         doc: &InputDoc,
@@ -198,14 +204,12 @@ impl Pipeline {
         keep_images: bool,
     ) -> Result<(Vec<Tagged>, Vec<Option<GrayImage>>), BoxError> {
         let bytes = std::fs::read(&doc.path)?;
-        let (_, inputs) =
-            docex_ingest::read_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
-        drop(bytes);
-        let pages: Vec<_> = inputs
-            .into_iter()
-            .enumerate()
-            .map(|(i, input)| self.page(i + 1, input, workers, keep_images))
-            .collect::<Result<_, _>>()?;
+        let inputs =
+            docex_ingest::open_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
+        let mut pages = Vec::new();
+        for (i, input) in inputs.enumerate() {
+            pages.push(self.page(i + 1, input?, workers, keep_images)?);
+        }
         Ok(pages.into_iter().unzip())
     }
 
