@@ -29,6 +29,8 @@ mod exports;
 #[allow(dead_code)]
 #[path = "../crates/docex-ingest/src/fixtures.rs"]
 mod fixtures;
+#[path = "e2e/raster.rs"]
+mod raster;
 
 /// `extract INPUT --out OUT` and `extra`, as docex's arguments.
 fn extract_args<'a>(input: &'a Path, out: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {

@@ -244,8 +244,8 @@ impl Pipeline {
                     worker.ocr = Some(Ocr::new(&self.ocr)?);
                 }
                 let ocr = worker.ocr.as_mut().expect("engine was just created");
-                let page = ocr
-                    .recognize(number, &image, dpi, extractor)
+                let (page, image) = ocr
+                    .recognize_upright(number, image, dpi, extractor)
                     .map_err(|e| page_error(number, e))?;
                 (page, keep_image.then_some(image))
             }
