@@ -150,7 +150,8 @@ impl Ocr {
         } else {
             image.clone()
         };
-        let dpi = effective_dpi(dpi) as f32 * scale;
+        // the copy's resolution, kept where Tesseract takes it as given
+        let dpi = ((effective_dpi(dpi) as f32 * scale).round() as u32).max(70);
         let mut best: Option<(Turn, Reading)> = None;
         // Lines across a sideways page come out as words taller than wide; an
         // upside-down page keeps its lines level.
@@ -160,12 +161,8 @@ impl Ocr {
             [Turn::Half, Turn::Quarter, Turn::ThreeQuarters]
         };
         for turn in turns {
-            let Ok(page) = self.recognize(
-                0,
-                &turn.apply(&small),
-                Some(dpi.round() as u32),
-                Extractor::ImageOcr,
-            ) else {
+            let Ok(page) = self.recognize(0, &turn.apply(&small), Some(dpi), Extractor::ImageOcr)
+            else {
                 continue;
             };
             let reading = Reading::of(&page);
