@@ -35,6 +35,8 @@ mod identity;
 mod output_hygiene;
 #[path = "e2e/pdf_limits.rs"]
 mod pdf_limits;
+#[path = "e2e/raster.rs"]
+mod raster;
 #[path = "e2e/watch_safety.rs"]
 mod watch_safety;
 #[path = "e2e/worker_limits.rs"]

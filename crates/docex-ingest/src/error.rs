@@ -60,6 +60,20 @@ pub enum IngestError {
         /// The limit.
         limit: u64,
     },
+    /// A document's page images together are over the per-document pixel budget.
+    #[error(
+        "the document's page images come to {pixels} pixels, over the limit of {limit} \
+         pixels per document (max_document_megapixels)"
+    )]
+    DocumentTooLarge {
+        /// Pixels of the pages read so far (or, for a TIFF, of all its frames).
+        pixels: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A JPEG that ends early or has no image data, which decoders fill with grey.
+    #[error("truncated JPEG: {0}")]
+    TruncatedJpeg(String),
     /// More pages than the page limit.
     #[error("{pages} pages is over the limit of {limit}")]
     TooManyPages {

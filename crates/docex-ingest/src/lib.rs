@@ -9,10 +9,11 @@
 //! ```
 //!
 //! The boundary sits at [`PageInput`]: reading a file is cheap and sequential,
-//! recognising an image is the expensive part, so [`read_document`] returns the
-//! pages still to be recognised and the caller decides where to run each one
-//! (the pipeline OCRs the pages of a long scan in parallel). The [`Ocr`] engine is
-//! owned by one worker thread and reused for every page it recognises.
+//! recognising an image is the expensive part, so [`open_document`] hands out the
+//! pages still to be recognised, one at a time, and the caller recognises each
+//! before asking for the next: the frames of a TIFF are decoded one by one, so one
+//! decoded frame is in memory at a time. The [`Ocr`] engine is owned by one worker
+//! thread and reused for every page it recognises.
 
 mod detect;
 mod error;
@@ -65,6 +66,8 @@ pub struct Limits {
     pub max_pdf_stream_bytes: u64,
     /// Most bytes all the streams of one PDF may inflate to together.
     pub max_pdf_inflated_bytes: u64,
+    /// Most pixels of page images in one document, all pages together.
+    pub max_document_pixels: u64,
 }
 
 impl Default for Limits {
@@ -75,11 +78,136 @@ impl Default for Limits {
             max_pdf_content_bytes: 8 << 20,
             max_pdf_stream_bytes: 128 << 20,
             max_pdf_inflated_bytes: 4 << 30,
+            max_document_pixels: 2_000_000_000,
         }
     }
 }
 
-/// Reads a document's bytes into its pages, recognising the type by content.
+/// What is left of a document's pixel budget ([`Limits::max_document_pixels`]).
+#[derive(Debug)]
+pub(crate) struct PixelBudget {
+    used: u64,
+    limit: u64,
+}
+
+impl PixelBudget {
+    pub(crate) fn new(limits: &Limits) -> PixelBudget {
+        PixelBudget {
+            used: 0,
+            limit: limits.max_document_pixels,
+        }
+    }
+
+    /// Spends `pixels`; an error once the document's page images are over the limit.
+    pub(crate) fn take(&mut self, pixels: u64) -> Result<(), IngestError> {
+        self.used = self.used.saturating_add(pixels);
+        if self.used > self.limit {
+            return Err(IngestError::DocumentTooLarge {
+                pixels: self.used,
+                limit: self.limit,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A document being read: its type, and its pages one at a time (an iterator of
+/// pages, each one read when it is asked for). After an error it yields nothing more.
+///
+/// The pages of a TIFF are decoded as they are asked for; those of a PDF are read
+/// when the document is opened, and only their image pixels are counted as they go.
+pub struct Pages<'a> {
+    kind: InputKind,
+    source: Source<'a>,
+    budget: PixelBudget,
+}
+
+enum Source<'a> {
+    Read(std::vec::IntoIter<PageInput>),
+    Tiff(Box<raster::TiffFrames<'a>>),
+    Done,
+}
+
+impl std::fmt::Debug for Pages<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages").field("kind", &self.kind).finish()
+    }
+}
+
+impl Pages<'_> {
+    /// The document's type.
+    pub fn kind(&self) -> InputKind {
+        self.kind
+    }
+}
+
+impl Iterator for Pages<'_> {
+    type Item = Result<PageInput, IngestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let next = match &mut self.source {
+            Source::Read(pages) => pages.next().map(|page| {
+                if let PageInput::Image { image, .. } = &page {
+                    self.budget
+                        .take(image.width() as u64 * image.height() as u64)?;
+                }
+                Ok(page)
+            }),
+            Source::Tiff(frames) => frames.next_frame(),
+            Source::Done => None,
+        };
+        if matches!(next, Some(Err(_))) {
+            self.source = Source::Done;
+        }
+        next
+    }
+}
+
+/// Opens a document's bytes, recognising the type by content; its pages are read
+/// as they are taken from [`Pages`].
+///
+/// The same as [`open_document_with`] without a PDF password.
+pub fn open_document<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Pages<'a>, IngestError> {
+    open_document_with(bytes, limits, None)
+}
+
+/// Opens a document's bytes, recognising the type by content; `password` opens
+/// encrypted PDFs (see [`read_document_with`]). A document refused as a whole (too
+/// many pages, a TIFF over the pixel budget, a PDF that does not parse) is refused
+/// here; an error reading one page comes from [`Pages`] when that page is reached.
+pub fn open_document_with<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    password: Option<&str>,
+) -> Result<Pages<'a>, IngestError> {
+    let kind = detect_kind(bytes)?;
+    let mut budget = PixelBudget::new(limits);
+    let source = match kind {
+        InputKind::Pdf => Source::Read(pdf::read_pdf(bytes, limits, password)?.into_iter()),
+        InputKind::Png | InputKind::Jpeg => {
+            Source::Read(vec![raster::read_image(bytes, limits)?].into_iter())
+        }
+        InputKind::Tiff => Source::Tiff(Box::new(raster::TiffFrames::open(
+            bytes,
+            limits,
+            &mut budget,
+        )?)),
+        InputKind::Text => Source::Read(text_pages(bytes).into_iter()),
+    };
+    if let Source::Read(pages) = &source {
+        if pages.len() == 0 {
+            return Err(IngestError::NoPages);
+        }
+    }
+    Ok(Pages {
+        kind,
+        source,
+        budget,
+    })
+}
+
+/// Reads a document's bytes into its pages, recognising the type by content; every
+/// page image is decoded and held at once ([`open_document`] reads one at a time).
 ///
 /// The same as [`read_document_with`] without a PDF password.
 pub fn read_document(
@@ -102,17 +230,9 @@ pub fn read_document_with(
     limits: &Limits,
     password: Option<&str>,
 ) -> Result<(InputKind, Vec<PageInput>), IngestError> {
-    let kind = detect_kind(bytes)?;
-    let pages = match kind {
-        InputKind::Pdf => pdf::read_pdf(bytes, limits, password)?,
-        InputKind::Png | InputKind::Jpeg => vec![raster::read_image(bytes, limits)?],
-        InputKind::Tiff => raster::read_tiff(bytes, limits)?,
-        InputKind::Text => text_pages(bytes),
-    };
-    if pages.is_empty() {
-        return Err(IngestError::NoPages);
-    }
-    Ok((kind, pages))
+    let pages = open_document_with(bytes, limits, password)?;
+    let kind = pages.kind();
+    Ok((kind, pages.collect::<Result<_, _>>()?))
 }
 
 /// Turns a page that already has text into a [`Page`]; words are the
@@ -275,6 +395,21 @@ mod tests {
                         }
                     )
                 },
+            ),
+            (
+                "JPEG cut at 40 %",
+                {
+                    let mut jpeg = Vec::new();
+                    image::GrayImage::from_fn(200, 100, |x, y| image::Luma([(x ^ y) as u8]))
+                        .write_to(
+                            &mut std::io::Cursor::new(&mut jpeg),
+                            image::ImageFormat::Jpeg,
+                        )
+                        .unwrap();
+                    jpeg.truncate(jpeg.len() * 2 / 5);
+                    jpeg
+                },
+                |e| matches!(e, E::TruncatedJpeg(_)),
             ),
             (
                 "encrypted PDF without its password",

@@ -82,6 +82,9 @@ pub struct LimitsSection {
     pub max_megapixels: u64,
     /// Most pages per document.
     pub max_pages: usize,
+    /// Most megapixels of page images per document, all pages together.
+    #[serde(default = "default_document_megapixels")]
+    pub max_document_megapixels: u64,
     /// Longest time one document may take, in seconds, before its worker process
     /// is killed and the document is quarantined.
     #[serde(default = "default_timeout")]
@@ -125,11 +128,16 @@ fn default_timeout() -> u64 {
     300
 }
 
+fn default_document_megapixels() -> u64 {
+    2000
+}
+
 impl Default for LimitsSection {
     fn default() -> Self {
         LimitsSection {
             max_megapixels: 250,
             max_pages: 2000,
+            max_document_megapixels: default_document_megapixels(),
             timeout_seconds: default_timeout(),
             max_memory_mb: default_max_memory_mb(),
             max_pdf_content_mb: default_pdf_content_mb(),

@@ -107,6 +107,10 @@ impl PipelineConfig {
                 max_pdf_content_bytes: self.limits.max_pdf_content_mb.saturating_mul(1 << 20),
                 max_pdf_stream_bytes: self.limits.max_pdf_stream_mb.saturating_mul(1 << 20),
                 max_pdf_inflated_bytes: self.limits.max_pdf_inflated_mb.saturating_mul(1 << 20),
+                max_document_pixels: self
+                    .limits
+                    .max_document_megapixels
+                    .saturating_mul(1_000_000),
             },
             pdf_password: None,
             locale: Locale {
@@ -203,21 +207,21 @@ impl Pipeline {
         Ok(assemble(&pages, &self.locale))
     }
 
-    /// Every page's text and tags, and with `keep_images` the images OCR read.
+    /// Every page's text and tags, and with `keep_images` the images OCR read. Pages
+    /// are read one at a time, each recognised before the next is read (the frames
+    /// of a TIFF are decoded then), so one page image is held at a time.
     fn pages(
         &self,
         bytes: Vec<u8>,
         workers: &Workers,
         keep_images: bool,
     ) -> Result<(Vec<Tagged>, Vec<Option<GrayImage>>), BoxError> {
-        let (_, inputs) =
-            docex_ingest::read_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
-        drop(bytes);
-        let pages: Vec<_> = inputs
-            .into_iter()
-            .enumerate()
-            .map(|(i, input)| self.page(i + 1, input, workers, keep_images))
-            .collect::<Result<_, _>>()?;
+        let inputs =
+            docex_ingest::open_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
+        let mut pages = Vec::new();
+        for (i, input) in inputs.enumerate() {
+            pages.push(self.page(i + 1, input?, workers, keep_images)?);
+        }
         Ok(pages.into_iter().unzip())
     }
 
@@ -252,8 +256,8 @@ impl Pipeline {
                     worker.ocr = Some(Ocr::new(&self.ocr)?);
                 }
                 let ocr = worker.ocr.as_mut().expect("engine was just created");
-                let page = ocr
-                    .recognize(number, &image, dpi, extractor)
+                let (page, image) = ocr
+                    .recognize_upright(number, image, dpi, extractor)
                     .map_err(|e| page_error(number, e))?;
                 (page, keep_image.then_some(image))
             }
