@@ -243,3 +243,53 @@ fn adler32_combine(first: u32, second: u32, second_len: u64) -> u32 {
     let b = (rem * a1 + b1 + b2 + BASE - rem) % BASE;
     (b << 16 | a) as u32
 }
+
+/// A gray image XObject, `width` x `height` pixels, 8 bits each: `data` under the
+/// filters in `filter` (e.g. `/Filter /FlateDecode`, or "" for raw pixels).
+pub(crate) fn gray_image(width: u32, height: u32, filter: &str, data: &[u8]) -> Vec<u8> {
+    stream(
+        &format!(
+            "/Type /XObject /Subtype /Image /Width {width} /Height {height} \
+             /ColorSpace /DeviceGray /BitsPerComponent 8 {filter}"
+        ),
+        data,
+    )
+}
+
+/// `image` as a Flate-compressed gray image XObject ([`gray_image`]).
+pub(crate) fn flate_gray_image(image: &image::GrayImage) -> Vec<u8> {
+    let (w, h) = image.dimensions();
+    gray_image(w, h, "/Filter /FlateDecode", &zlib(image.as_raw()))
+}
+
+/// A scan without a text layer: one A4 page for each image object (e.g.
+/// [`gray_image`]), each page showing only its image, over the whole page.
+pub(crate) fn scanned_pages(images: &[Vec<u8>]) -> Vec<u8> {
+    let kids: Vec<String> = (0..images.len())
+        .map(|i| format!("{} 0 R", 3 + 3 * i))
+        .collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            images.len()
+        )
+        .into_bytes(),
+    ];
+    for (i, image) in images.iter().enumerate() {
+        let n = 3 + 3 * i;
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R \
+                 /Resources << /XObject << /Im1 {} 0 R >> >> >>",
+                n + 1,
+                n + 2
+            )
+            .into_bytes(),
+        );
+        objects.push(stream("", b"q 595 0 0 842 0 0 cm /Im1 Do Q"));
+        objects.push(image.clone());
+    }
+    pdf(&objects)
+}

@@ -11,9 +11,10 @@
 //! The boundary sits at [`PageInput`]: reading a file is cheap and sequential,
 //! recognising an image is the expensive part, so [`open_document`] hands out the
 //! pages still to be recognised, one at a time, and the caller recognises each
-//! before asking for the next: the frames of a TIFF are decoded one by one, so one
-//! decoded frame is in memory at a time. The [`Ocr`] engine is owned by one worker
-//! thread and reused for every page it recognises.
+//! before asking for the next: the frames of a TIFF and the page images of a PDF
+//! are decoded one by one, so one decoded page image is in memory at a time. The
+//! [`Ocr`] engine is owned by one worker thread and reused for every page it
+//! recognises.
 
 mod detect;
 mod error;
@@ -114,8 +115,8 @@ impl PixelBudget {
 /// A document being read: its type, and its pages one at a time (an iterator of
 /// pages, each one read when it is asked for). After an error it yields nothing more.
 ///
-/// The pages of a TIFF are decoded as they are asked for; those of a PDF are read
-/// when the document is opened, and only their image pixels are counted as they go.
+/// The frames of a TIFF and the pages of a PDF (its text layer, or its page image)
+/// are read and decoded as they are asked for: one page image is in memory at a time.
 pub struct Pages<'a> {
     kind: InputKind,
     source: Source<'a>,
@@ -125,6 +126,7 @@ pub struct Pages<'a> {
 enum Source<'a> {
     Read(std::vec::IntoIter<PageInput>),
     Tiff(Box<raster::TiffFrames<'a>>),
+    Pdf(Box<pdf::PdfPages>),
     Done,
 }
 
@@ -154,6 +156,7 @@ impl Iterator for Pages<'_> {
                 Ok(page)
             }),
             Source::Tiff(frames) => frames.next_frame(),
+            Source::Pdf(pages) => pages.next_page(&mut self.budget),
             Source::Done => None,
         };
         if matches!(next, Some(Err(_))) {
@@ -183,7 +186,7 @@ pub fn open_document_with<'a>(
     let kind = detect_kind(bytes)?;
     let mut budget = PixelBudget::new(limits);
     let source = match kind {
-        InputKind::Pdf => Source::Read(pdf::read_pdf(bytes, limits, password)?.into_iter()),
+        InputKind::Pdf => Source::Pdf(Box::new(pdf::PdfPages::open(bytes, limits, password)?)),
         InputKind::Png | InputKind::Jpeg => {
             Source::Read(vec![raster::read_image(bytes, limits)?].into_iter())
         }

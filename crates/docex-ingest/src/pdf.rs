@@ -16,39 +16,81 @@ use image::{imageops, GrayImage, ImageFormat};
 use pdf_extract::{Document, LoadOptions, Object, ObjectId, PlainTextOutput};
 use tracing::debug;
 
-use crate::{raster, IngestError, Limits, PageInput};
+use crate::{raster, IngestError, Limits, PageInput, PixelBudget};
 
-/// Reads a PDF's pages, decrypting an encrypted PDF (see [`load`]).
-pub(crate) fn read_pdf(
-    bytes: &[u8],
-    limits: &Limits,
-    password: Option<&str>,
-) -> Result<Vec<PageInput>, IngestError> {
-    let structure = inflate::check_structure_streams(bytes, limits)?;
-    let mut doc = load(bytes, password)?;
-    repair::recover_streams(&mut doc, bytes);
-    let pages = repair::pages(&mut doc);
-    if pages.len() > limits.max_pages {
-        return Err(IngestError::TooManyPages {
-            pages: pages.len(),
-            limit: limits.max_pages,
-        });
+/// The pages of a parsed PDF, each read as it is asked for: its text layer, or
+/// where it has none its page image, decoded then, so one page image is in memory
+/// at a time. [`PdfPages::open`] parses the file and checks what concerns the whole
+/// document (encryption, the structure streams, the page count, XFA); the streams
+/// of a page are checked against the limits when that page is read.
+pub(crate) struct PdfPages {
+    doc: Document,
+    /// (page number, page object) of the pages still to read.
+    pages: std::collections::btree_map::IntoIter<u32, ObjectId>,
+    inflation: inflate::Inflation,
+    xfa: Option<forms::XfaForm>,
+    limits: Limits,
+}
+
+impl PdfPages {
+    /// Parses a PDF, decrypting an encrypted PDF (see [`load`]).
+    pub(crate) fn open(
+        bytes: &[u8],
+        limits: &Limits,
+        password: Option<&str>,
+    ) -> Result<PdfPages, IngestError> {
+        let structure = inflate::check_structure_streams(bytes, limits)?;
+        let mut doc = load(bytes, password)?;
+        repair::recover_streams(&mut doc, bytes);
+        let pages = repair::pages(&mut doc);
+        if pages.len() > limits.max_pages {
+            return Err(IngestError::TooManyPages {
+                pages: pages.len(),
+                limit: limits.max_pages,
+            });
+        }
+        if pages.is_empty() {
+            return Err(IngestError::PdfNoPages);
+        }
+        let xfa = forms::xfa_only(&doc);
+        if xfa.as_ref().is_some_and(|x| x.needs_rendering) {
+            return Err(IngestError::XfaForm);
+        }
+        Ok(PdfPages {
+            doc,
+            pages: pages.into_iter(),
+            inflation: inflate::Inflation::new(limits, structure),
+            xfa,
+            limits: *limits,
+        })
     }
-    if pages.is_empty() {
-        return Err(IngestError::PdfNoPages);
+
+    /// The next page, a page image charged to `budget` as it is decoded; `None`
+    /// after the last (or after an error).
+    pub(crate) fn next_page(
+        &mut self,
+        budget: &mut PixelBudget,
+    ) -> Option<Result<PageInput, IngestError>> {
+        let (number, id) = self.pages.next()?;
+        let page = self.read_page(number, id, budget);
+        if page.is_err() {
+            self.pages = std::collections::BTreeMap::new().into_iter();
+        }
+        Some(page)
     }
-    let xfa = forms::xfa_only(&doc);
-    if xfa.is_some_and(|x| x.needs_rendering) {
-        return Err(IngestError::XfaForm);
-    }
-    let mut inflation = inflate::Inflation::new(limits, structure);
-    let mut out = Vec::with_capacity(pages.len());
-    for (&number, &id) in &pages {
+
+    fn read_page(
+        &mut self,
+        number: u32,
+        id: ObjectId,
+        budget: &mut PixelBudget,
+    ) -> Result<PageInput, IngestError> {
+        let (doc, limits) = (&self.doc, &self.limits);
         let page = number as usize;
-        inflation.check_page(&doc, id, page)?;
+        self.inflation.check_page(doc, id, page)?;
         let text = catch("text extraction", || {
             let mut s = String::new();
-            pdf_extract::output_doc_page(&doc, &mut PlainTextOutput::new(&mut s), number).map(|_| s)
+            pdf_extract::output_doc_page(doc, &mut PlainTextOutput::new(&mut s), number).map(|_| s)
         })
         .map_err(|reason| IngestError::PdfText { page, reason })?
         .map_err(|e| IngestError::PdfText {
@@ -56,24 +98,23 @@ pub(crate) fn read_pdf(
             reason: e.to_string(),
         })?;
         let layer = tidy(&text);
-        let annotations = forms::annotation_text(&doc, id, limits.max_pdf_content_bytes);
+        let annotations = forms::annotation_text(doc, id, limits.max_pdf_content_bytes);
         if !layer.trim().is_empty() {
             let text = if annotations.is_empty() {
                 layer
             } else {
                 layer + "\n" + &annotations
             };
-            out.push(PageInput::Text {
+            return Ok(PageInput::Text {
                 text,
                 extractor: Extractor::PdfText,
             });
-            continue;
         }
-        if xfa.is_some() && annotations.is_empty() {
+        if self.xfa.is_some() && annotations.is_empty() {
             return Err(IngestError::XfaForm);
         }
         debug!(page, "no text layer; taking the page image for OCR");
-        match page_image(&doc, id, page, limits) {
+        match page_image(doc, id, page, limits, budget) {
             Ok((image, dpi)) => {
                 if !annotations.is_empty() {
                     // PageInput::Image carries no text: the scan is read, the
@@ -83,22 +124,39 @@ pub(crate) fn read_pdf(
                         "form fields or text boxes over a scanned page are not read"
                     );
                 }
-                out.push(PageInput::Image {
-                    image: rotate(image, rotation(&doc, id)),
+                Ok(PageInput::Image {
+                    image: rotate(image, rotation(doc, id)),
                     dpi,
                     extractor: Extractor::PdfOcr,
-                });
+                })
             }
             Err(IngestError::NoPageImage { .. }) if !annotations.is_empty() => {
-                out.push(PageInput::Text {
+                Ok(PageInput::Text {
                     text: annotations,
                     extractor: Extractor::PdfText,
-                });
+                })
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         }
     }
-    Ok(out)
+}
+
+/// Every page of a PDF, all read and decoded ([`PdfPages`] reads one at a time).
+#[cfg(test)]
+pub(crate) fn read_pdf(
+    bytes: &[u8],
+    limits: &Limits,
+    password: Option<&str>,
+) -> Result<Vec<PageInput>, IngestError> {
+    let mut budget = PixelBudget::new(limits);
+    let mut pages = PdfPages::open(bytes, limits, password)?;
+    std::iter::from_fn(|| pages.next_page(&mut budget)).collect()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Page images decoded on this thread, for the tests to see when it happens.
+    static DECODED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// A page attribute, inherited from the page tree when the page has none.
@@ -202,12 +260,14 @@ fn tidy(text: &str) -> String {
 }
 
 /// The largest image drawn on the page, decoded to grayscale, with the DPI implied
-/// by the page width.
+/// by the page width. Its pixels are charged to `budget` before it is decoded (as
+/// its dictionary declares them; what a JPEG has beyond that, after).
 fn page_image(
     doc: &Document,
     id: ObjectId,
     page: usize,
     limits: &Limits,
+    budget: &mut PixelBudget,
 ) -> Result<(GrayImage, Option<u32>), IngestError> {
     let no_image = |reason: String| IngestError::NoPageImage { page, reason };
     let images = doc
@@ -225,6 +285,7 @@ fn page_image(
             limit: limits.max_pixels,
         });
     }
+    budget.take(w * h)?;
     let filters = img.filters.clone().unwrap_or_default();
     let gray = if filters.iter().any(|f| f == "DCTDecode") {
         raster::decode(img.content, Some(ImageFormat::Jpeg), limits)?
@@ -256,6 +317,10 @@ fn page_image(
             "image encoding {filters:?} is not supported"
         )));
     };
+    #[cfg(test)]
+    DECODED.with(|n| n.set(n.get() + 1));
+    let decoded = gray.width() as u64 * gray.height() as u64;
+    budget.take(decoded.saturating_sub(w * h))?;
     let dpi =
         page_width_points(doc, id).map(|pts| (gray.width() as f32 * 72.0 / pts).round() as u32);
     Ok((gray, dpi))
@@ -741,5 +806,88 @@ mod tests {
         let pdf = fixtures::page_with_stream("", b"", ["", "", page, ""], &more);
         let pages = read_pdf(&pdf, &Limits::default(), None).unwrap();
         assert_eq!(texts(&pages), ["INV-88\nTotal € 9.90"]);
+    }
+
+    /// A gray test pattern, different for each `seed`. Its pixels are ASCII digits:
+    /// pdf-extract parses an image's data as content operators too (lopdf fails on
+    /// some bytes there), and digits parse as numbers.
+    fn pattern(width: u32, height: u32, seed: u32) -> GrayImage {
+        GrayImage::from_fn(width, height, |x, y| {
+            image::Luma([b'0' + ((x + y * 3 + seed) % 10) as u8])
+        })
+    }
+
+    #[test]
+    fn scanned_pdf_with_a_bad_second_page_yields_the_first_before_the_error() {
+        let first = pattern(40, 30, 1);
+        // a 100 x 100 image whose data inflates to 64 MiB; one in an encoding not read
+        let bomb = fixtures::flate_bomb(b"\x80", 64 << 20, 2);
+        let bad = [
+            fixtures::gray_image(100, 100, TWICE, &bomb),
+            fixtures::gray_image(100, 100, "/Filter /JBIG2Decode", &[0; 64]),
+        ];
+        for bad in bad {
+            let pdf = fixtures::scanned_pages(&[
+                fixtures::flate_gray_image(&first),
+                bad,
+                fixtures::flate_gray_image(&first),
+            ]);
+            let mut pages = crate::open_document(&pdf, &Limits::default())
+                .expect("a PDF opens before its pages are read");
+            match pages.next() {
+                Some(Ok(PageInput::Image { image, .. })) => assert_eq!(image, first),
+                other => panic!("page 1: {other:?}"),
+            }
+            match pages.next() {
+                Some(Err(
+                    IngestError::PdfImageInflatesTooMuch { page: 2, .. }
+                    | IngestError::NoPageImage { page: 2, .. },
+                )) => {}
+                other => panic!("page 2: {other:?}"),
+            }
+            assert!(pages.next().is_none(), "nothing after the error");
+            // read whole, the document still fails on its bad page
+            assert!(crate::read_document(&pdf, &Limits::default()).is_err());
+        }
+    }
+
+    /// The memory a scanned PDF takes: each page image is decoded when its page
+    /// is asked for, none before, and none past the document's pixel budget.
+    #[test]
+    fn scanned_pdf_page_images_are_decoded_one_per_page_asked_for() {
+        let images: Vec<GrayImage> = (0..12).map(|i| pattern(200, 300, i)).collect();
+        let objects: Vec<Vec<u8>> = images.iter().map(fixtures::flate_gray_image).collect();
+        let pdf = fixtures::scanned_pages(&objects);
+        let decoded = || DECODED.with(std::cell::Cell::get);
+        DECODED.with(|n| n.set(0));
+        let pages = crate::open_document(&pdf, &Limits::default()).unwrap();
+        assert_eq!(decoded(), 0, "no page image is decoded when the PDF opens");
+        for (i, page) in pages.enumerate() {
+            assert_eq!(decoded(), i + 1, "page {}", i + 1);
+            match page {
+                Ok(PageInput::Image { image, .. }) => assert_eq!(image, images[i]),
+                other => panic!("page {}: {other:?}", i + 1),
+            }
+        }
+        assert_eq!(decoded(), 12);
+
+        // a budget of two and a half pages: the third page is refused undecoded
+        DECODED.with(|n| n.set(0));
+        let limits = Limits {
+            max_document_pixels: 150_000,
+            ..Limits::default()
+        };
+        let mut pages = crate::open_document(&pdf, &limits).unwrap();
+        assert!(matches!(pages.next(), Some(Ok(_))));
+        assert!(matches!(pages.next(), Some(Ok(_))));
+        assert!(matches!(
+            pages.next(),
+            Some(Err(IngestError::DocumentTooLarge {
+                pixels: 180_000,
+                limit: 150_000
+            }))
+        ));
+        assert!(pages.next().is_none());
+        assert_eq!(decoded(), 2);
     }
 }

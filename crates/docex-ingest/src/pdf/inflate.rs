@@ -346,17 +346,17 @@ fn raw_filters(dict: &[u8]) -> Vec<Vec<u8>> {
 
 /// What a document's streams inflated to so far, each stream counted once.
 #[derive(Debug)]
-pub(crate) struct Inflation<'a> {
-    limits: &'a Limits,
+pub(crate) struct Inflation {
+    limits: Limits,
     sizes: HashMap<ObjectId, u64>,
     total: u64,
 }
 
-impl<'a> Inflation<'a> {
+impl Inflation {
     /// Starts the count with what the structure streams inflated to.
-    pub(crate) fn new(limits: &'a Limits, structure: u64) -> Self {
+    pub(crate) fn new(limits: &Limits, structure: u64) -> Self {
         Inflation {
-            limits,
+            limits: *limits,
             sizes: HashMap::new(),
             total: structure,
         }
@@ -400,7 +400,7 @@ impl<'a> Inflation<'a> {
                         if kind == Kind::Content {
                             content += size;
                             if content > self.limits.max_pdf_content_bytes {
-                                return Err(content_error(page, self.limits));
+                                return Err(content_error(page, &self.limits));
                             }
                         }
                     }
@@ -433,14 +433,14 @@ impl<'a> Inflation<'a> {
         }
         let cap = match kind {
             Kind::Content => self.limits.max_pdf_content_bytes,
-            Kind::Image => image_cap(doc, stream, self.limits)?,
+            Kind::Image => image_cap(doc, stream, &self.limits)?,
             Kind::Other => self.limits.max_pdf_stream_bytes,
         };
         let size = match decoded_len(stream, cap) {
             Ok(size) => size,
             Err(OverLimit) => {
                 return Err(match kind {
-                    Kind::Content => content_error(page, self.limits),
+                    Kind::Content => content_error(page, &self.limits),
                     Kind::Image => {
                         let (width, height) = dimensions(stream);
                         IngestError::PdfImageInflatesTooMuch {
