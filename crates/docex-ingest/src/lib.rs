@@ -195,7 +195,7 @@ pub fn open_document_with<'a>(
             limits,
             &mut budget,
         )?)),
-        InputKind::Text => Source::Read(text_pages(bytes).into_iter()),
+        InputKind::Text => Source::Read(text_pages(bytes, limits)?.into_iter()),
     };
     if let Source::Read(pages) = &source {
         if pages.len() == 0 {
@@ -294,19 +294,81 @@ fn whitespace_words(text: &str) -> Vec<Word> {
     words
 }
 
-/// Plain text: UTF-8, else Latin-1; form feeds separate pages.
-fn text_pages(bytes: &[u8]) -> Vec<PageInput> {
+/// Longest page of a plain-text file, in characters: a full printed page (66 lines of
+/// 80 columns is 5280) with room to spare, so a letter, an invoice or a contract of a
+/// few pages typed without form feeds stays one page as before. Longer text (a log, a
+/// long contract) is cut into pages of at most this many characters at line breaks, so
+/// the cost of a page, and of a document per character, does not grow with its length.
+pub const TEXT_PAGE_CHARS: usize = 6_000;
+
+/// Plain text: UTF-8, else Latin-1; form feeds separate pages, and a page longer than
+/// [`TEXT_PAGE_CHARS`] is cut into pages of at most that many characters (see
+/// [`split_page`]). More pages than `limits.max_pages` is [`IngestError::TooManyPages`].
+fn text_pages(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>, IngestError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_owned(),
         Err(_) => bytes.iter().map(|&b| b as char).collect(),
     };
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    text.split('\u{c}')
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .flat_map(|page| split_page(page, TEXT_PAGE_CHARS))
+        .collect();
+    if pages.len() > limits.max_pages {
+        return Err(IngestError::TooManyPages {
+            pages: pages.len(),
+            limit: limits.max_pages,
+        });
+    }
+    Ok(pages
+        .into_iter()
         .map(|t| PageInput::Text {
             text: t.to_owned(),
             extractor: Extractor::PlainText,
         })
-        .collect()
+        .collect())
+}
+
+/// `page` cut into pieces of at most `max` characters (`page` itself when it is no
+/// longer): at the last blank line in the piece's last third, else at its last line
+/// break, else (one long line) at its last whitespace, else after `max` characters.
+/// The line break, blank line or space cut at is dropped, as a form feed is. Linear in
+/// the length of `page`: each piece is scanned once or twice.
+pub fn split_page(page: &str, max: usize) -> Vec<&str> {
+    let max = max.max(1);
+    let mut out = Vec::new();
+    let mut rest = page;
+    loop {
+        // the byte offset of the first character that does not fit
+        let Some((limit, _)) = rest.char_indices().nth(max) else {
+            out.push(rest);
+            return out;
+        };
+        let window = &rest[..limit];
+        let (cut, skip) = if rest[limit..].starts_with('\n') {
+            (limit, 1)
+        } else if let Some(b) = window
+            .rfind("\n\n")
+            .filter(|&b| b > 0 && window[..b].chars().count() >= max * 2 / 3)
+        {
+            (b, 2)
+        } else if let Some(b) = window.rfind('\n').filter(|&b| b > 0) {
+            (b, 1)
+        } else if let Some((b, c)) = window
+            .char_indices()
+            .rev()
+            .find(|&(b, c)| b > 0 && c.is_whitespace())
+        {
+            (b, c.len_utf8())
+        } else {
+            (limit, 0)
+        };
+        out.push(&rest[..cut]);
+        rest = &rest[cut + skip..];
+        if rest.is_empty() {
+            return out;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -338,12 +400,86 @@ mod tests {
 
     #[test]
     fn text_files_split_on_form_feed_and_accept_latin1() {
-        let pages = text_pages(b"caf\xe9\x0cpage two");
+        let pages = text_pages(b"caf\xe9\x0cpage two", &Limits::default()).unwrap();
         assert_eq!(pages.len(), 2);
         match &pages[0] {
             PageInput::Text { text, .. } => assert_eq!(text, "café"),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    /// Issue 15: a 1 MB log was one page (every later stage then cost the square of
+    /// its length). It becomes pages of at most TEXT_PAGE_CHARS characters, cut at line
+    /// breaks, that together hold every line.
+    #[test]
+    fn a_long_text_without_form_feeds_becomes_pages_of_bounded_size() {
+        let line = "2024-03-12 10:15:22 INFO payment received for INV-004211 amount EUR 1.234,56\n";
+        let text = line.repeat(1_000_000 / line.len());
+        let pages = text_pages(text.as_bytes(), &Limits::default()).unwrap();
+        let texts: Vec<&str> = pages
+            .iter()
+            .map(|p| match p {
+                PageInput::Text { text, .. } => text.as_str(),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        let chars = text.chars().count();
+        assert!(
+            texts.len() >= chars / TEXT_PAGE_CHARS,
+            "{} pages for {chars} characters",
+            texts.len()
+        );
+        for (i, t) in texts.iter().enumerate() {
+            assert!(t.chars().count() <= TEXT_PAGE_CHARS, "page {}", i + 1);
+            // whole lines only
+            assert!(
+                t.lines().all(|l| l.len() + 1 == line.len()),
+                "page {}",
+                i + 1
+            );
+        }
+        assert_eq!(texts.join("\n").trim_end(), text.trim_end());
+    }
+
+    #[test]
+    fn a_page_is_cut_at_a_blank_line_then_a_line_break_then_a_space_then_anywhere() {
+        // the blank line in the last third wins over the later line break
+        assert_eq!(
+            split_page("aaaa bbbb\n\ncc\ndd ee", 14),
+            vec!["aaaa bbbb", "cc\ndd ee"]
+        );
+        // a blank line too early is not taken: the last line break is
+        assert_eq!(
+            split_page("a\n\nbbbbbbbbb\ncc dd", 14),
+            vec!["a\n\nbbbbbbbbb", "cc dd"]
+        );
+        assert_eq!(split_page("aaa bbb ccc", 9), vec!["aaa bbb", "ccc"]);
+        assert_eq!(split_page("ééééé", 2), vec!["éé", "éé", "é"]);
+        assert_eq!(split_page("short\n", 100), vec!["short\n"]);
+        assert_eq!(split_page("", 100), vec![""]);
+        assert_eq!(split_page("abc\ndef\n", 3), vec!["abc", "def"]);
+    }
+
+    #[test]
+    fn a_text_of_more_pages_than_the_limit_is_refused_with_the_limit() {
+        let text = "x".repeat(TEXT_PAGE_CHARS * 3);
+        let limits = Limits {
+            max_pages: 2,
+            ..Limits::default()
+        };
+        match read_document(text.as_bytes(), &limits) {
+            Err(IngestError::TooManyPages { pages: 3, limit: 2 }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// Documents typed without form feeds up to a full printed page and more are one page,
+    /// as before.
+    #[test]
+    fn a_text_of_a_few_thousand_characters_stays_one_page() {
+        let text = "Invoice INV-1 total 12.00\n".repeat(5_000 / 26);
+        let pages = text_pages(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(pages.len(), 1);
     }
 
     /// "Bad input never stops a batch": each of these is an error that says

@@ -127,7 +127,11 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
         );
         let taken: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
         let free = |s: usize, e: usize| !taken.iter().any(|&(a, b)| a < e && s < b);
-        for (_, f, mended) in scanned_dates.iter().filter(|(j, _, _)| *j == i) {
+        // this page's dates: scanned_dates is in page order (a filter over all of them
+        // for every page was quadratic in a long document's length)
+        let on_page = scanned_dates.partition_point(|(j, _, _)| *j < i)
+            ..scanned_dates.partition_point(|(j, _, _)| *j <= i);
+        for (_, f, mended) in &scanned_dates[on_page] {
             if !free(f.start, f.end) {
                 continue;
             }

@@ -389,15 +389,13 @@ impl Tagger {
     /// padding it to the full length would cost as much as a full window (the
     /// recurrences run over every padded position), and the rows do not depend on
     /// their padding, so the emissions are the same either way.
+    ///
+    /// A pass takes at most [`MAX_BATCH`] windows (see [`passes`]), so the memory a page
+    /// needs does not grow with its length.
     pub fn emissions(&mut self, enc: &Encoded) -> Result<Vec<Vec<f32>>, TaggerError> {
-        let total = enc.word_ids.len();
-        let win = self.model.window;
-        let full = total / win;
-        let windows: Vec<Range<usize>> = (0..full).map(|w| w * win..(w + 1) * win).collect();
-        let mut out = self.run_windows(enc, &windows)?;
-        if !total.is_multiple_of(win) {
-            let last = full * win..total;
-            out.extend(self.run_windows(enc, std::slice::from_ref(&last))?);
+        let mut out = Vec::new();
+        for pass in passes(enc.word_ids.len(), self.model.window) {
+            out.extend(self.run_windows(enc, &pass)?);
         }
         Ok(out)
     }
@@ -456,6 +454,29 @@ impl Tagger {
     }
 }
 
+/// Most windows in one forward pass. The inputs and the recurrences' activations of a
+/// pass grow with its windows (a 1 MB page in one pass took gigabytes); 16 windows of the
+/// shipped model's 256 tokens keep a pass to a few megabytes and lose nothing to
+/// batching (`BENCHMARKS.md`, section 2: 16 windows per batch are no faster than 4).
+pub const MAX_BATCH: usize = 16;
+
+/// The forward passes over `total` tokens in windows of `window` tokens: the full
+/// windows in batches of at most [`MAX_BATCH`], then the shorter last window alone.
+pub fn passes(total: usize, window: usize) -> Vec<Vec<Range<usize>>> {
+    let window = window.max(1);
+    let full = total / window;
+    let mut out: Vec<Vec<Range<usize>>> = (0..full)
+        .map(|w| w * window..(w + 1) * window)
+        .collect::<Vec<_>>()
+        .chunks(MAX_BATCH)
+        .map(<[_]>::to_vec)
+        .collect();
+    if !total.is_multiple_of(window) {
+        out.push(std::iter::once(full * window..total).collect());
+    }
+    out
+}
+
 /// Finds the ONNX Runtime library: `ORT_DYLIB_PATH`, else `libonnxruntime.so*` in
 /// each of `dirs` (the setup script puts it in the repository's `.ort/`).
 pub fn locate_onnxruntime(dirs: &[PathBuf]) -> Option<PathBuf> {
@@ -492,6 +513,36 @@ pub fn log_provider(runtime: &Runtime, model: &Model) {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    /// Issue 15: every full window of a page went through in one batch, so a 1 MB page
+    /// needed gigabytes for one forward pass. Passes take at most MAX_BATCH windows, cover
+    /// every token once, in order, and keep the short last window alone.
+    #[test]
+    fn a_page_of_a_million_tokens_runs_in_passes_of_at_most_max_batch_windows() {
+        let (total, window) = (1_000_003, 256);
+        let planned = passes(total, window);
+        // a few megabytes a pass, whatever the page's length
+        let bound = MAX_BATCH.min(64);
+        assert!(planned.iter().all(|p| !p.is_empty() && p.len() <= bound));
+        let windows: Vec<Range<usize>> = planned.iter().flatten().cloned().collect();
+        assert_eq!(windows.len(), total.div_ceil(window));
+        let mut next = 0;
+        for w in &windows {
+            assert_eq!(w.start, next);
+            next = w.end;
+        }
+        assert_eq!(next, total);
+        let last = planned.last().unwrap();
+        assert_eq!(
+            (last.len(), &last[0]),
+            (1, &(total / window * window..total))
+        );
+        assert!(passes(0, window).is_empty());
+        assert_eq!(
+            passes(window * 3, window),
+            vec![vec![0..256, 256..512, 512..768]]
+        );
+    }
 
     /// Splitting the last, shorter window off into its own pass changes nothing:
     /// the emissions equal those of the one padded batch of every window.
