@@ -240,10 +240,13 @@ impl Reading {
         }
     }
 
-    /// Fewer than half the words are sure ones. On the sample scans, over 80 % are
-    /// upright and under 15 % turned a quarter or half way.
+    /// Fewer than a sixth of the words are sure ones. On the sample scans over 80 %
+    /// are sure upright and under 15 % turned a quarter or half way; on 28 SROIE
+    /// receipts (faded thermal paper) 20 % to 60 % upright, and 0 % to 4 % on 12 of
+    /// them turned a quarter, half or three quarters. Half, the first threshold, sent
+    /// 22 of 30 upright receipts through the three probe readings for nothing.
     fn poor(&self) -> bool {
-        self.words > 0 && self.sure * 2 < self.words
+        self.words > 0 && self.sure * 6 < self.words
     }
 }
 
