@@ -202,12 +202,23 @@ impl Batch {
     /// Takes a document: hands it to a worker, or ends it at once (skipped,
     /// duplicate, unreadable, another shard's) and says how.
     pub fn admit(&mut self, doc: InputDoc) -> anyhow::Result<Option<End>> {
+        let hashed = content_hash(&doc.path);
+        self.admit_hashed(doc, hashed)
+    }
+
+    /// [`Batch::admit`] for a caller that has hashed the file already
+    /// ([`content_hash`]'s result, error included).
+    pub fn admit_hashed(
+        &mut self,
+        doc: InputDoc,
+        hashed: std::io::Result<(String, u64)>,
+    ) -> anyhow::Result<Option<End>> {
         self.admitted += 1;
         if self.progress.length() < Some(self.admitted) {
             self.progress.set_length(self.admitted);
         }
         let source = std::path::absolute(&doc.path).unwrap_or_else(|_| doc.path.clone());
-        let (hash, size) = match content_hash(&doc.path) {
+        let (hash, size) = match hashed {
             Ok(h) => h,
             Err(e) => {
                 if self.shard.is_some_and(|s| !s.takes(&doc.display)) {

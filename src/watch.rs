@@ -379,7 +379,13 @@ impl Inbox {
             }
             return Ok(());
         }
-        if let Some((name, dest, end)) = self.recorded(&path, &rel, batch)? {
+        // hashed once: for the manifest's record of it, and for the batch
+        let hashed = content_hash(&path);
+        let recorded = match &hashed {
+            Ok((hash, _)) => self.recorded(hash, &rel, batch)?,
+            Err(_) => None,
+        };
+        if let Some((name, dest, end)) = recorded {
             info!(document = %name, "already in the tables: moving it");
             self.taken.insert(path.clone(), (name, dest));
             self.finish(&path, &end);
@@ -391,7 +397,7 @@ impl Inbox {
             display: name.clone(),
         };
         self.taken.insert(path.clone(), (name, dest));
-        if let Some(end) = batch.admit(doc)? {
+        if let Some(end) = batch.admit_hashed(doc, hashed)? {
             self.finish(&path, &end);
         }
         Ok(())
@@ -403,15 +409,12 @@ impl Inbox {
     /// goes, and how it ended.
     fn recorded(
         &self,
-        path: &Path,
+        hash: &str,
         rel: &Path,
         batch: &batch::Batch,
     ) -> anyhow::Result<Option<(String, PathBuf, End)>> {
-        let Ok((hash, _)) = content_hash(path) else {
-            return Ok(None);
-        };
         debug_assert_eq!(DOCUMENT_COLUMNS[1..3], ["status", "error"]);
-        for rows in batch.manifest().rows_with_hash(&hash)? {
+        for rows in batch.manifest().rows_with_hash(hash)? {
             let dest = if rows.document == rel.to_string_lossy() {
                 rel.to_owned()
             } else if let Some(dest) = numbered_from(rel, &rows.document) {

@@ -341,22 +341,29 @@ pub(crate) struct Watch {
 impl Watch {
     /// `extra`: more options (`--poll` for the timer instead of inotify).
     pub(crate) fn start(root: &Path, extra: &[&str]) -> Watch {
-        let inbox = root.join("inbox");
-        let out = root.join("out");
-        std::fs::create_dir_all(&inbox).unwrap();
+        Watch::start_in(&root.join("inbox"), &root.join("out"), "1.5", extra)
+    }
+
+    /// `docex watch INBOX --out OUT --settle SETTLE --jobs 1 EXTRA`.
+    pub(crate) fn start_in(inbox: &Path, out: &Path, settle: &str, extra: &[&str]) -> Watch {
+        std::fs::create_dir_all(inbox).unwrap();
         let mut args = vec![
             "watch",
             inbox.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
             "--settle",
-            "1.5",
+            settle,
             "--jobs",
             "1",
         ];
         args.extend_from_slice(extra);
         let child = spawn_docex(&args);
-        Watch { child, inbox, out }
+        Watch {
+            child,
+            inbox: inbox.to_owned(),
+            out: out.to_owned(),
+        }
     }
 
     fn processed(&self, name: &str) -> PathBuf {

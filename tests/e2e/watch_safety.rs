@@ -5,55 +5,25 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
 use std::time::Duration;
 
-use super::batch::{by_document, invoice, manifest_count, spawn_docex, wait_for};
+use super::batch::{by_document, invoice, manifest_count, wait_for, Watch};
 use super::read_csv;
 
 /// Long enough for anything that must happen, even on a loaded machine.
 const MUST_HAPPEN: Duration = Duration::from_secs(120);
 
-/// A running `docex watch INBOX --out OUT --settle 1 --jobs 1 EXTRA`, killed when
-/// dropped (a failed assertion must not leave it running).
-struct Running(Option<Child>);
-
-impl Running {
-    fn start(inbox: &Path, out: &Path, extra: &[&str]) -> Running {
-        std::fs::create_dir_all(inbox).unwrap();
-        let mut args = vec![
-            "watch",
-            inbox.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--settle",
-            "1",
-            "--jobs",
-            "1",
-        ];
-        args.extend_from_slice(extra);
-        Running(Some(spawn_docex(&args)))
-    }
-
-    /// SIGTERM; expects exit code 0 and returns the log.
-    fn stop(mut self) -> String {
-        let child = self.0.take().unwrap();
-        let pid = child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let o = child.wait_with_output().unwrap();
-        let log = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert_eq!(o.status.code(), Some(0), "{log}");
-        log
-    }
+/// A running `docex watch INBOX --out OUT --settle 1 --jobs 1 EXTRA` (killed when
+/// dropped: a failed assertion must not leave it running).
+fn watch(inbox: &Path, out: &Path, extra: &[&str]) -> Watch {
+    Watch::start_in(inbox, out, "1", extra)
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
+/// SIGTERM; expects exit code 0 and returns the log.
+fn stop(w: Watch) -> String {
+    let (code, log) = w.stop();
+    assert_eq!(code, Some(0), "{log}");
+    log
 }
 
 /// The names in a folder (empty when it does not exist).
@@ -96,7 +66,7 @@ fn watch_never_follows_a_symlink_out_of_the_inbox_nor_moves_what_it_points_to() 
     symlink(&secret, inbox.join("secret-link.txt")).unwrap();
     std::fs::write(inbox.join("good.txt"), invoice(1)).unwrap();
 
-    let w = Running::start(&inbox, &out, &[]);
+    let w = watch(&inbox, &out, &[]);
     wait_for("good.txt processed", MUST_HAPPEN, || {
         inbox.join("processed/good.txt").exists()
     });
@@ -105,7 +75,7 @@ fn watch_never_follows_a_symlink_out_of_the_inbox_nor_moves_what_it_points_to() 
     wait_for("more.txt processed", MUST_HAPPEN, || {
         inbox.join("processed/more.txt").exists()
     });
-    let log = w.stop();
+    let log = stop(w);
 
     assert_eq!(documents(&out), ["good.txt", "more.txt"]);
     assert!(secret.is_file() && outside.join("notes/other.txt").is_file());
@@ -130,7 +100,7 @@ fn watch_never_follows_a_symlink_out_of_the_inbox_nor_moves_what_it_points_to() 
 fn watch_skips_an_out_folder_inside_the_inbox_and_keeps_its_history() {
     let (_dir, inbox, _) = dirs();
     let out = inbox.join("tables");
-    let w = Running::start(&inbox, &out, &["--format", "csv,xlsx,jsonl"]);
+    let w = watch(&inbox, &out, &["--format", "csv,xlsx,jsonl"]);
     std::fs::write(inbox.join("a.txt"), invoice(1)).unwrap();
     wait_for("a.txt processed", MUST_HAPPEN, || {
         inbox.join("processed/a.txt").exists()
@@ -139,7 +109,7 @@ fn watch_skips_an_out_folder_inside_the_inbox_and_keeps_its_history() {
     wait_for("b.txt processed", MUST_HAPPEN, || {
         inbox.join("processed/b.txt").exists()
     });
-    w.stop();
+    stop(w);
 
     for f in [
         "manifest.sqlite",
@@ -169,18 +139,18 @@ fn watch_skips_an_out_folder_inside_the_inbox_and_keeps_its_history() {
 #[test]
 fn watch_moves_a_file_recorded_before_a_kill_without_a_second_row() {
     let (_dir, inbox, out) = dirs();
-    let w = Running::start(&inbox, &out, &[]);
+    let w = watch(&inbox, &out, &[]);
     std::fs::write(inbox.join("x.txt"), invoice(5)).unwrap();
     wait_for("x.txt processed", MUST_HAPPEN, || {
         inbox.join("processed/x.txt").exists()
     });
-    w.stop();
+    stop(w);
     // what a kill -9 between the manifest's commit and the move leaves behind
     std::fs::rename(inbox.join("processed/x.txt"), inbox.join("x.txt")).unwrap();
 
-    let w = Running::start(&inbox, &out, &[]);
+    let w = watch(&inbox, &out, &[]);
     wait_for("x.txt moved", MUST_HAPPEN, || !inbox.join("x.txt").exists());
-    w.stop();
+    stop(w);
     assert_eq!(documents(&out), ["x.txt"]);
     assert_eq!(
         names(&inbox.join("processed")),
@@ -199,12 +169,12 @@ fn watch_does_not_retake_a_file_it_could_not_move_at_each_restart() {
 
     // two runs: each must end with sub/x.txt's one row, and the later file done
     for (n, later) in [(7, "y.txt"), (8, "z.txt")] {
-        let w = Running::start(&inbox, &out, &[]);
+        let w = watch(&inbox, &out, &[]);
         std::fs::write(inbox.join(later), invoice(n)).unwrap();
         wait_for(later, MUST_HAPPEN, || {
             inbox.join("processed").join(later).exists()
         });
-        let log = w.stop();
+        let log = stop(w);
         assert!(log.contains("cannot move"), "{log}");
         assert!(inbox.join("sub/x.txt").is_file());
     }
@@ -212,11 +182,11 @@ fn watch_does_not_retake_a_file_it_could_not_move_at_each_restart() {
 
     // once it can be moved, it is, still with one row
     std::fs::remove_file(inbox.join("processed/sub")).unwrap();
-    let w = Running::start(&inbox, &out, &[]);
+    let w = watch(&inbox, &out, &[]);
     wait_for("sub/x.txt moved", MUST_HAPPEN, || {
         inbox.join("processed/sub/x.txt").exists()
     });
-    w.stop();
+    stop(w);
     assert_eq!(documents(&out), ["sub/x.txt", "y.txt", "z.txt"]);
     assert_eq!(manifest_count(&out, "done"), 3);
 }
@@ -225,7 +195,7 @@ fn watch_does_not_retake_a_file_it_could_not_move_at_each_restart() {
 fn watch_numbers_a_name_too_long_for_a_number_by_shortening_it() {
     let (_dir, inbox, out) = dirs();
     let long = format!("{}.txt", "l".repeat(251)); // 255 bytes, the most a name may have
-    let w = Running::start(&inbox, &out, &[]);
+    let w = watch(&inbox, &out, &[]);
     std::fs::write(inbox.join(&long), invoice(8)).unwrap();
     wait_for("the first processed", MUST_HAPPEN, || {
         inbox.join("processed").join(&long).exists()
@@ -234,7 +204,7 @@ fn watch_numbers_a_name_too_long_for_a_number_by_shortening_it() {
     wait_for("the second extracted", MUST_HAPPEN, || {
         manifest_count(&out, "done") == 2
     });
-    w.stop();
+    stop(w);
 
     let moved = names(&inbox.join("processed"));
     assert_eq!(moved.len(), 2, "{moved:?}");
@@ -255,7 +225,7 @@ fn watch_numbers_a_name_too_long_for_a_number_by_shortening_it() {
 #[test]
 fn watch_waits_for_a_writer_that_pauses_longer_than_the_settle_time() {
     let (_dir, inbox, out) = dirs();
-    let w = Running::start(&inbox, &out, &[]);
+    let w = watch(&inbox, &out, &[]);
     let text = invoice(31);
     let (head, tail) = text.split_at(text.find("Total").unwrap());
     {
@@ -269,7 +239,7 @@ fn watch_waits_for_a_writer_that_pauses_longer_than_the_settle_time() {
     wait_for("slow.txt processed", MUST_HAPPEN, || {
         inbox.join("processed/slow.txt").exists()
     });
-    w.stop();
+    stop(w);
     let rows = by_document(&read_csv(&out.join("documents.csv")));
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(
@@ -284,7 +254,7 @@ fn watch_waits_for_a_pdf_whose_writer_closes_it_before_the_end() {
     let pdf = super::fixtures::one_page("Invoice INV-4 Total EUR 12.00");
     let cut = pdf.windows(5).position(|w| w == b"Total").unwrap();
     let path = inbox.join("scan.pdf");
-    let w = Running::start(&inbox, &out, &[]);
+    let w = watch(&inbox, &out, &[]);
     std::fs::write(&path, &pdf[..cut]).unwrap();
     // closed half-written; the writer comes back after four settle times
     std::thread::sleep(Duration::from_secs(4));
@@ -297,7 +267,7 @@ fn watch_waits_for_a_pdf_whose_writer_closes_it_before_the_end() {
     wait_for("scan.pdf processed", MUST_HAPPEN, || {
         inbox.join("processed/scan.pdf").exists()
     });
-    w.stop();
+    stop(w);
     assert!(names(&inbox.join("failed")).is_empty());
     let rows = by_document(&read_csv(&out.join("documents.csv")));
     assert_eq!(rows["scan.pdf"]["status"], "ok", "{rows:?}");

@@ -487,9 +487,18 @@ impl Manifest {
 
     /// `(key, rows)` of a query of `key, document_row, entity_rows`.
     fn query_rows(&self, sql: &str) -> Result<Vec<(String, DocumentRows)>, ManifestError> {
+        self.query_rows_with(sql, [])
+    }
+
+    /// [`Manifest::query_rows`] with the query's parameters.
+    fn query_rows_with(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<(String, DocumentRows)>, ManifestError> {
         let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
         let raw: Vec<(String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(self.err())?
             .collect::<Result<_, _>>()
             .map_err(self.err())?;
@@ -529,28 +538,14 @@ impl Manifest {
     /// The stored rows whose document has this content hash (`docex watch`: is a
     /// file in the inbox one it already recorded?).
     pub fn rows_with_hash(&self, hash: &str) -> Result<Vec<DocumentRows>, ManifestError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT document, document_row, entity_rows FROM rows WHERE hash = ?1")
-            .map_err(self.err())?;
-        let raw: Vec<(String, String, String)> = stmt
-            .query_map(params![hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(self.err())?
-            .collect::<Result<_, _>>()
-            .map_err(self.err())?;
-        let corrupt = |e: serde_json::Error| ManifestError::Corrupt {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        };
-        raw.into_iter()
-            .map(|(document, d, e)| {
-                Ok(DocumentRows {
-                    document,
-                    document_row: serde_json::from_str(&d).map_err(corrupt)?,
-                    entity_rows: serde_json::from_str(&e).map_err(corrupt)?,
-                })
-            })
-            .collect()
+        let raw = self.query_rows_with(
+            "SELECT document, document_row, entity_rows FROM rows WHERE hash = ?1",
+            params![hash],
+        )?;
+        Ok(raw
+            .into_iter()
+            .map(|(document, rows)| DocumentRows { document, ..rows })
+            .collect())
     }
 
     /// Takes in the manifest of another output folder (`docex merge`), so that
