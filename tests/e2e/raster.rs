@@ -30,38 +30,13 @@ fn encode(image: &GrayImage, format: ImageFormat) -> Vec<u8> {
 
 /// An uncompressed 8-bit grey TIFF, one frame per image.
 fn gray_tiff(frames: &[GrayImage]) -> Vec<u8> {
-    let mut out = b"II*\0\0\0\0\0".to_vec();
-    let mut link = 4; // where the offset of the next frame's directory goes
-    for frame in frames {
-        let (w, h) = frame.dimensions();
-        let strip = out.len() as u32;
-        out.extend_from_slice(frame.as_raw());
-        if out.len() % 2 == 1 {
-            out.push(0);
-        }
-        let ifd = out.len() as u32;
-        out[link..link + 4].copy_from_slice(&ifd.to_le_bytes());
-        let entries: [(u16, u16, u32); 8] = [
-            (256, 4, w),
-            (257, 4, h),
-            (258, 3, 8),
-            (259, 3, 1),
-            (262, 3, 1),
-            (273, 4, strip),
-            (278, 4, h),
-            (279, 4, w * h),
-        ];
-        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-        for (tag, kind, value) in entries {
-            out.extend_from_slice(&tag.to_le_bytes());
-            out.extend_from_slice(&kind.to_le_bytes());
-            out.extend_from_slice(&1u32.to_le_bytes());
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-        link = out.len();
-        out.extend_from_slice(&0u32.to_le_bytes());
-    }
-    out
+    let strips: Vec<Vec<u8>> = frames.iter().map(|f| f.as_raw().clone()).collect();
+    let layout: Vec<_> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.width(), f.height(), 1, i))
+        .collect();
+    super::fixtures::gray_tiff(&strips, &layout)
 }
 
 /// An image-only PDF: one A4 page (landscape when the image is) drawing `image` as

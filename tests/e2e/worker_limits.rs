@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::fixtures::pdf;
+use super::fixtures::{gray_tiff, packbits_row, page_with_stream};
 use super::{docex, docex_with, extract_args, read_csv, REPO};
 
 const INVOICE: &str = "INVOICE\nInvoice No: INV-77\nDate: 2024-03-01\nTotal: EUR 77.00\n";
@@ -13,50 +13,12 @@ const INVOICE: &str = "INVOICE\nInvoice No: INV-77\nDate: 2024-03-01\nTotal: EUR
 /// white with a black bar every 120 rows. Decoding it takes `side`² bytes, and OCR
 /// several times that.
 fn packbits_tiff(side: u32) -> Vec<u8> {
-    // one row of a colour: runs of 128 (-127 = repeat the next byte 128 times)
-    let row = |value: u8| {
-        let mut r = Vec::new();
-        let mut left = side;
-        while left > 0 {
-            let n = left.min(128);
-            r.push((1i16 - n as i16) as i8 as u8);
-            r.push(value);
-            left -= n;
-        }
-        r
-    };
-    let (white, black) = (row(255), row(0));
+    let (white, black) = (packbits_row(side, 255), packbits_row(side, 0));
     let mut strip = Vec::new();
     for y in 0..side {
         strip.extend_from_slice(if y % 120 < 20 { &black } else { &white });
     }
-    let entries: [(u16, u16, u32); 8] = [
-        (256, 4, side),               // width
-        (257, 4, side),               // height
-        (258, 3, 8),                  // bits per sample
-        (259, 3, 32773),              // PackBits
-        (262, 3, 1),                  // black is zero
-        (273, 4, 8),                  // strip offset: right after the header
-        (278, 4, side),               // rows per strip
-        (279, 4, strip.len() as u32), // strip bytes
-    ];
-    let mut b = b"II*\0".to_vec();
-    b.extend_from_slice(&(8 + strip.len() as u32).to_le_bytes());
-    b.extend_from_slice(&strip);
-    b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    for (tag, kind, value) in entries {
-        b.extend_from_slice(&tag.to_le_bytes());
-        b.extend_from_slice(&kind.to_le_bytes());
-        b.extend_from_slice(&1u32.to_le_bytes());
-        if kind == 3 {
-            b.extend_from_slice(&(value as u16).to_le_bytes());
-            b.extend_from_slice(&[0, 0]);
-        } else {
-            b.extend_from_slice(&value.to_le_bytes());
-        }
-    }
-    b.extend_from_slice(&0u32.to_le_bytes());
-    b
+    gray_tiff(&[strip], &[(side, side, 32773, 0)])
 }
 
 /// A worker that went past 10 GB on a small PDF had no bound; now a worker over
@@ -190,23 +152,7 @@ fn pdf_with_truncated_deflate(text: &str) -> Vec<u8> {
     stream.extend_from_slice(&len.to_le_bytes());
     stream.extend_from_slice(&(!len).to_le_bytes());
     stream.extend_from_slice(content.as_bytes());
-    let mut contents = format!(
-        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
-        stream.len()
-    )
-    .into_bytes();
-    contents.extend_from_slice(&stream);
-    contents.extend_from_slice(b"\nendstream");
-    pdf(&[
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
-          /Resources << /Font << /F1 5 0 R >> >> >>"
-            .to_vec(),
-        contents,
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-            .to_vec(),
-    ])
+    page_with_stream("/Filter /FlateDecode", &stream, ["", "", "", ""], &[])
 }
 
 /// `-q` printed dozens of lopdf WARN lines per damaged PDF: library warnings are

@@ -293,3 +293,64 @@ pub(crate) fn scanned_pages(images: &[Vec<u8>]) -> Vec<u8> {
     }
     pdf(&objects)
 }
+
+/// One row of `width` pixels of the grey `value`, PackBits-compressed (runs of 128):
+/// rows of a [`gray_tiff`] strip with compression 32773.
+pub(crate) fn packbits_row(width: u32, value: u8) -> Vec<u8> {
+    let mut row = Vec::new();
+    let mut left = width;
+    while left > 0 {
+        let run = left.min(128);
+        row.extend_from_slice(&[(1 - run as i32) as u8, value]);
+        left -= run;
+    }
+    row
+}
+
+/// A little-endian TIFF of 8-bit grey frames of one strip each: `strips` are
+/// written once, and frame `(width, height, compression, strip)` draws on strip
+/// number `strip` (compression 1: raw pixels; 32773: PackBits, see
+/// [`packbits_row`]). Frames may share a strip, so 60 white frames of 6000 x 6000
+/// take a few hundred KB.
+pub(crate) fn gray_tiff(strips: &[Vec<u8>], frames: &[(u32, u32, u16, usize)]) -> Vec<u8> {
+    let mut out = b"II*\0\0\0\0\0".to_vec();
+    let mut offsets = Vec::new();
+    for strip in strips {
+        offsets.push(out.len() as u32);
+        out.extend_from_slice(strip);
+        if out.len() % 2 == 1 {
+            out.push(0);
+        }
+    }
+    let mut link = 4; // where the offset of the next frame's directory goes
+    for &(width, height, compression, strip) in frames {
+        let ifd = out.len() as u32;
+        out[link..link + 4].copy_from_slice(&ifd.to_le_bytes());
+        let entries: [(u16, u16, u32); 9] = [
+            (256, 4, width),
+            (257, 4, height),
+            (258, 3, 8),
+            (259, 3, compression as u32),
+            (262, 3, 1), // black is zero
+            (273, 4, offsets[strip]),
+            (277, 3, 1),
+            (278, 4, height),
+            (279, 4, strips[strip].len() as u32),
+        ];
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        for (tag, kind, value) in entries {
+            out.extend_from_slice(&tag.to_le_bytes());
+            out.extend_from_slice(&kind.to_le_bytes());
+            out.extend_from_slice(&1u32.to_le_bytes());
+            if kind == 3 {
+                out.extend_from_slice(&(value as u16).to_le_bytes());
+                out.extend_from_slice(&[0, 0]);
+            } else {
+                out.extend_from_slice(&value.to_le_bytes());
+            }
+        }
+        link = out.len();
+        out.extend_from_slice(&0u32.to_le_bytes());
+    }
+    out
+}

@@ -503,50 +503,9 @@ mod tests {
     /// A TIFF of `frames` white 8-bit grey frames of `w` x `h`, all drawing on one
     /// PackBits strip: a few hundred KB that decode to `frames * w * h` bytes.
     pub(crate) fn white_tiff(w: u32, h: u32, frames: usize) -> Vec<u8> {
-        let mut strip = Vec::new();
-        for _ in 0..h {
-            let mut left = w;
-            while left > 0 {
-                let run = left.min(128);
-                strip.extend_from_slice(&[(1 - run as i32) as u8, 0xFF]);
-                left -= run;
-            }
-        }
-        let mut out = b"II*\0".to_vec();
-        let strip_at = 8u32;
-        let first_ifd = strip_at + strip.len() as u32 + (strip.len() as u32 & 1);
-        out.extend_from_slice(&first_ifd.to_le_bytes());
-        out.extend_from_slice(&strip);
-        if out.len() % 2 == 1 {
-            out.push(0);
-        }
-        let entries: [(u16, u16, u32); 9] = [
-            (256, 4, w),
-            (257, 4, h),
-            (258, 3, 8),
-            (259, 3, 32773),
-            (262, 3, 1),
-            (273, 4, strip_at),
-            (277, 3, 1),
-            (278, 4, h),
-            (279, 4, strip.len() as u32),
-        ];
-        for frame in 0..frames {
-            let next = if frame + 1 == frames {
-                0
-            } else {
-                out.len() as u32 + 2 + 12 * entries.len() as u32 + 4
-            };
-            out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-            for (tag, kind, value) in entries {
-                out.extend_from_slice(&tag.to_le_bytes());
-                out.extend_from_slice(&kind.to_le_bytes());
-                out.extend_from_slice(&1u32.to_le_bytes());
-                out.extend_from_slice(&value.to_le_bytes());
-            }
-            out.extend_from_slice(&next.to_le_bytes());
-        }
-        out
+        use crate::fixtures::{gray_tiff, packbits_row};
+        let strip = packbits_row(w, 0xFF).repeat(h as usize);
+        gray_tiff(&[strip], &vec![(w, h, 32773, 0); frames])
     }
 
     #[test]
