@@ -228,11 +228,9 @@ impl<'a> Endstreams<'a> {
     }
 }
 
+/// The first `needle` in `hay` at or after `from`.
 pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 /// Where the data of a stream starts, if `at` is a `stream` keyword (not
