@@ -38,6 +38,10 @@ pub enum PageInput {
     Text {
         /// The page text.
         text: String,
+        /// Its words with their boxes (PDF points from the page's top left), as the
+        /// PDF text layer placed them; empty where the source has no geometry (plain
+        /// text), and [`text_page`] then takes the whitespace-separated runs.
+        words: Vec<Word>,
         /// Where it came from.
         extractor: Extractor,
     },
@@ -238,11 +242,18 @@ pub fn read_document_with(
     Ok((kind, pages.collect::<Result<_, _>>()?))
 }
 
-/// Turns a page that already has text into a [`Page`]; words are the
+/// Turns a page that already has text into a [`Page`]. `words` are its words
+/// with their boxes where the source placed them (a PDF text layer, whose text
+/// holds no control characters); when there are none, the words are the
 /// whitespace-separated runs of the text (no boxes).
-pub fn text_page(number: usize, text: String, extractor: Extractor) -> Page {
-    let text = without_control_chars(text);
-    let words = whitespace_words(&text);
+pub fn text_page(number: usize, text: String, words: Vec<Word>, extractor: Extractor) -> Page {
+    let (text, words) = if words.is_empty() {
+        let text = without_control_chars(text);
+        let words = whitespace_words(&text);
+        (text, words)
+    } else {
+        (text, words)
+    };
     Page {
         number,
         text,
@@ -324,6 +335,7 @@ fn text_pages(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>, IngestErr
         .into_iter()
         .map(|t| PageInput::Text {
             text: t.to_owned(),
+            words: Vec::new(),
             extractor: Extractor::PlainText,
         })
         .collect())
@@ -380,6 +392,7 @@ mod tests {
         let page = text_page(
             1,
             "Globex\0 Corporation\u{1b}[0m\u{7f}\u{9b}\n\tTotal\u{c} 5.00".into(),
+            Vec::new(),
             Extractor::PdfText,
         );
         assert_eq!(page.text, "Globex Corporation[0m\n\tTotal\u{c} 5.00");

@@ -107,6 +107,7 @@ impl PdfPages {
             };
             return Ok(PageInput::Text {
                 text,
+                words: Vec::new(),
                 extractor: Extractor::PdfText,
             });
         }
@@ -133,6 +134,7 @@ impl PdfPages {
             Err(IngestError::NoPageImage { .. }) if !annotations.is_empty() => {
                 Ok(PageInput::Text {
                     text: annotations,
+                    words: Vec::new(),
                     extractor: Extractor::PdfText,
                 })
             }

@@ -244,9 +244,14 @@ impl Pipeline {
         }
         let worker = guard.as_mut().expect("worker was just created");
         let (page, image) = match input {
-            PageInput::Text { text, extractor } => {
-                (docex_ingest::text_page(number, text, extractor), None)
-            }
+            PageInput::Text {
+                text,
+                words,
+                extractor,
+            } => (
+                docex_ingest::text_page(number, text, words, extractor),
+                None,
+            ),
             PageInput::Image {
                 image,
                 dpi,
