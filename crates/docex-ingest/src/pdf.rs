@@ -7,14 +7,15 @@
 
 mod forms;
 mod inflate;
+mod layout;
 mod repair;
 
 use std::panic::{self, AssertUnwindSafe};
 
 use docex_core::Extractor;
 use image::{imageops, GrayImage, ImageFormat};
-use pdf_extract::{Document, LoadOptions, Object, ObjectId, PlainTextOutput};
-use tracing::debug;
+use pdf_extract::{Document, LoadOptions, Object, ObjectId};
+use tracing::{debug, warn};
 
 use crate::{raster, IngestError, Limits, PageInput, PixelBudget};
 
@@ -88,26 +89,55 @@ impl PdfPages {
         let (doc, limits) = (&self.doc, &self.limits);
         let page = number as usize;
         self.inflation.check_page(doc, id, page)?;
-        let text = catch("text extraction", || {
-            let mut s = String::new();
-            pdf_extract::output_doc_page(doc, &mut PlainTextOutput::new(&mut s), number).map(|_| s)
-        })
-        .map_err(|reason| IngestError::PdfText { page, reason })?
-        .map_err(|e| IngestError::PdfText {
-            page,
-            reason: e.to_string(),
-        })?;
-        let layer = tidy(&text);
+        let laid = match text_layer(doc, number) {
+            Ok(laid) => laid,
+            Err(e) => {
+                // read as a page without a text layer: its image, else empty
+                warn!(page, "{e}; the page is read as if it had no text layer");
+                layout::Laid::default()
+            }
+        };
         let annotations = forms::annotation_text(doc, id, limits.max_pdf_content_bytes);
-        if !layer.trim().is_empty() {
-            let text = if annotations.is_empty() {
-                layer
-            } else {
-                layer + "\n" + &annotations
-            };
+        if !laid.text.trim().is_empty() {
+            let mixed = laid.is_mixed();
+            let layout::Laid {
+                mut text,
+                mut words,
+                ..
+            } = laid;
+            if !annotations.is_empty() {
+                text.push('\n');
+                let start = text.chars().count();
+                words.extend(crate::whitespace_words(&annotations).into_iter().map(|w| {
+                    docex_core::Word {
+                        start: w.start + start,
+                        end: w.end + start,
+                        ..w
+                    }
+                }));
+                text.push_str(&annotations);
+            }
+            if mixed {
+                // a scan with a few words stamped beside it: both are read
+                match page_image(doc, id, page, limits, budget) {
+                    Ok((image, dpi)) => {
+                        debug!(page, "a scanned image with a small text layer: OCR besides");
+                        return Ok(PageInput::Image {
+                            image: rotate(image, rotation(doc, id)),
+                            dpi,
+                            extractor: Extractor::PdfOcr,
+                            text_layer: Some(text),
+                        });
+                    }
+                    Err(e @ IngestError::NoPageImage { .. }) => {
+                        warn!(page, "{e}; only the page's text layer is read")
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
             return Ok(PageInput::Text {
                 text,
-                words: Vec::new(),
+                words,
                 extractor: Extractor::PdfText,
             });
         }
@@ -129,6 +159,7 @@ impl PdfPages {
                     image: rotate(image, rotation(doc, id)),
                     dpi,
                     extractor: Extractor::PdfOcr,
+                    text_layer: None,
                 })
             }
             Err(IngestError::NoPageImage { .. }) if !annotations.is_empty() => {
@@ -141,6 +172,29 @@ impl PdfPages {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The page's text layer from its glyphs' geometry ([`layout`]), read by
+/// pdf-extract (patched: vendor/pdf-extract/PATCHES.md).
+fn text_layer(doc: &Document, number: u32) -> Result<layout::Laid, IngestError> {
+    let page = number as usize;
+    let glyphs = catch("text extraction", || {
+        let mut glyphs = layout::Glyphs::default();
+        pdf_extract::output_doc_page(doc, &mut glyphs, number).map(|_| glyphs)
+    })
+    .map_err(|reason| IngestError::PdfText { page, reason })?
+    .map_err(|e| IngestError::PdfText {
+        page,
+        reason: e.to_string(),
+    })?;
+    if glyphs.dropped() > 0 {
+        warn!(
+            page,
+            dropped = glyphs.dropped(),
+            "page has more glyphs than are read; the rest is not read"
+        );
+    }
+    Ok(glyphs.layout())
 }
 
 /// Every page of a PDF, all read and decoded ([`PdfPages`] reads one at a time).
@@ -248,17 +302,6 @@ fn catch<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
             .unwrap_or("panic");
         format!("{what} crashed: {msg}")
     })
-}
-
-/// Drops the blank lines pdf-extract puts before a page and trailing spaces on lines.
-fn tidy(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(0);
-    let last = lines
-        .iter()
-        .rposition(|l| !l.is_empty())
-        .map_or(0, |i| i + 1);
-    lines[first..last].join("\n")
 }
 
 /// The largest image drawn on the page, decoded to grayscale, with the DPI implied
@@ -371,14 +414,6 @@ fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
 mod tests {
     use super::*;
     use crate::fixtures;
-
-    #[test]
-    fn tidy_drops_blank_lead_and_trailing_spaces() {
-        assert_eq!(
-            tidy("\n\n  Invoice  \nTotal 12.00   \n\n"),
-            "  Invoice\nTotal 12.00"
-        );
-    }
 
     #[test]
     fn raw_bilevel_expands() {

@@ -19,6 +19,7 @@ pub(crate) fn read_image(bytes: &[u8], limits: &Limits) -> Result<PageInput, Ing
         image,
         dpi,
         extractor: Extractor::ImageOcr,
+        text_layer: None,
     })
 }
 
@@ -285,6 +286,7 @@ impl<'a> TiffFrames<'a> {
             image,
             dpi,
             extractor: Extractor::ImageOcr,
+            text_layer: None,
         })
     }
 }

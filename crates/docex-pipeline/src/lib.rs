@@ -256,6 +256,7 @@ impl Pipeline {
                 image,
                 dpi,
                 extractor,
+                text_layer,
             } => {
                 if worker.ocr.is_none() {
                     worker.ocr = Some(Ocr::new(&self.ocr)?);
@@ -264,6 +265,10 @@ impl Pipeline {
                 let (page, image) = ocr
                     .recognize_upright(number, image, dpi, extractor)
                     .map_err(|e| page_error(number, e))?;
+                let page = match text_layer {
+                    Some(layer) => docex_ingest::with_text_layer(page, &layer),
+                    None => page,
+                };
                 (page, keep_image.then_some(image))
             }
         };
