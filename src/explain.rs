@@ -10,7 +10,8 @@
 //!
 //! `--html` writes the same as one self-contained page: an OCR'd page shows the
 //! image Tesseract read (embedded as PNG) with a box per entity drawn over it,
-//! beside the highlighted text; a text-layer page shows the text only.
+//! beside the highlighted text; a text-layer page is drawn from its words at their
+//! places (PDF points) with the same boxes over them.
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -210,6 +211,34 @@ fn html_colour(e: &Entity) -> &'static str {
     role_index(e.role).map_or(HTML_NO_ROLE, |i| HTML_COLOURS[i])
 }
 
+/// A text-layer page drawn from its words: each word at its box (the page's own
+/// units, PDF points), scaled with the sheet's width (`cqw`), so the entity boxes
+/// land on the words as they do on a scan.
+fn sheet(s: &mut String, page: &docex_core::Page, w: f32, h: f32) {
+    let _ = writeln!(
+        s,
+        "<div class=\"scan sheet\" style=\"width:{w:.0}px;aspect-ratio:{w:.2}/{h:.2}\">"
+    );
+    let chars: Vec<char> = page.text.chars().collect();
+    for word in &page.words {
+        let Some(b) = word.bbox else { continue };
+        let text: String = chars
+            .get(word.start..word.end.min(chars.len()))
+            .unwrap_or_default()
+            .iter()
+            .collect();
+        let pct = |v: f32, of: f32| 100.0 * v / of.max(1.0);
+        let _ = writeln!(
+            s,
+            "<span class=\"word\" style=\"left:{:.3}%;top:{:.3}%;font-size:{:.3}cqw\">{}</span>",
+            pct(b.x, w),
+            pct(b.y, h),
+            pct(b.height * 0.8, w),
+            escape(&text)
+        );
+    }
+}
+
 fn render_html(display: &str, explained: &Explained) -> String {
     let x = &explained.extraction;
     let mut s = String::new();
@@ -222,6 +251,8 @@ body {{ font: 14px/1.4 system-ui, sans-serif; margin: 1em; color: #222; backgrou
 .page {{ display: flex; gap: 1.5em; align-items: flex-start; margin-bottom: 2em; }}
 .scan {{ position: relative; flex: 0 0 auto; max-width: 50%; }}
 .scan img {{ display: block; width: 100%; }}
+.sheet {{ container-type: inline-size; border: 1px solid #ccc; overflow: hidden; }}
+.word {{ position: absolute; white-space: nowrap; line-height: 1; font-family: serif; color: #333; }}
 .box {{ position: absolute; box-sizing: border-box; border: 3px solid; }}
 pre {{ flex: 1 1 0; margin: 0; white-space: pre-wrap; font: 13px/1.5 ui-monospace, monospace; }}
 mark {{ color: inherit; border-radius: 2px; }}
@@ -244,17 +275,27 @@ table {{ border-collapse: collapse; }} td {{ padding: 2px 1em 2px 0; }}
             page.page.number,
             how(page)
         );
-        if let Some(image) = &page.image {
-            let (w, h) = (image.width, image.height);
-            let _ = writeln!(
-                s,
-                "<div class=\"scan\" style=\"width:{w}px\"><img alt=\"page {}\" width=\"{w}\" height=\"{h}\" src=\"data:image/png;base64,{}\">",
-                page.page.number,
-                base64::engine::general_purpose::STANDARD.encode(&image.png)
-            );
+        let frame = match (&page.image, page.page.size) {
+            (Some(image), _) => {
+                let (w, h) = (image.width, image.height);
+                let _ = writeln!(
+                    s,
+                    "<div class=\"scan\" style=\"width:{w}px\"><img alt=\"page {}\" width=\"{w}\" height=\"{h}\" src=\"data:image/png;base64,{}\">",
+                    page.page.number,
+                    base64::engine::general_purpose::STANDARD.encode(&image.png)
+                );
+                Some((w as f32, h as f32))
+            }
+            (None, Some((w, h))) if page.page.words.iter().any(|w| w.bbox.is_some()) => {
+                sheet(&mut s, &page.page, w, h);
+                Some((w, h))
+            }
+            _ => None,
+        };
+        if let Some((w, h)) = frame {
             for e in &entities {
                 let Some(b) = e.bbox else { continue };
-                let pct = |v: f32, of: u32| 100.0 * v / of.max(1) as f32;
+                let pct = |v: f32, of: f32| 100.0 * v / of.max(1.0);
                 let c = html_colour(e);
                 let _ = writeln!(
                     s,

@@ -218,3 +218,52 @@ fn explain_html_shows_the_boxes_in_headless_chromium() {
         shot.display()
     );
 }
+
+/// Issue 16: entities from a text PDF carry their boxes (PDF points), and `explain
+/// --html` draws the text page from its words with a box per entity over them.
+#[test]
+fn explain_html_of_a_text_pdf_draws_its_words_and_a_box_per_entity() {
+    let (_, out) = samples_run();
+    let rows: Vec<_> = read_csv(&out.join("entities.csv"))
+        .into_iter()
+        .filter(|e| e["document"] == "invoice-text.pdf")
+        .collect();
+    assert!(!rows.is_empty());
+    for e in &rows {
+        let b = [&e["x"], &e["y"], &e["width"], &e["height"]].map(|v| v.parse::<f32>());
+        assert!(
+            b.iter().all(Result::is_ok),
+            "a box for every entity of a text PDF: {e:?}"
+        );
+        let [x, y, w, h] = b.map(Result::unwrap);
+        // on an A4 page, in points
+        assert!(
+            x >= 0.0 && y >= 0.0 && x + w <= 600.0 && y + h <= 850.0,
+            "{e:?}"
+        );
+        assert!(w > 0.0 && (4.0..40.0).contains(&h), "{e:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invoice.html");
+    let run = docex(&[
+        "explain",
+        &sample("invoice-text.pdf"),
+        "--html",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(!html.contains("<img "), "a text page has no image");
+    let number = &expected("invoice-text.pdf")["invoice_number"];
+    assert!(
+        html.contains(&format!("class=\"word\"")) && html.contains(&format!(">{number}</span>")),
+        "the invoice number drawn as a word"
+    );
+    let boxes = box_attrs(&html, "data-bbox");
+    let with_box = rows.iter().filter(|e| !e["x"].is_empty()).count();
+    assert_eq!(boxes.len(), with_box, "one box per entity with a box");
+}

@@ -83,6 +83,10 @@ pub struct Page {
     pub words: Vec<Word>,
     /// How the text was obtained.
     pub extractor: Extractor,
+    /// Width and height of the page in the unit of its word boxes, where the boxes
+    /// are not in pixels of an image: PDF points for a text layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<(f32, f32)>,
 }
 
 impl Page {

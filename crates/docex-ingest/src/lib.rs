@@ -44,6 +44,8 @@ pub enum PageInput {
         words: Vec<Word>,
         /// Where it came from.
         extractor: Extractor,
+        /// The page's width and height (PDF points) where `words` have boxes.
+        size: Option<(f32, f32)>,
     },
     /// A page image to OCR.
     Image {
@@ -262,6 +264,7 @@ pub fn text_page(number: usize, text: String, words: Vec<Word>, extractor: Extra
         text,
         words,
         extractor,
+        size: None,
     }
 }
 
@@ -361,6 +364,7 @@ fn text_pages(bytes: &[u8], limits: &Limits) -> Result<Vec<PageInput>, IngestErr
             text: t.to_owned(),
             words: Vec::new(),
             extractor: Extractor::PlainText,
+            size: None,
         })
         .collect())
 }

@@ -98,6 +98,7 @@ impl Ocr {
             text,
             words,
             extractor,
+            size: None,
         })
     }
 }

@@ -139,6 +139,7 @@ impl PdfPages {
                 text,
                 words,
                 extractor: Extractor::PdfText,
+                size: page_size(doc, id),
             });
         }
         if self.xfa.is_some() && annotations.is_empty() {
@@ -167,6 +168,7 @@ impl PdfPages {
                     text: annotations,
                     words: Vec::new(),
                     extractor: Extractor::PdfText,
+                    size: None,
                 })
             }
             Err(e) => Err(e),
@@ -397,7 +399,18 @@ fn raw_to_gray(data: &[u8], w: u32, h: u32, channels: usize, bpc: i64) -> Option
     GrayImage::from_raw(w, h, pixels)
 }
 
+/// The page's width and height in points (its media box).
+fn page_size(doc: &Document, id: ObjectId) -> Option<(f32, f32)> {
+    let n = media_box(doc, id)?;
+    Some((n[2] - n[0], (n[3] - n[1]).abs()))
+}
+
 fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
+    let n = media_box(doc, id)?;
+    (n[2] > n[0]).then(|| n[2] - n[0])
+}
+
+fn media_box(doc: &Document, id: ObjectId) -> Option<Vec<f32>> {
     let mb = inherited(doc, id, b"MediaBox")?.as_array().ok()?;
     let n: Vec<f32> = mb
         .iter()
@@ -407,7 +420,7 @@ fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
                 .or_else(|| o.as_i64().ok().map(|i| i as f32))
         })
         .collect();
-    (n.len() == 4 && n[2] > n[0]).then(|| n[2] - n[0])
+    (n.len() == 4 && n[2] > n[0]).then_some(n)
 }
 
 #[cfg(test)]

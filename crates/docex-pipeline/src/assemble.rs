@@ -2405,6 +2405,7 @@ mod tests {
             text: text.into(),
             words: Vec::new(),
             extractor: Extractor::PlainText,
+            size: None,
         }
     }
 

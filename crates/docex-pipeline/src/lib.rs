@@ -248,10 +248,12 @@ impl Pipeline {
                 text,
                 words,
                 extractor,
-            } => (
-                docex_ingest::text_page(number, text, words, extractor),
-                None,
-            ),
+                size,
+            } => {
+                let mut page = docex_ingest::text_page(number, text, words, extractor);
+                page.size = size;
+                (page, None)
+            }
             PageInput::Image {
                 image,
                 dpi,
