@@ -260,7 +260,7 @@ fn explain_html_of_a_text_pdf_draws_its_words_and_a_box_per_entity() {
     assert!(!html.contains("<img "), "a text page has no image");
     let number = &expected("invoice-text.pdf")["invoice_number"];
     assert!(
-        html.contains(&format!("class=\"word\"")) && html.contains(&format!(">{number}</span>")),
+        html.contains("class=\"word\"") && html.contains(&format!(">{number}</span>")),
         "the invoice number drawn as a word"
     );
     let boxes = box_attrs(&html, "data-bbox");
