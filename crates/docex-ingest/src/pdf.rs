@@ -9,6 +9,8 @@ mod forms;
 mod inflate;
 mod layout;
 mod repair;
+#[cfg(test)]
+mod spacing_tests;
 
 use std::panic::{self, AssertUnwindSafe};
 
