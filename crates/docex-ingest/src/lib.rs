@@ -1,7 +1,7 @@
 //! Bytes to pages: the first stage of docex.
 //!
 //! ```text
-//! file bytes ─► detect (magic bytes) ─► PDF ─► text layer per page (pdf-extract)
+//! file bytes ─► detect (magic bytes) ─► PDF ─► glyphs per page (pdf-extract) ─► words, lines (pdf/layout.rs)
 //!                                     │        └─ empty page ─► embedded page image ─┐
 //!                                     ├─► PNG / JPEG / TIFF frames ──────────────────┤
 //!                                     └─► plain text                                  ▼
