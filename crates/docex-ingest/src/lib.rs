@@ -416,6 +416,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_text_layer_goes_before_the_ocr_text_with_the_ocr_boxes_kept() {
+        let b = docex_core::BBox {
+            x: 10.0,
+            y: 20.0,
+            width: 30.0,
+            height: 8.0,
+        };
+        let ocr = Page {
+            number: 2,
+            text: "Total 9.50".into(),
+            words: vec![
+                Word {
+                    start: 0,
+                    end: 5,
+                    bbox: Some(b),
+                    confidence: Some(0.9),
+                },
+                Word {
+                    start: 6,
+                    end: 10,
+                    bbox: Some(b),
+                    confidence: Some(0.8),
+                },
+            ],
+            extractor: Extractor::PdfOcr,
+            size: None,
+        };
+        let page = with_text_layer(ocr, "Exhibit 99.2");
+        assert_eq!(page.text, "Exhibit 99.2\n\nTotal 9.50");
+        let words: Vec<(String, bool)> = page
+            .words
+            .iter()
+            .map(|w| (page.slice(w.start, w.end), w.bbox.is_some()))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("Exhibit".into(), false),
+                ("99.2".into(), false),
+                ("Total".into(), true),
+                ("9.50".into(), true)
+            ]
+        );
+    }
+
+    #[test]
     fn control_characters_are_dropped_from_page_text() {
         let page = text_page(
             1,

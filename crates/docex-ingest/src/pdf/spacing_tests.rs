@@ -243,3 +243,50 @@ fn lines_come_in_reading_order_whatever_the_drawing_order() {
     let pdf = page(content, "/F1 5 0 R", "", &[fixed_font()]);
     assert_eq!(text(&pdf), "Net 100.00\nTax 19.00\nTotal 119.00");
 }
+
+/// A page drawing a 30 x 20 gray image over `rect` (`x y w h` in points) and the
+/// text `content`.
+fn image_and_text(rect: &str, content: &str) -> Vec<u8> {
+    let pixels = vec![200u8; 600];
+    let image = fixtures::stream(
+        "/Type /XObject /Subtype /Image /Width 30 /Height 20 /ColorSpace /DeviceGray \
+         /BitsPerComponent 8",
+        &pixels,
+    );
+    let [x, y, w, h]: [&str; 4] = rect.split(' ').collect::<Vec<_>>().try_into().unwrap();
+    let content = format!("q {w} 0 0 {h} {x} {y} cm /Im1 Do Q {content}");
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+          /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>"
+            .to_vec(),
+        fixtures::stream("", content.as_bytes()),
+    ];
+    objects.push(fixed_font());
+    objects.push(image);
+    fixtures::pdf(&objects)
+}
+
+#[test]
+fn a_scan_with_a_stamped_header_is_read_by_ocr_besides_its_text_layer() {
+    let header = "BT /F1 10 Tf 72 760 Td (Exhibit 10.1 Page 1 of 3) Tj ET";
+    // the scan covers the page below the header: OCR besides the text layer
+    let pdf = image_and_text("36 36 540 700", header);
+    match read_pdf(&pdf, &Limits::default(), None).unwrap().pop() {
+        Some(PageInput::Image {
+            image, text_layer, ..
+        }) => {
+            assert_eq!(image.dimensions(), (30, 20));
+            assert_eq!(text_layer.as_deref(), Some("Exhibit 10.1 Page 1 of 3"));
+        }
+        other => panic!("not an image page: {other:?}"),
+    }
+    // a small picture (a logo): the text layer alone
+    let pdf = image_and_text("36 600 100 60", header);
+    assert_eq!(text(&pdf), "Exhibit 10.1 Page 1 of 3");
+    // an OCR layer (invisible text, render mode 3) over the scan: the layer alone
+    let layer = "BT 3 Tr /F1 10 Tf 72 500 Td (Agreement dated March 5, 2021) Tj ET";
+    let pdf = image_and_text("0 0 612 792", layer);
+    assert_eq!(text(&pdf), "Agreement dated March 5, 2021");
+}
