@@ -182,15 +182,21 @@ impl PdfPages {
 /// pdf-extract (patched: vendor/pdf-extract/PATCHES.md).
 fn text_layer(doc: &Document, number: u32) -> Result<layout::Laid, IngestError> {
     let page = number as usize;
-    let glyphs = catch("text extraction", || {
-        let mut glyphs = layout::Glyphs::default();
-        pdf_extract::output_doc_page(doc, &mut glyphs, number).map(|_| glyphs)
+    let mut glyphs = layout::Glyphs::default();
+    let read = catch("text extraction", || {
+        pdf_extract::output_doc_page(doc, &mut glyphs, number)
     })
-    .map_err(|reason| IngestError::PdfText { page, reason })?
-    .map_err(|e| IngestError::PdfText {
-        page,
-        reason: e.to_string(),
-    })?;
+    .and_then(|r| r.map_err(|e| e.to_string()));
+    if let Err(reason) = read {
+        if glyphs.is_empty() {
+            return Err(IngestError::PdfText { page, reason });
+        }
+        // what was read before the failure is the page's text layer
+        warn!(
+            page,
+            "text extraction stopped ({reason}); the text read up to there is kept"
+        );
+    }
     if glyphs.dropped() > 0 {
         warn!(
             page,

@@ -356,7 +356,10 @@ fn encoding_to_unicode_table(name: &[u8]) -> Vec<u16> {
         b"MacRomanEncoding" => encodings::MAC_ROMAN_ENCODING,
         b"MacExpertEncoding" => encodings::MAC_EXPERT_ENCODING,
         b"WinAnsiEncoding" => encodings::WIN_ANSI_ENCODING,
-        _ => panic!("unexpected encoding {:?}", pdf_to_utf8(name))
+        // docex patch: a name outside the PDF's predefined encodings (a producer's
+        // own, `ZapfDingbatsEncoding`) is read as the standard encoding instead of a
+        // panic that lost the page's text
+        _ => encodings::STANDARD_ENCODING,
     };
     let encoding_table = encoding.iter()
         .map(|x| if let &Some(x) = x { glyphnames::name_to_unicode(x).unwrap() } else { 0 })

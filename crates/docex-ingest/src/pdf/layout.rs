@@ -110,6 +110,11 @@ impl Laid {
 }
 
 impl Glyphs {
+    /// No glyph was read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.glyphs.is_empty()
+    }
+
     /// Glyphs not kept because the page had more than [`MAX_GLYPHS`].
     pub(crate) fn dropped(&self) -> usize {
         self.dropped

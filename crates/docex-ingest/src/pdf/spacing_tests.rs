@@ -290,3 +290,24 @@ fn a_scan_with_a_stamped_header_is_read_by_ocr_besides_its_text_layer() {
     let pdf = image_and_text("0 0 612 792", layer);
     assert_eq!(text(&pdf), "Agreement dated March 5, 2021");
 }
+
+#[test]
+fn a_font_with_an_encoding_name_outside_the_standard_ones_is_read() {
+    // pdf-extract 0.12.1 panicked on it, and the page lost its text
+    let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica \
+                 /Encoding /ZapfDingbatsEncoding >>"
+        .to_vec();
+    let content = "BT /F1 10 Tf 72 700 Td (Governing law) Tj ET \
+                   BT /F2 10 Tf 72 686 Td (New York) Tj ET";
+    let pdf = page(content, "/F1 5 0 R /F2 6 0 R", "", &[fixed_font(), font]);
+    assert_eq!(text(&pdf), "Governing law\nNew York");
+}
+
+#[test]
+fn text_read_before_a_failure_in_the_page_is_kept() {
+    // a Tj whose operand is no string makes pdf-extract panic after the first line
+    let content = "BT /F1 10 Tf 72 700 Td (Effective Date March 1, 2024) Tj ET \
+                   BT /F1 10 Tf 72 680 Td 42 Tj ET";
+    let pdf = page(content, "/F1 5 0 R", "", &[fixed_font()]);
+    assert_eq!(text(&pdf), "Effective Date March 1, 2024");
+}
