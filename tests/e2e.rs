@@ -22,6 +22,8 @@ mod batch;
 mod cli;
 #[path = "e2e/deploy.rs"]
 mod deploy;
+#[path = "e2e/empty_pages.rs"]
+mod empty_pages;
 #[path = "e2e/explain.rs"]
 mod explain;
 #[path = "e2e/exports.rs"]

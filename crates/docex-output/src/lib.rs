@@ -444,8 +444,8 @@ mod tests {
         assert_eq!(
             docs.lines().skip(1).collect::<Vec<_>>(),
             [
-                format!("{escaped_name},ok,,invoice,,Globex Corporation,Tab and  newline Ltd,,,,,,,,,,,,,"),
-                format!("copy.txt,error,same content as {escaped_name},,,,,,,,,,,,,,,,,"),
+                format!("{escaped_name},ok,,invoice,,,Globex Corporation,Tab and  newline Ltd,,,,,,,,,,,,,"),
+                format!("copy.txt,error,same content as {escaped_name},,,,,,,,,,,,,,,,,,"),
             ]
         );
         let ents = &files.iter().find(|(f, _)| f == "entities.csv").unwrap().1;

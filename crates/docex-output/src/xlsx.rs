@@ -350,7 +350,7 @@ mod tests {
         let other = DocumentRows {
             document_row: {
                 let mut r = other.document_row;
-                r[13] = "5".into(); // total_amount with a currency that is not a code
+                r[14] = "5".into(); // total_amount with a currency that is not a code
                 r
             },
             ..other

@@ -1328,11 +1328,11 @@ mod tests {
             "/FunctionType 4 /Domain [0 1] /Range [0 1 0 1 0 1 0 1]",
             b"{0 0 0 4 -1 roll}",
         );
-        let image = decoded_with(dict, &[0, 51, 255], &[tint.clone()]).unwrap();
+        let image = decoded_with(dict, &[0, 51, 255], std::slice::from_ref(&tint)).unwrap();
         assert_eq!(image.as_raw(), &[255, 204, 0]);
         let dict = "/Width 2 /Height 1 /BitsPerComponent 8 \
                     /ColorSpace [/DeviceN [/Cyan /Spot] /DeviceCMYK 6 0 R]";
-        let image = decoded_with(dict, &[0, 0, 51, 255], &[tint.clone()]).unwrap();
+        let image = decoded_with(dict, &[0, 0, 51, 255], std::slice::from_ref(&tint)).unwrap();
         assert_eq!(image.as_raw(), &[255, 0]);
         let dict = "/Width 1 /Height 1 /BitsPerComponent 8 \
                     /ColorSpace [/Separation /None /DeviceGray 6 0 R]";
