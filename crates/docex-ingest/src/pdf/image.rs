@@ -1183,6 +1183,21 @@ mod tests {
     }
 
     #[test]
+    fn ascii_filters_end_short_groups_and_odd_digits() {
+        // 5 and 7 bytes: a last ASCII85 group of 2 and 4 characters
+        for n in [5, 7] {
+            let dict = gray(n, "/Height 1 /Filter /ASCII85Decode");
+            let data = &[3, 1, 4, 1, 5, 9, 2][..n as usize];
+            assert_eq!(decoded(&dict, &ascii85_encode(data)).as_raw(), data);
+        }
+        // "<~" opens a group; an odd last hex digit is followed by 0
+        let dict = gray(3, "/Height 1 /Filter /ASCII85Decode");
+        assert_eq!(decoded(&dict, b"<~!<N?~>").as_raw(), &[1, 2, 3]);
+        let dict = gray(3, "/Height 1 /Filter /ASCIIHexDecode");
+        assert_eq!(decoded(&dict, b"01 0\n2 f>").as_raw(), &[1, 2, 240]);
+    }
+
+    #[test]
     fn png_and_tiff_predictors_undo_exactly() {
         // 3 x 5 RGB, 8 bits: each of the five PNG filters on one row
         let rgb: Vec<u8> = (0..45u32).map(|i| (i * 37 % 251) as u8).collect();
