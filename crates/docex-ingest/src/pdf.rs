@@ -137,10 +137,7 @@ impl PdfPages {
             // empty page (or the text of its form fields). Limits stay errors.
             Err(IngestError::NoPageImage { reason, .. }) => {
                 if annotations.is_empty() {
-                    warn!(
-                        page,
-                        "page {page} is empty: no text layer and no readable image ({reason})"
-                    );
+                    warn!("page {page} is empty: no text layer and no readable image ({reason})");
                 }
                 Ok(PageInput::Text {
                     text: annotations,
