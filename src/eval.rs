@@ -510,7 +510,7 @@ mod tests {
     #[test]
     fn fields_are_the_field_columns_of_documents_csv() {
         let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
-        assert_eq!(names, docex_output::DOCUMENT_COLUMNS[5..]);
+        assert_eq!(names, docex_output::DOCUMENT_COLUMNS[6..]);
     }
 
     #[test]

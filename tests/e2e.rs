@@ -22,6 +22,8 @@ mod batch;
 mod cli;
 #[path = "e2e/deploy.rs"]
 mod deploy;
+#[path = "e2e/empty_pages.rs"]
+mod empty_pages;
 #[path = "e2e/explain.rs"]
 mod explain;
 #[path = "e2e/exports.rs"]
@@ -132,7 +134,7 @@ fn documents_csv_has_the_documented_columns_in_order() {
     let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
     assert_eq!(
         headers.join(","),
-        "document,status,error,doc_type,pages,vendor,customer,invoice_number,invoice_date,due_date,currency,net_amount,tax_amount,total_amount,parties,agreement_date,effective_date,expiration_date,term,jurisdiction"
+        "document,status,error,doc_type,pages,empty_pages,vendor,customer,invoice_number,invoice_date,due_date,currency,net_amount,tax_amount,total_amount,parties,agreement_date,effective_date,expiration_date,term,jurisdiction"
     );
     let mut r = csv::Reader::from_path(out.join("entities.csv")).unwrap();
     let headers: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
@@ -250,13 +252,13 @@ fn eval_fixture(dir: &Path) -> (PathBuf, PathBuf) {
     std::fs::create_dir(&run).unwrap();
     std::fs::write(
         run.join("documents.csv"),
-        "document,status,error,doc_type,pages,vendor,customer,invoice_number,invoice_date,due_date,currency,net_amount,tax_amount,total_amount,parties,agreement_date,effective_date,expiration_date,term,jurisdiction
-sroie/r1.jpg,ok,,receipt,1,Asia Mart,,,2017-12-22,,MYR,,,9.0,,,,,,
-sroie/r2.jpg,ok,,receipt,1,SPEED MART S/B,,,,,MYR,,,12.5,,,,,,
-cuad/c1.txt,ok,,contract,3,,,,,,,,,,ACME INC; Gamma Ltd,,,,P2Y,new york
-cuad/c2.txt,error,encrypted PDF,,,,,,,,,,,,,,,,,
-cuad/c3.txt,ok,,contract,2,,,,,,,,,,Y Corp; X Corp,,,,,
-sroie/unlabelled.jpg,ok,,receipt,1,Other,,,,,,,,1.00,,,,,,
+        "document,status,error,doc_type,pages,empty_pages,vendor,customer,invoice_number,invoice_date,due_date,currency,net_amount,tax_amount,total_amount,parties,agreement_date,effective_date,expiration_date,term,jurisdiction
+sroie/r1.jpg,ok,,receipt,1,0,Asia Mart,,,2017-12-22,,MYR,,,9.0,,,,,,
+sroie/r2.jpg,ok,,receipt,1,0,SPEED MART S/B,,,,,MYR,,,12.5,,,,,,
+cuad/c1.txt,ok,,contract,3,0,,,,,,,,,,ACME INC; Gamma Ltd,,,,P2Y,new york
+cuad/c2.txt,error,encrypted PDF,,,,,,,,,,,,,,,,,,
+cuad/c3.txt,ok,,contract,2,0,,,,,,,,,,Y Corp; X Corp,,,,,
+sroie/unlabelled.jpg,ok,,receipt,1,0,Other,,,,,,,,1.00,,,,,,
 ",
     )
     .unwrap();

@@ -402,6 +402,11 @@ pub struct Extraction {
     pub doc_type: DocType,
     /// Number of pages.
     pub pages: usize,
+    /// Pages whose text came out blank, whatever the reason (a blank or
+    /// signature page, a page image no decoder here reads, a scan OCR found no
+    /// text on).
+    #[serde(default)]
+    pub empty_pages: usize,
     /// The chosen field values.
     pub fields: Fields,
     /// Every entity found, in page and offset order.

@@ -6,6 +6,7 @@
 //! trees that loop are repaired after parsing ([`repair`]).
 
 mod forms;
+mod image;
 mod inflate;
 mod layout;
 mod repair;
@@ -14,12 +15,12 @@ mod spacing_tests;
 
 use std::panic::{self, AssertUnwindSafe};
 
+use ::image::{imageops, GrayImage};
 use docex_core::Extractor;
-use image::{imageops, GrayImage, ImageFormat};
 use pdf_extract::{Document, LoadOptions, Object, ObjectId};
 use tracing::{debug, warn};
 
-use crate::{raster, IngestError, Limits, PageInput, PixelBudget};
+use crate::{IngestError, Limits, PageInput, PixelBudget};
 
 /// The pages of a parsed PDF, each read as it is asked for: its text layer, or
 /// where it has none its page image, decoded then, so one page image is in memory
@@ -121,7 +122,7 @@ impl PdfPages {
             }
             if mixed {
                 // a scan with a few words stamped beside it: both are read
-                match page_image(doc, id, page, limits, budget) {
+                match image::page_image(doc, id, page, limits, budget) {
                     Ok((image, dpi)) => {
                         debug!(page, "a scanned image with a small text layer: OCR besides");
                         return Ok(PageInput::Image {
@@ -148,7 +149,7 @@ impl PdfPages {
             return Err(IngestError::XfaForm);
         }
         debug!(page, "no text layer; taking the page image for OCR");
-        match page_image(doc, id, page, limits, budget) {
+        match image::page_image(doc, id, page, limits, budget) {
             Ok((image, dpi)) => {
                 if !annotations.is_empty() {
                     // PageInput::Image carries no text: the scan is read, the
@@ -165,7 +166,13 @@ impl PdfPages {
                     text_layer: None,
                 })
             }
-            Err(IngestError::NoPageImage { .. }) if !annotations.is_empty() => {
+            // No page fails its document for want of an image: a blank or
+            // signature page, or one whose image nothing here decodes, is an
+            // empty page (or the text of its form fields). Limits stay errors.
+            Err(IngestError::NoPageImage { reason, .. }) => {
+                if annotations.is_empty() {
+                    warn!("page {page} is empty: no text layer and no readable image ({reason})");
+                }
                 Ok(PageInput::Text {
                     text: annotations,
                     words: Vec::new(),
@@ -314,106 +321,13 @@ fn catch<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// The largest image drawn on the page, decoded to grayscale, with the DPI implied
-/// by the page width. Its pixels are charged to `budget` before it is decoded (as
-/// its dictionary declares them; what a JPEG has beyond that, after).
-fn page_image(
-    doc: &Document,
-    id: ObjectId,
-    page: usize,
-    limits: &Limits,
-    budget: &mut PixelBudget,
-) -> Result<(GrayImage, Option<u32>), IngestError> {
-    let no_image = |reason: String| IngestError::NoPageImage { page, reason };
-    let images = doc
-        .get_page_images(id)
-        .map_err(|e| no_image(e.to_string()))?;
-    let img = images
-        .into_iter()
-        .max_by_key(|i| i.width * i.height)
-        .ok_or_else(|| no_image("no image on the page".into()))?;
-    let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
-    if w * h > limits.max_pixels {
-        return Err(IngestError::TooLarge {
-            width: w,
-            height: h,
-            limit: limits.max_pixels,
-        });
-    }
-    budget.take(w * h)?;
-    let filters = img.filters.clone().unwrap_or_default();
-    let gray = if filters.iter().any(|f| f == "DCTDecode") {
-        raster::decode(img.content, Some(ImageFormat::Jpeg), limits)?
-    } else if filters.iter().all(|f| f == "FlateDecode") {
-        let stream = doc
-            .get_object(img.id)
-            .and_then(Object::as_stream)
-            .map_err(|e| no_image(e.to_string()))?;
-        let data = if filters.is_empty() {
-            stream.content.clone()
-        } else {
-            stream
-                .decompressed_content()
-                .map_err(|e| no_image(e.to_string()))?
-        };
-        let bpc = img.bits_per_component.unwrap_or(8);
-        let channels = match img.color_space.as_deref() {
-            Some("DeviceRGB") | Some("CalRGB") => 3,
-            Some("DeviceCMYK") => 4,
-            _ => 1,
-        };
-        raw_to_gray(&data, w as u32, h as u32, channels, bpc).ok_or_else(|| {
-            no_image(format!(
-                "unsupported raw image: {channels} channels, {bpc} bits"
-            ))
-        })?
-    } else {
-        return Err(no_image(format!(
-            "image encoding {filters:?} is not supported"
-        )));
-    };
-    #[cfg(test)]
-    DECODED.with(|n| n.set(n.get() + 1));
-    let decoded = gray.width() as u64 * gray.height() as u64;
-    budget.take(decoded.saturating_sub(w * h))?;
-    let dpi =
-        page_width_points(doc, id).map(|pts| (gray.width() as f32 * 72.0 / pts).round() as u32);
-    Ok((gray, dpi))
-}
-
-fn raw_to_gray(data: &[u8], w: u32, h: u32, channels: usize, bpc: i64) -> Option<GrayImage> {
-    let (wu, hu) = (w as usize, h as usize);
-    let pixels: Vec<u8> = match (channels, bpc) {
-        (1, 8) => data.get(..wu * hu)?.to_vec(),
-        (1, 1) => return raster::bilevel_to_gray(data, w, h),
-        (3, 8) => data
-            .get(..wu * hu * 3)?
-            .chunks_exact(3)
-            .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
-            .collect(),
-        (4, 8) => data
-            .get(..wu * hu * 4)?
-            .chunks_exact(4)
-            .map(|p| {
-                255 - (p[0] as u32 * 3 / 10
-                    + p[1] as u32 * 59 / 100
-                    + p[2] as u32 * 11 / 100
-                    + p[3] as u32)
-                    .min(255) as u8
-            })
-            .collect(),
-        _ => return None,
-    };
-    GrayImage::from_raw(w, h, pixels)
-}
-
 /// The page's width and height in points (its media box).
 fn page_size(doc: &Document, id: ObjectId) -> Option<(f32, f32)> {
     let n = media_box(doc, id)?;
     Some((n[2] - n[0], (n[3] - n[1]).abs()))
 }
 
-fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
+pub(crate) fn page_width_points(doc: &Document, id: ObjectId) -> Option<f32> {
     let n = media_box(doc, id)?;
     (n[2] > n[0]).then(|| n[2] - n[0])
 }
@@ -435,12 +349,6 @@ fn media_box(doc: &Document, id: ObjectId) -> Option<Vec<f32>> {
 mod tests {
     use super::*;
     use crate::fixtures;
-
-    #[test]
-    fn raw_bilevel_expands() {
-        let img = raw_to_gray(&[0b1010_0000], 3, 1, 1, 1).unwrap();
-        assert_eq!(img.as_raw(), &vec![255, 0, 255]);
-    }
 
     #[test]
     fn garbage_pdf_is_an_error_not_a_panic() {
@@ -871,41 +779,75 @@ mod tests {
     /// some bytes there), and digits parse as numbers.
     fn pattern(width: u32, height: u32, seed: u32) -> GrayImage {
         GrayImage::from_fn(width, height, |x, y| {
-            image::Luma([b'0' + ((x + y * 3 + seed) % 10) as u8])
+            ::image::Luma([b'0' + ((x + y * 3 + seed) % 10) as u8])
         })
     }
 
     #[test]
     fn scanned_pdf_with_a_bad_second_page_yields_the_first_before_the_error() {
         let first = pattern(40, 30, 1);
-        // a 100 x 100 image whose data inflates to 64 MiB; one in an encoding not read
+        // a 100 x 100 image whose data inflates to 64 MiB
         let bomb = fixtures::flate_bomb(b"\x80", 64 << 20, 2);
-        let bad = [
+        let pdf = fixtures::scanned_pages(&[
+            fixtures::flate_gray_image(&first),
             fixtures::gray_image(100, 100, TWICE, &bomb),
+            fixtures::flate_gray_image(&first),
+        ]);
+        let mut pages = crate::open_document(&pdf, &Limits::default())
+            .expect("a PDF opens before its pages are read");
+        match pages.next() {
+            Some(Ok(PageInput::Image { image, .. })) => assert_eq!(image, first),
+            other => panic!("page 1: {other:?}"),
+        }
+        match pages.next() {
+            Some(Err(IngestError::PdfImageInflatesTooMuch { page: 2, .. })) => {}
+            other => panic!("page 2: {other:?}"),
+        }
+        assert!(pages.next().is_none(), "nothing after the error");
+        // read whole, the document still fails on its bad page
+        assert!(crate::read_document(&pdf, &Limits::default()).is_err());
+    }
+
+    /// Pages with no text and no image, or an image nothing decodes, are empty
+    /// pages; the document goes on (issue 16: one blank page failed it).
+    #[test]
+    fn a_page_without_a_readable_image_is_an_empty_page_not_an_error() {
+        let first = pattern(40, 30, 1);
+        let blank = fixtures::page_with_stream("", b"", ["", "", "", ""], &[]);
+        let (_, pages) = crate::read_document(&blank, &Limits::default()).unwrap();
+        assert!(
+            matches!(&pages[..], [PageInput::Text { text, words, .. }] if text.is_empty() && words.is_empty()),
+            "{pages:?}"
+        );
+        let unreadable = [
+            // JBIG2 data that is not JBIG2
             fixtures::gray_image(100, 100, "/Filter /JBIG2Decode", &[0; 64]),
+            // a filter no PDF reader knows
+            fixtures::gray_image(10, 10, "/Filter /NoSuchDecode", &[0; 100]),
+            // a JPEG that is not one
+            fixtures::gray_image(10, 10, "/Filter /DCTDecode", b"not a JPEG"),
+            // a colour space images cannot have
+            fixtures::stream(
+                "/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /Pattern \
+                 /BitsPerComponent 8",
+                &[0; 4],
+            ),
         ];
-        for bad in bad {
+        for bad in unreadable {
             let pdf = fixtures::scanned_pages(&[
                 fixtures::flate_gray_image(&first),
                 bad,
                 fixtures::flate_gray_image(&first),
             ]);
-            let mut pages = crate::open_document(&pdf, &Limits::default())
-                .expect("a PDF opens before its pages are read");
-            match pages.next() {
-                Some(Ok(PageInput::Image { image, .. })) => assert_eq!(image, first),
-                other => panic!("page 1: {other:?}"),
+            let (_, pages) = crate::read_document(&pdf, &Limits::default()).unwrap();
+            match &pages[..] {
+                [PageInput::Image { image: a, .. }, PageInput::Text { text, .. }, PageInput::Image { image: b, .. }] =>
+                {
+                    assert!(text.is_empty());
+                    assert_eq!((a, b), (&first, &first));
+                }
+                other => panic!("{other:?}"),
             }
-            match pages.next() {
-                Some(Err(
-                    IngestError::PdfImageInflatesTooMuch { page: 2, .. }
-                    | IngestError::NoPageImage { page: 2, .. },
-                )) => {}
-                other => panic!("page 2: {other:?}"),
-            }
-            assert!(pages.next().is_none(), "nothing after the error");
-            // read whole, the document still fails on its bad page
-            assert!(crate::read_document(&pdf, &Limits::default()).is_err());
         }
     }
 

@@ -37,6 +37,7 @@ pub(crate) const DOCUMENT_TYPES: [Column; DOCUMENT_COLUMNS.len()] = {
         Text,   // error
         Text,   // doc_type
         Number, // pages
+        Number, // empty_pages
         Text,   // vendor
         Text,   // customer
         Text,   // invoice_number
@@ -69,7 +70,7 @@ const DOCUMENT: usize = 0;
 /// Index of `documents.csv`'s `error` column.
 const ERROR: usize = 2;
 /// Index of `documents.csv`'s `currency` column.
-pub(crate) const CURRENCY: usize = 10;
+pub(crate) const CURRENCY: usize = 11;
 /// Index of `entities.csv`'s `kind` column.
 const KIND: usize = 3;
 
@@ -401,7 +402,7 @@ mod tests {
                 Column::Date
             } else if name.ends_with("_amount") {
                 Column::Amount
-            } else if *name == "pages" {
+            } else if *name == "pages" || *name == "empty_pages" {
                 Column::Number
             } else {
                 Column::Text

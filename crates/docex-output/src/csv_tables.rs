@@ -102,7 +102,7 @@ mod tests {
         let docs = std::fs::read_to_string(dir.path().join("documents.csv")).unwrap();
         assert_eq!(
             docs.lines().nth(1).unwrap(),
-            "'-credit.txt,ok,,invoice,1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,'@123,2024-03-05,,EUR,-12.50,,'+1,,,,,,"
+            "'-credit.txt,ok,,invoice,1,,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,'@123,2024-03-05,,EUR,-12.50,,'+1,,,,,,"
         );
         let ents = std::fs::read_to_string(dir.path().join("entities.csv")).unwrap();
         assert_eq!(
@@ -121,7 +121,7 @@ mod tests {
         assert!(docs.starts_with("\u{feff}document;status;error;doc_type;pages;"));
         assert_eq!(
             docs.lines().nth(1).unwrap(),
-            "'-credit.txt;ok;;invoice;1;\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\";;'@123;2024-03-05;;EUR;-12,50;;'+1;;;;;;"
+            "'-credit.txt;ok;;invoice;1;;\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\";;'@123;2024-03-05;;EUR;-12,50;;'+1;;;;;;"
         );
         let ents = std::fs::read_to_string(dir.path().join("entities.csv")).unwrap();
         assert_eq!(

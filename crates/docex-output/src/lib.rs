@@ -35,12 +35,13 @@ pub use review::{review_reasons, REVIEW_COLUMNS, REVIEW_CONFIDENCE};
 pub use xlsx::XlsxTables;
 
 /// Columns of `documents.csv`, in order.
-pub const DOCUMENT_COLUMNS: [&str; 20] = [
+pub const DOCUMENT_COLUMNS: [&str; 21] = [
     "document",
     "status",
     "error",
     "doc_type",
     "pages",
+    "empty_pages",
     "vendor",
     "customer",
     "invoice_number",
@@ -241,6 +242,7 @@ pub fn document_row(r: &DocumentResult) -> Vec<String> {
                 String::new(),
                 x.doc_type.as_str().into(),
                 x.pages.to_string(),
+                x.empty_pages.to_string(),
                 opt(&f.vendor),
                 opt(&f.customer),
                 opt(&f.invoice_number),
@@ -442,8 +444,8 @@ mod tests {
         assert_eq!(
             docs.lines().skip(1).collect::<Vec<_>>(),
             [
-                format!("{escaped_name},ok,,invoice,,Globex Corporation,Tab and  newline Ltd,,,,,,,,,,,,,"),
-                format!("copy.txt,error,same content as {escaped_name},,,,,,,,,,,,,,,,,"),
+                format!("{escaped_name},ok,,invoice,,,Globex Corporation,Tab and  newline Ltd,,,,,,,,,,,,,"),
+                format!("copy.txt,error,same content as {escaped_name},,,,,,,,,,,,,,,,,,"),
             ]
         );
         let ents = &files.iter().find(|(f, _)| f == "entities.csv").unwrap().1;
@@ -515,6 +517,7 @@ mod tests {
             outcome: Ok(Extraction {
                 doc_type: DocType::Invoice,
                 pages: 1,
+                empty_pages: 0,
                 fields,
                 entities: vec![e],
             }),
@@ -529,8 +532,8 @@ mod tests {
             DOCUMENT_COLUMNS
         );
         let row = docs.records().next().unwrap().unwrap();
-        assert_eq!(&row[13], "12.50");
-        assert_eq!(&row[14], "A Inc.; B, LLC");
+        assert_eq!(&row[14], "12.50");
+        assert_eq!(&row[15], "A Inc.; B, LLC");
         let mut ents = csv::Reader::from_path(dir.path().join("entities.csv")).unwrap();
         let row = ents.records().next().unwrap().unwrap();
         assert_eq!(

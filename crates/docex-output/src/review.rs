@@ -31,8 +31,8 @@ pub const REVIEW_CONFIDENCE: f64 = 0.5;
 const NO_FIELD: &str = "no field found";
 
 /// The first field column of `documents.csv` (after document, status, error,
-/// doc_type, pages).
-const FIRST_FIELD: usize = 5;
+/// doc_type, pages, empty_pages).
+const FIRST_FIELD: usize = 6;
 
 /// The key fields of a document type; each inner list is satisfied by any one of
 /// its fields.

@@ -350,7 +350,7 @@ mod tests {
         let other = DocumentRows {
             document_row: {
                 let mut r = other.document_row;
-                r[13] = "5".into(); // total_amount with a currency that is not a code
+                r[14] = "5".into(); // total_amount with a currency that is not a code
                 r
             },
             ..other
@@ -379,25 +379,25 @@ mod tests {
             );
         };
         // (cell, what it must be)
-        string(cell(docs, "F2")); // vendor =HYPERLINK(...)
-        assert!(cell(docs, "F2").contains("=HYPERLINK(\"http://x\",\"y\")"));
-        string(cell(docs, "H2")); // invoice number 00123 keeps its zeros
+        string(cell(docs, "G2")); // vendor =HYPERLINK(...)
+        assert!(cell(docs, "G2").contains("=HYPERLINK(\"http://x\",\"y\")"));
+        string(cell(docs, "I2")); // invoice number 00123 keeps its zeros
         number(cell(docs, "E2"), "2", "General"); // pages
-        number(cell(docs, "I2"), "45356", "yyyy-mm-dd"); // 2024-03-05
-        string(cell(docs, "J2")); // 1899-12-31: before Excel's dates
-        number(cell(docs, "L2"), "-12.5", "#,##0.00 \"EUR\"");
-        string(cell(docs, "M2")); // "1,5" is not a plain decimal
-        number(cell(docs, "N2"), "1469.1", "#,##0.0 \"EUR\"");
-        assert_eq!(cell(docs, "O2"), "", "empty cells are not written");
-        number(cell(docs, "N3"), "5", "#,##0"); // no currency code, no suffix
-        let long_cell = cell(docs, "F3");
+        number(cell(docs, "J2"), "45356", "yyyy-mm-dd"); // 2024-03-05
+        string(cell(docs, "K2")); // 1899-12-31: before Excel's dates
+        number(cell(docs, "M2"), "-12.5", "#,##0.00 \"EUR\"");
+        string(cell(docs, "N2")); // "1,5" is not a plain decimal
+        number(cell(docs, "O2"), "1469.1", "#,##0.0 \"EUR\"");
+        assert_eq!(cell(docs, "P2"), "", "empty cells are not written");
+        number(cell(docs, "O3"), "5", "#,##0"); // no currency code, no suffix
+        let long_cell = cell(docs, "G3");
         string(long_cell);
         assert_eq!(long_cell.matches('x').count(), MAX_STRING);
         assert!(docs.contains(
             "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
         ));
         assert!(
-            book["xl/workbook.xml"].contains("Documents!$A$1:$T$3"),
+            book["xl/workbook.xml"].contains("Documents!$A$1:$U$3"),
             "autofilter"
         );
 

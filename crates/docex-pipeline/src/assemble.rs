@@ -223,6 +223,10 @@ pub fn assemble(pages: &[(Page, Vec<TaggedSpan>)], locale: &Locale) -> Extractio
     Extraction {
         doc_type,
         pages: pages.len(),
+        empty_pages: pages
+            .iter()
+            .filter(|(p, _)| p.text.trim().is_empty())
+            .count(),
         fields,
         entities,
     }

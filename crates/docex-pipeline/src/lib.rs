@@ -185,7 +185,9 @@ impl Pipeline {
 
     /// One document, start to end; any failure becomes the result's error.
     fn process(&self, doc: &InputDoc, workers: &Workers) -> DocumentResult {
-        debug!(document = %doc.display, "start");
+        // the stages' log lines (an empty page's warning) name the document
+        let _span = tracing::warn_span!("document", name = %doc.display).entered();
+        debug!("start");
         // read once: the hash names exactly the bytes extracted
         let (outcome, content_hash) = match std::fs::read(&doc.path) {
             Ok(bytes) => {

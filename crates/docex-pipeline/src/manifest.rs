@@ -490,7 +490,8 @@ impl Manifest {
         self.query_rows_with(sql, [])
     }
 
-    /// [`Manifest::query_rows`] with the query's parameters.
+    /// [`Manifest::query_rows`] with the query's parameters. A `documents.csv`
+    /// row stored before the `empty_pages` column was added gets it, empty.
     fn query_rows_with(
         &self,
         sql: &str,
@@ -508,7 +509,11 @@ impl Manifest {
         };
         raw.into_iter()
             .map(|(key, d, e)| {
-                let document_row: Vec<String> = serde_json::from_str(&d).map_err(corrupt)?;
+                let mut document_row: Vec<String> = serde_json::from_str(&d).map_err(corrupt)?;
+                if document_row.len() == ROW_BEFORE_EMPTY_PAGES {
+                    // stored before documents.csv had empty_pages: not known
+                    document_row.insert(EMPTY_PAGES_AT, String::new());
+                }
                 Ok((
                     key,
                     DocumentRows {
@@ -767,9 +772,33 @@ impl Shard {
     }
 }
 
+/// The cells of a `documents.csv` row before `empty_pages` came in after
+/// `pages` (issue 16), and where it came in.
+const ROW_BEFORE_EMPTY_PAGES: usize = 20;
+const EMPTY_PAGES_AT: usize = 5;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_stored_before_empty_pages_reads_with_it_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Manifest::open(dir.path()).unwrap();
+        let old: Vec<String> = (0..ROW_BEFORE_EMPTY_PAGES).map(|i| i.to_string()).collect();
+        let stored = DocumentRows {
+            document: "0".into(),
+            document_row: old,
+            entity_rows: Vec::new(),
+        };
+        m.start("h1", "0", 10).unwrap();
+        m.finish(Some("h1"), Some((Status::Done, None)), &stored, None)
+            .unwrap();
+        let row = &m.rows().unwrap()[0].document_row;
+        assert_eq!(row.len(), ROW_BEFORE_EMPTY_PAGES + 1);
+        assert_eq!(row[4..7], ["4", "", "5"]);
+        assert_eq!(m.results().unwrap()["h1"].document_row[EMPTY_PAGES_AT], "");
+    }
 
     fn rows(doc: &str, total: &str) -> DocumentRows {
         DocumentRows {

@@ -97,7 +97,7 @@ fn decode_layers(
 
 /// Zlib, falling back to raw deflate after the 2-byte header when zlib gives
 /// nothing (as lopdf does); a corrupt tail keeps what inflated before it.
-fn inflate(input: &[u8], cap: u64) -> Result<Vec<u8>, OverLimit> {
+pub(crate) fn inflate(input: &[u8], cap: u64) -> Result<Vec<u8>, OverLimit> {
     let mut out = Vec::new();
     let zlib = ZlibDecoder::new(input).take(cap + 1).read_to_end(&mut out);
     if zlib.is_err() && out.is_empty() && input.len() > 2 {
@@ -112,7 +112,7 @@ fn inflate(input: &[u8], cap: u64) -> Result<Vec<u8>, OverLimit> {
     }
 }
 
-fn unlzw(input: &[u8], early_change: bool, cap: u64) -> Result<Vec<u8>, OverLimit> {
+pub(crate) fn unlzw(input: &[u8], early_change: bool, cap: u64) -> Result<Vec<u8>, OverLimit> {
     use weezl::{decode::Decoder, BitOrder};
     let mut decoder = if early_change {
         Decoder::with_tiff_size_switch(BitOrder::Msb, 8)
@@ -498,7 +498,11 @@ fn content_error(page: usize, limits: &Limits) -> IngestError {
 /// What an image's data may inflate to: its rows at the declared width,
 /// components and bits (a predictor's byte per row included), plus 1 MiB.
 /// An image over the pixel limit is refused before it is inflated.
-fn image_cap(doc: &Document, stream: &Stream, limits: &Limits) -> Result<u64, IngestError> {
+pub(crate) fn image_cap(
+    doc: &Document,
+    stream: &Stream,
+    limits: &Limits,
+) -> Result<u64, IngestError> {
     let (w, h) = dimensions(stream);
     if w * h > limits.max_pixels {
         return Err(IngestError::TooLarge {

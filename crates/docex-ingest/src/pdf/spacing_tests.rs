@@ -311,3 +311,24 @@ fn text_read_before_a_failure_in_the_page_is_kept() {
     let pdf = page(content, "/F1 5 0 R", "", &[fixed_font()]);
     assert_eq!(text(&pdf), "Effective Date March 1, 2024");
 }
+
+#[test]
+fn a_page_whose_content_does_not_parse_is_an_empty_page() {
+    // an array nested 100000 deep: lopdf refuses the content (pdf-extract 0.12.1
+    // unwrapped the error; the panic failed the document)
+    let nested = fixtures::nested_array(100_000);
+    let content = format!("BT /F1 10 Tf 72 700 Td (x) Tj {nested} ET");
+    let pdf = page(&content, "/F1 5 0 R", "", &[fixed_font()]);
+    // lopdf's parser recurses: a thread with room for it, as in lib.rs's table
+    let pages = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || read_pdf(&pdf, &Limits::default(), None))
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap();
+    match &pages[..] {
+        [PageInput::Text { text, .. }] => assert_eq!(text, ""),
+        other => panic!("{other:?}"),
+    }
+}
