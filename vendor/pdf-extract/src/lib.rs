@@ -612,7 +612,9 @@ impl<'a> PdfSimpleFont<'a> {
                     if let Some(ref encoding) = encoding_table {
                         dlog!("has encoding");
                         for w in font_metrics.2 {
-                            let c = glyphnames::name_to_unicode(w.2).unwrap();
+                            // docex patch: ZapfDingbats' glyph names (`a1`...) have no
+                            // Unicode in the glyph list; 0.12.1 unwrapped and panicked
+                            let Some(c) = glyphnames::name_to_unicode(w.2) else { continue };
                             for i in 0..encoding.len() {
                                 if encoding[i] == c {
                                     width_map.insert(i as CharCode, w.1 as f64);

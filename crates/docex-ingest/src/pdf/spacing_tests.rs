@@ -297,10 +297,20 @@ fn a_font_with_an_encoding_name_outside_the_standard_ones_is_read() {
     let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica \
                  /Encoding /ZapfDingbatsEncoding >>"
         .to_vec();
+    // and the core ZapfDingbats, whose glyph names have no Unicode (a panic too)
+    let dingbats = b"<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats \
+                     /Encoding /ZapfDingbatsEncoding >>"
+        .to_vec();
     let content = "BT /F1 10 Tf 72 700 Td (Governing law) Tj ET \
-                   BT /F2 10 Tf 72 686 Td (New York) Tj ET";
-    let pdf = page(content, "/F1 5 0 R /F2 6 0 R", "", &[fixed_font(), font]);
-    assert_eq!(text(&pdf), "Governing law\nNew York");
+                   BT /F2 10 Tf 72 686 Td (New York) Tj ET \
+                   BT /F3 10 Tf 72 672 Td (a) Tj ET BT /F1 10 Tf 90 672 Td (Signed) Tj ET";
+    let pdf = page(
+        content,
+        "/F1 5 0 R /F2 6 0 R /F3 7 0 R",
+        "",
+        &[fixed_font(), font, dingbats],
+    );
+    assert_eq!(text(&pdf), "Governing law\nNew York\na Signed");
 }
 
 #[test]
