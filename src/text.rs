@@ -41,8 +41,7 @@ pub struct TextArgs {
 }
 
 /// The `--words` table's header line.
-pub const WORDS_HEADER: &str =
-    "document\tpage\tword\tx\ty\twidth\theight\tsource\tconfidence";
+pub const WORDS_HEADER: &str = "document\tpage\tword\tx\ty\twidth\theight\tsource\tconfidence";
 
 pub fn run(args: &TextArgs) -> anyhow::Result<u8> {
     let pipeline = build_pipeline(&args.pipeline)?;
@@ -203,7 +202,10 @@ mod tests {
                 confidence: None,
             },
         ];
-        let table = words_table("a\tb.png", &[page(3, "Total 1,5", Extractor::ImageOcr, words)]);
+        let table = words_table(
+            "a\tb.png",
+            &[page(3, "Total 1,5", Extractor::ImageOcr, words)],
+        );
         assert_eq!(
             table,
             "a\\tb.png\t3\tTotal\t10\t20.5\t30.25\t8\tocr\t0.90\n\

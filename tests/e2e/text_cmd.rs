@@ -15,9 +15,8 @@ fn two_page_pdf(pages: [&[&str]; 2]) -> Vec<u8> {
         }
         c + " ET"
     };
-    let stream = |c: String| {
-        format!("<< /Length {} >>\nstream\n{c}\nendstream", c.len()).into_bytes()
-    };
+    let stream =
+        |c: String| format!("<< /Length {} >>\nstream\n{c}\nendstream", c.len()).into_bytes();
     let page = |contents: u32| {
         format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {contents} 0 R \
@@ -120,8 +119,7 @@ fn several_files_each_get_a_header_and_a_bad_one_is_named_on_stderr() {
     let (notes, rest) = rest.split_once(&header(&png)).unwrap();
     let (receipt, two_pages) = rest.split_once(&header(&pdf)).unwrap();
     assert_eq!(
-        notes,
-        "\nPlease pay by 1 April 2024.\nKind regards\n\n",
+        notes, "\nPlease pay by 1 April 2024.\nKind regards\n\n",
         "the text file as it is, a blank line before the next header"
     );
     assert!(
@@ -200,7 +198,9 @@ fn words_are_a_table_with_page_box_source_and_confidence() {
         assert!(cell.parse::<f32>().is_ok_and(|v| v >= 0.0), "{kedai:?}");
     }
     assert!(
-        kedai[8].parse::<f32>().is_ok_and(|c| (0.0..=1.0).contains(&c)),
+        kedai[8]
+            .parse::<f32>()
+            .is_ok_and(|c| (0.0..=1.0).contains(&c)),
         "{kedai:?}"
     );
     assert!(of(&broken).is_empty());
