@@ -17,8 +17,9 @@ Words: `docex text FILE...` and `pdftotext -enc UTF-8 FILE -` (poppler-utils: th
 yardstick only, never a dependency of docex). Both texts are folded the same way,
 NFKC (ligatures such as U+FB01 to `fi`, compatibility and full-width forms, no-break
 spaces to spaces), with soft hyphens (U+00AD) and zero-width characters (U+200B-U+200D,
-U+2060, U+FEFF) removed, and split on whitespace (str.split); case and punctuation
-are kept. recall = |docex ∩ pdftotext| / |pdftotext| and precision = |docex ∩
+U+2060, U+FEFF) removed, a hyphen at the end of a line dropped and the line joined to
+the next (pdftotext dehyphenates so: `agree-` + `ment` -> `agreement`), and split
+on whitespace (str.split); case and punctuation are kept. recall = |docex ∩ pdftotext| / |pdftotext| and precision = |docex ∩
 pdftotext| / |docex|, word multisets, summed over the documents of a half
 (micro-averaged). `<0.99` is the share of documents whose recall is under 0.99 (a
 document where pdftotext reads no word counts as recall 1); `worst` the three
@@ -27,7 +28,9 @@ lowest recalls.
 Status: `docex extract` on every PDF of the group; rows neither `ok` nor `duplicate`
 (the same bytes as another file of the group) are counted with their errors. End to end (generated groups): the documents.csv row of NAME.pdf must equal
 the row of its text source NAME.txt in every column but document and pages;
-mismatching cells are counted per column. Speed: `docex extract --jobs 2` over the
+mismatching cells are counted per column, and the last column is the yardstick's own
+word recall of the text sources (pdftotext against NAME.txt: where it is under 1,
+pdftotext misreads the PDF, e.g. it joins a rule of dashes to the line below). Speed: `docex extract --jobs 2` over the
 cuad/pdf files (reading, tagging, fields; the worker start included) against
 `pdftotext` over the same files two at a time (xargs -P2), both in pages/s (pages from
 documents.csv), and docex's peak RSS (`/usr/bin/time -f %M`: the largest single
@@ -61,8 +64,15 @@ QUICK = 40
 CHUNK = 20  # files per `docex text` call
 
 
+LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*(?=\S)")
+
+
 def words(text):
-    return collections.Counter(unicodedata.normalize("NFKC", text).translate(REMOVED).split())
+    text = unicodedata.normalize("NFKC", text).translate(REMOVED)
+    # pdftotext drops a hyphen that ends a line and joins the line to the next
+    # (`agree-` `ment` -> `agreement`; also a rule of dashes and the word under it):
+    # folded on both sides
+    return collections.Counter(LINE_END_HYPHEN.sub("", text).split())
 
 
 def md5_hex(name):
@@ -212,6 +222,11 @@ def main():
         for f in files:
             halves[unseen(f, generated)].add(f.name, words(ref[f]), words(got.get(f, "")))
         failed_text = [f.name for f in files if f not in got]
+        # the yardstick's own recall of the text sources (generated groups)
+        yard = Half()
+        if generated:
+            for f in files:
+                yard.add(f.name, words(f.with_suffix(".txt").read_text(encoding="utf-8")), words(ref[f]))
 
         # status (and speed on cuad), end to end for generated groups
         timed = name == "cuad/pdf" and not args.no_speed
@@ -249,7 +264,7 @@ def main():
                            "file: status duplicate, counted as ok)")
         e2e = f"{e2e_docs}/{len(files)}" if generated else ""
         table.append([name, f"{len(seen.docs)}/{len(held.docs)}"] + seen.cells() + held.cells()
-                     + [ok, e2e])
+                     + [ok, e2e, yard.cells()[0]])
         for label, half in (("seen", seen), ("unseen", held)):
             worst = sorted(half.docs)[:3]
             if worst and worst[0][0] < 0.99:
@@ -267,7 +282,7 @@ def main():
 
     head = ["group", "files seen/unseen", "recall", "precision", "<0.99", "worst",
             "recall (unseen)", "precision (unseen)", "<0.99 (unseen)", "worst (unseen)",
-            "extract ok", "PDF row = text row"]
+            "extract ok", "PDF row = text row", "pdftotext recall of source"]
     print(f"docex: {bin_}{' (--quick)' if args.quick else ''}\n")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
