@@ -30,15 +30,18 @@ Status: `docex extract` on every PDF of the group; rows neither `ok` nor `duplic
 the row of its text source NAME.txt in every column but document and pages;
 mismatching cells are counted per column, and the last column is the yardstick's own
 word recall of the text sources (pdftotext against NAME.txt: where it is under 1,
-pdftotext misreads the PDF, e.g. it joins a rule of dashes to the line below). Speed: `docex extract --jobs 2` over the
+pdftotext misreads the PDF: it splits letter-spaced words at kerned pairs, `US A`,
+`L AW`, and joins `- 1 -` to `-1-`), then docex's recall and precision of the source
+words (the truth for these groups). Speed: `docex extract --jobs 2` over the
 cuad/pdf files (reading, tagging, fields; the worker start included) against
-`pdftotext` over the same files two at a time (xargs -P2), both in pages/s (pages from
-documents.csv), and docex's peak RSS (`/usr/bin/time -f %M`: the largest single
+`pdftotext` over the same files two at a time (xargs -P2), both in pages/s (the pages
+pdfinfo counts in all the files), the median of 3 pairs of runs (--speed-runs; the
+development machine's load changes), and docex's peak RSS (`/usr/bin/time -f %M`: the largest single
 process, supervisor or worker).
 
 --quick takes 40 files per group (the first by md5 of "quick:" + name: both halves) for
-development. The full run takes about 20-25 minutes on 2 cores. Prints one markdown
-table; the details (worst documents, errors, mismatches) follow it.
+development. The full run takes about 12 minutes on 2 cores (7 with --speed-runs 1).
+Prints one markdown table; the details (worst documents, errors, mismatches) follow it.
 """
 
 import argparse
@@ -146,6 +149,13 @@ def extract(bin_, files, jobs, timed=False):
     return {Path(k).name: v for k, v in rows.items()}, measured
 
 
+def pdf_pages(path):
+    """The page count pdfinfo reads (0 if it cannot)."""
+    r = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, errors="replace")
+    m = re.search(r"^Pages:\s+(\d+)", r.stdout, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def pdftotext_speed(files):
     t = time.monotonic()
     subprocess.run(["xargs", "-0", "-P2", "-n1", "sh", "-c", 'pdftotext -q "$0" /dev/null'],
@@ -183,6 +193,8 @@ def main():
     ap.add_argument("--gen", type=Path, default=ROOT / "out-bench/print-pdfs")
     ap.add_argument("--groups", default="", help="comma-separated group names (default: all)")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--speed-runs", type=int, default=3,
+                    help="timed pairs (pdftotext, docex extract) on cuad/pdf (3)")
     args = ap.parse_args()
     bin_ = os.environ.get("BIN", str(ROOT / "target/release/docex"))
     if not shutil.which("pdftotext"):
@@ -223,21 +235,31 @@ def main():
             halves[unseen(f, generated)].add(f.name, words(ref[f]), words(got.get(f, "")))
         failed_text = [f.name for f in files if f not in got]
         # the yardstick's own recall of the text sources (generated groups)
-        yard = Half()
+        yard, truth = Half(), Half()
         if generated:
             for f in files:
-                yard.add(f.name, words(f.with_suffix(".txt").read_text(encoding="utf-8")), words(ref[f]))
+                source = words(f.with_suffix(".txt").read_text(encoding="utf-8"))
+                yard.add(f.name, source, words(ref[f]))
+                truth.add(f.name, source, words(got.get(f, "")))
 
         # status (and speed on cuad), end to end for generated groups
         timed = name == "cuad/pdf" and not args.no_speed
         inputs = files + ([f.with_suffix(".txt") for f in files] if generated else [])
         rows, measured = extract(bin_, inputs, 2, timed=timed)
+        if timed:
+            # pairs of runs, pdftotext then docex, for a ratio each on a machine of
+            # changing load
+            runs = [(measured, pdftotext_speed(files))]
+            for _ in range(args.speed_runs - 1):
+                pt_wall = pdftotext_speed(files)
+                runs.append((extract(bin_, inputs, 2, timed=True)[1], pt_wall))
         not_ok = collections.Counter()
         for f in files:
             row = rows.get(f.name)
             status = row["status"] if row else "missing"
             if status not in ("ok", "duplicate"):
-                not_ok[(status, (row or {}).get("error", "")[:100])] += 1
+                error = re.sub(r"\bpage \d+", "page N", (row or {}).get("error", ""))
+                not_ok[(status, error[:120])] += 1
         mismatch = collections.Counter()
         e2e_docs = 0
         if generated:
@@ -251,10 +273,7 @@ def main():
                 for c in bad:
                     mismatch[c] += 1
         if timed:
-            wall, rss = measured
-            pages = sum(int(rows[f.name]["pages"] or 0) for f in files if f.name in rows)
-            pt_wall = pdftotext_speed(files)
-            speed = (pages, wall, rss, pt_wall, len(files))
+            speed = (sum(pdf_pages(f) for f in files), runs, len(files))
 
         seen, held = halves[False], halves[True]
         statuses = collections.Counter(rows.get(f.name, {}).get("status") for f in files)
@@ -264,7 +283,7 @@ def main():
                            "file: status duplicate, counted as ok)")
         e2e = f"{e2e_docs}/{len(files)}" if generated else ""
         table.append([name, f"{len(seen.docs)}/{len(held.docs)}"] + seen.cells() + held.cells()
-                     + [ok, e2e, yard.cells()[0]])
+                     + [ok, e2e, yard.cells()[0], "/".join(truth.cells()[:2]).strip("/")])
         for label, half in (("seen", seen), ("unseen", held)):
             worst = sorted(half.docs)[:3]
             if worst and worst[0][0] < 0.99:
@@ -282,18 +301,25 @@ def main():
 
     head = ["group", "files seen/unseen", "recall", "precision", "<0.99", "worst",
             "recall (unseen)", "precision (unseen)", "<0.99 (unseen)", "worst (unseen)",
-            "extract ok", "PDF row = text row", "pdftotext recall of source"]
+            "extract ok", "PDF row = text row", "pdftotext recall of source",
+            "docex recall/precision of source"]
     print(f"docex: {bin_}{' (--quick)' if args.quick else ''}\n")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for row in table:
         print("| " + " | ".join(row) + " |")
     if speed:
-        pages, wall, rss, pt_wall, n = speed
-        print(f"\nSpeed, cuad/pdf ({n} files, {pages} pages), 2 workers: docex extract "
-              f"{pages / wall:.1f} pages/s ({wall:.1f} s), pdftotext -P2 {pages / pt_wall:.1f} pages/s "
-              f"({pt_wall:.1f} s): docex at {pt_wall / wall:.2f}x pdftotext; docex peak RSS "
-              f"{rss / 1024:.0f} MiB")
+        pages, runs, n = speed
+        ratios = sorted(pt / dx for (dx, _), pt in runs)
+        walls = sorted(dx for (dx, _), _ in runs)
+        pt_walls = sorted(pt for _, pt in runs)
+        rss = max(r for (_, r), _ in runs)
+        mid = len(runs) // 2
+        print(f"\nSpeed, cuad/pdf ({n} files, {pages} pages), 2 workers, median of {len(runs)} "
+              f"runs each: docex extract {pages / walls[mid]:.1f} pages/s ({walls[mid]:.1f} s), "
+              f"pdftotext -P2 {pages / pt_walls[mid]:.1f} pages/s ({pt_walls[mid]:.1f} s): docex at "
+              f"**{ratios[mid]:.2f}x** pdftotext (run pairs {', '.join(f'{r:.2f}' for r in ratios)}); "
+              f"docex peak RSS {rss / 1024:.0f} MiB")
     if details:
         print("\n" + "\n".join(details))
 
