@@ -35,9 +35,10 @@ pdftotext misreads the PDF: it splits letter-spaced words at kerned pairs, `US A
 words (the truth for these groups). Speed: `docex extract --jobs 2` over the
 cuad/pdf files (reading, tagging, fields; the worker start included) against
 `pdftotext` over the same files two at a time (xargs -P2), both in pages/s (the pages
-pdfinfo counts in all the files), the median of 3 pairs of runs (--speed-runs; the
-development machine's load changes), and docex's peak RSS (`/usr/bin/time -f %M`: the largest single
-process, supervisor or worker).
+pdfinfo counts in all the files) and in pages per CPU second (user + system, workers
+included: steadier than wall time on a shared machine), the medians of 3 pairs of runs
+(--speed-runs), and docex's peak RSS (`/usr/bin/time -f %M`:
+the largest single process, supervisor or worker).
 
 --quick takes 40 files per group (the first by md5 of "quick:" + name: both halves) for
 development. The full run takes about 12 minutes on 2 cores (7 with --speed-runs 1).
@@ -139,10 +140,10 @@ def extract(bin_, files, jobs, timed=False):
         measured = None
         if timed:
             tfile = Path(tmp) / "time"
-            cmd = ["/usr/bin/time", "-o", str(tfile), "-f", "%e %M"] + cmd
+            cmd = ["/usr/bin/time", "-o", str(tfile), "-f", "%e %U %S %M"] + cmd
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wall, rss = tfile.read_text().split()[-2:]
-            measured = (float(wall), int(rss))
+            wall, user, system, rss = tfile.read_text().split()[-4:]
+            measured = (float(wall), float(user) + float(system), int(rss))
         else:
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rows = read_rows(Path(tmp) / "out/documents.csv")
@@ -157,10 +158,13 @@ def pdf_pages(path):
 
 
 def pdftotext_speed(files):
-    t = time.monotonic()
-    subprocess.run(["xargs", "-0", "-P2", "-n1", "sh", "-c", 'pdftotext -q "$0" /dev/null'],
-                   input=b"\0".join(str(f).encode() for f in files), check=False)
-    return time.monotonic() - t
+    """(wall seconds, CPU seconds) of pdftotext over the files, two at a time."""
+    with tempfile.NamedTemporaryFile("r") as tfile:
+        subprocess.run(["/usr/bin/time", "-o", tfile.name, "-f", "%e %U %S",
+                        "xargs", "-0", "-P2", "-n1", "sh", "-c", 'pdftotext -q "$0" /dev/null'],
+                       input=b"\0".join(str(f).encode() for f in files), check=False)
+        wall, user, system = tfile.read().split()[-3:]
+    return float(wall), float(user) + float(system)
 
 
 class Half:
@@ -310,16 +314,21 @@ def main():
         print("| " + " | ".join(row) + " |")
     if speed:
         pages, runs, n = speed
-        ratios = sorted(pt / dx for (dx, _), pt in runs)
-        walls = sorted(dx for (dx, _), _ in runs)
-        pt_walls = sorted(pt for _, pt in runs)
-        rss = max(r for (_, r), _ in runs)
         mid = len(runs) // 2
+
+        def median(values):
+            return sorted(values)[mid]
+
+        wall, pt_wall = median(d[0] for d, _ in runs), median(p[0] for _, p in runs)
+        cpu, pt_cpu = median(d[1] for d, _ in runs), median(p[1] for _, p in runs)
+        ratios = sorted(p[0] / d[0] for d, p in runs)
+        rss = max(d[2] for d, _ in runs)
         print(f"\nSpeed, cuad/pdf ({n} files, {pages} pages), 2 workers, median of {len(runs)} "
-              f"runs each: docex extract {pages / walls[mid]:.1f} pages/s ({walls[mid]:.1f} s), "
-              f"pdftotext -P2 {pages / pt_walls[mid]:.1f} pages/s ({pt_walls[mid]:.1f} s): docex at "
-              f"**{ratios[mid]:.2f}x** pdftotext (run pairs {', '.join(f'{r:.2f}' for r in ratios)}); "
-              f"docex peak RSS {rss / 1024:.0f} MiB")
+              f"runs each: docex extract {pages / wall:.1f} pages/s ({wall:.1f} s; {cpu:.1f} CPU s), "
+              f"pdftotext -P2 {pages / pt_wall:.1f} pages/s ({pt_wall:.1f} s; {pt_cpu:.1f} CPU s): "
+              f"docex at **{pt_wall / wall:.2f}x** pdftotext's pages/s (run pairs "
+              f"{', '.join(f'{r:.2f}' for r in ratios)}), **{pt_cpu / cpu:.2f}x** its pages per CPU "
+              f"second; docex peak RSS {rss / 1024:.0f} MiB")
     if details:
         print("\n" + "\n".join(details))
 
