@@ -41,7 +41,7 @@ included: steadier than wall time on a shared machine), the medians of 3 pairs o
 the largest single process, supervisor or worker).
 
 --quick takes 40 files per group (the first by md5 of "quick:" + name: both halves) for
-development. The full run takes about 12 minutes on 2 cores (7 with --speed-runs 1).
+development. The full run takes about 15 minutes on 2 cores (8 with --speed-runs 1).
 Prints one markdown table; the details (worst documents, errors, mismatches) follow it.
 """
 
