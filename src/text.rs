@@ -27,6 +27,7 @@ use docex_output::escape_controls;
 
 use crate::{build_pipeline, exit, printable, PipelineArgs};
 
+/// `docex text`'s arguments.
 #[derive(clap::Args)]
 pub struct TextArgs {
     /// The documents to read (PDF, PNG, JPEG, TIFF, text).
@@ -43,6 +44,8 @@ pub struct TextArgs {
 /// The `--words` table's header line.
 pub const WORDS_HEADER: &str = "document\tpage\tword\tx\ty\twidth\theight\tsource\tconfidence";
 
+/// Prints each file's pages (or words) in order; [`exit::SOME_FAILED`] when a file
+/// could not be read.
 pub fn run(args: &TextArgs) -> anyhow::Result<u8> {
     let pipeline = build_pipeline(&args.pipeline)?;
     let worker = pipeline.single_worker()?;
