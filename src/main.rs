@@ -15,6 +15,7 @@
 //! inbox) and reports; every stage lives in its own crate under `crates/`. `docex
 //! eval` (`eval.rs`) scores a run's documents.csv against labelled documents;
 //! `docex explain` (`explain.rs`) shows one document as the pipeline saw it;
+//! `docex text` (`text.rs`) prints the text it reads, or its words with boxes;
 //! `progress.rs` decides how much is logged and draws the progress bar.
 
 use std::ffi::OsString;
@@ -36,6 +37,7 @@ mod batch;
 mod eval;
 mod explain;
 mod progress;
+mod text;
 mod watch;
 
 /// Where this checkout lives (models/, pipelines/ and .ort/ are found from here
@@ -116,6 +118,20 @@ On a terminal entities are coloured by field; piped, or with NO_COLOR set, they 
 marked [[text]]{field=value confidence}, with the kind in parentheses, {(date)=...},
 for a value that plays no role.")]
     Explain(explain::ExplainArgs),
+    /// Print the text the pipeline reads from documents, page by page (form feed
+    /// between pages), like pdftotext; --words prints each word with its page, box,
+    /// source (text layer, OCR, plain text) and OCR confidence.
+    #[command(after_help = "\
+Examples:
+  docex text contract.pdf | less                  # what docex reads, page by page
+  docex text scan.pdf invoice.pdf                 # ==> FILE <== before each document
+  docex text --words scan.png > words.tsv         # document, page, word, x, y, width, height, source, confidence
+
+Pages are read as `docex extract` reads them (PDF text layer, else OCR of the page
+images; the same --pipeline, --pdf-password and limits), without tagging. A file that
+cannot be read is named on stderr with the reason; the others are still printed and
+the exit code is 1.")]
+    Text(text::TextArgs),
     /// Score a run's documents.csv against labelled documents (labels.jsonl).
     Eval(eval::EvalArgs),
     /// Internal: the worker process extract and watch start (one document at a time,
@@ -297,6 +313,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(&args),
         Command::Eval(args) => eval::run(&args).map(|()| exit::OK),
         Command::Explain(args) => explain::run(&args),
+        Command::Text(args) => text::run(&args),
         Command::Worker(args) => worker(&args),
     };
     match result {

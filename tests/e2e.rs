@@ -39,6 +39,8 @@ mod output_hygiene;
 mod pdf_limits;
 #[path = "e2e/raster.rs"]
 mod raster;
+#[path = "e2e/text_cmd.rs"]
+mod text_cmd;
 #[path = "e2e/watch_safety.rs"]
 mod watch_safety;
 #[path = "e2e/worker_limits.rs"]

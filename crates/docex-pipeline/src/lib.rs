@@ -136,10 +136,11 @@ pub struct Pipeline {
 /// needs more than rayon's default 2 MiB to get there.
 const WORKER_STACK: usize = 8 << 20;
 
-/// The engines one worker thread owns, created on first use and reused.
+/// The engines one worker thread owns, each created on first use and reused.
+#[derive(Default)]
 struct Worker {
     ocr: Option<Ocr>,
-    tagger: Tagger,
+    tagger: Option<Tagger>,
 }
 
 /// The worker's engines, on the one thread of its pool (the lock is never contended;
@@ -222,29 +223,46 @@ impl Pipeline {
             docex_ingest::open_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
         let mut pages = Vec::new();
         for (i, input) in inputs.enumerate() {
-            pages.push(self.page(i + 1, input?, workers, keep_images)?);
+            let (page, image) = self.page(i + 1, input?, workers, keep_images)?;
+            let spans = self.tag(&page, workers)?;
+            pages.push(((page, spans), image));
         }
         Ok(pages.into_iter().unzip())
     }
 
-    /// Text (by OCR if needed) and tags of one page, on the current worker's engines;
-    /// with `keep_image`, the image OCR read too.
+    /// Every page's text, as [`Pipeline::pages`] reads it, without tagging.
+    fn read(&self, bytes: Vec<u8>, workers: &Workers) -> Result<Vec<Page>, BoxError> {
+        let inputs =
+            docex_ingest::open_document_with(&bytes, &self.limits, self.pdf_password.as_deref())?;
+        let mut pages = Vec::new();
+        for (i, input) in inputs.enumerate() {
+            pages.push(self.page(i + 1, input?, workers, false)?.0);
+        }
+        Ok(pages)
+    }
+
+    /// The current worker's tagger on one page's text (created on first use).
+    fn tag(&self, page: &Page, workers: &Workers) -> Result<Vec<TaggedSpan>, BoxError> {
+        let mut guard = workers.0.lock().unwrap_or_else(|p| p.into_inner());
+        let worker = guard.get_or_insert_with(Worker::default);
+        if worker.tagger.is_none() {
+            worker.tagger = Some(self.model.tagger(&self.runtime)?);
+        }
+        let tagger = worker.tagger.as_mut().expect("tagger was just created");
+        Ok(tagger.tag(&page.text)?)
+    }
+
+    /// Text (by OCR if needed) of one page, on the current worker's engines; with
+    /// `keep_image`, the image OCR read too.
     fn page(
         &self,
         number: usize,
         input: PageInput,
         workers: &Workers,
         keep_image: bool,
-    ) -> Result<(Tagged, Option<GrayImage>), BoxError> {
-        let slot = &workers.0;
-        let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(Worker {
-                ocr: None,
-                tagger: self.model.tagger(&self.runtime)?,
-            });
-        }
-        let worker = guard.as_mut().expect("worker was just created");
+    ) -> Result<(Page, Option<GrayImage>), BoxError> {
+        let mut guard = workers.0.lock().unwrap_or_else(|p| p.into_inner());
+        let worker = guard.get_or_insert_with(Worker::default);
         let (page, image) = match input {
             PageInput::Text {
                 text,
@@ -276,8 +294,7 @@ impl Pipeline {
                 (page, keep_image.then_some(image))
             }
         };
-        let spans = worker.tagger.tag(&page.text)?;
-        Ok(((page, spans), image))
+        Ok((page, image))
     }
 }
 
@@ -299,6 +316,17 @@ impl SingleWorker<'_> {
     pub fn process(&self, doc: &InputDoc) -> DocumentResult {
         self.pool
             .install(|| self.pipeline.process(doc, &self.workers))
+    }
+
+    /// One document's pages as the pipeline reads them (text layer, or OCR of the
+    /// page images), without tagging: what `docex text` prints. Fails with the same
+    /// one-line reason as the document's error row.
+    pub fn read(&self, doc: &InputDoc) -> Result<Vec<Page>, String> {
+        let pages = self.pool.install(|| -> Result<Vec<Page>, BoxError> {
+            let bytes = std::fs::read(&doc.path)?;
+            self.pipeline.read(bytes, &self.workers)
+        });
+        pages.map_err(|e| one_line(e.as_ref()))
     }
 
     /// One document with what the stages saw on the way (for `docex explain`): its
