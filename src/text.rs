@@ -172,6 +172,7 @@ mod tests {
             text: text.to_owned(),
             words,
             extractor,
+            size: None,
         }
     }
 
