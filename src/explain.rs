@@ -211,6 +211,11 @@ fn html_colour(e: &Entity) -> &'static str {
     role_index(e.role).map_or(HTML_NO_ROLE, |i| HTML_COLOURS[i])
 }
 
+/// `v` as a percentage of `of` (a position on a page image or sheet).
+fn pct(v: f32, of: f32) -> f32 {
+    100.0 * v / of.max(1.0)
+}
+
 /// A text-layer page drawn from its words: each word at its box (the page's own
 /// units, PDF points), scaled with the sheet's width (`cqw`), so the entity boxes
 /// land on the words as they do on a scan.
@@ -227,7 +232,6 @@ fn sheet(s: &mut String, page: &docex_core::Page, w: f32, h: f32) {
             .unwrap_or_default()
             .iter()
             .collect();
-        let pct = |v: f32, of: f32| 100.0 * v / of.max(1.0);
         let _ = writeln!(
             s,
             "<span class=\"word\" style=\"left:{:.3}%;top:{:.3}%;font-size:{:.3}cqw\">{}</span>",
@@ -295,7 +299,6 @@ table {{ border-collapse: collapse; }} td {{ padding: 2px 1em 2px 0; }}
         if let Some((w, h)) = frame {
             for e in &entities {
                 let Some(b) = e.bbox else { continue };
-                let pct = |v: f32, of: f32| 100.0 * v / of.max(1.0);
                 let c = html_colour(e);
                 let _ = writeln!(
                     s,

@@ -277,16 +277,30 @@ pub fn with_text_layer(mut page: Page, layer: &str) -> Page {
     if layer.trim().is_empty() {
         return page;
     }
-    let shift = layer.chars().count() + 2;
-    let mut words = whitespace_words(&layer);
-    words.extend(page.words.into_iter().map(|w| Word {
+    let words = whitespace_words(&layer);
+    let text = std::mem::take(&mut page.text);
+    let own = std::mem::take(&mut page.words);
+    (page.text, page.words) = join((layer, words), "\n\n", (text, own));
+    page
+}
+
+/// Two texts with their words as one: `first`, `sep`, `second`, the words of
+/// `second` moved past the other two (offsets are in characters).
+pub(crate) fn join(
+    first: (String, Vec<Word>),
+    sep: &str,
+    second: (String, Vec<Word>),
+) -> (String, Vec<Word>) {
+    let (mut text, mut words) = first;
+    text.push_str(sep);
+    let shift = text.chars().count();
+    words.extend(second.1.into_iter().map(|w| Word {
         start: w.start + shift,
         end: w.end + shift,
         ..w
     }));
-    page.text = layer + "\n\n" + &page.text;
-    page.words = words;
-    page
+    text.push_str(&second.0);
+    (text, words)
 }
 
 /// `text` without the control characters that are not whitespace (NUL, escape,

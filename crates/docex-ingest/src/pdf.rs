@@ -103,23 +103,13 @@ impl PdfPages {
         let annotations = forms::annotation_text(doc, id, limits.max_pdf_content_bytes);
         if !laid.text.trim().is_empty() {
             let mixed = laid.is_mixed();
-            let layout::Laid {
-                mut text,
-                mut words,
-                ..
-            } = laid;
-            if !annotations.is_empty() {
-                text.push('\n');
-                let start = text.chars().count();
-                words.extend(crate::whitespace_words(&annotations).into_iter().map(|w| {
-                    docex_core::Word {
-                        start: w.start + start,
-                        end: w.end + start,
-                        ..w
-                    }
-                }));
-                text.push_str(&annotations);
-            }
+            let layout::Laid { text, words, .. } = laid;
+            let (text, words) = if annotations.is_empty() {
+                (text, words)
+            } else {
+                let more = crate::whitespace_words(&annotations);
+                crate::join((text, words), "\n", (annotations, more))
+            };
             if mixed {
                 // a scan with a few words stamped beside it: both are read
                 match image::page_image(doc, id, page, limits, budget) {

@@ -289,7 +289,7 @@ impl<'a> Reader<'a> {
             let last = i + 1 == names.len();
             data = match name.as_slice() {
                 b"ASCIIHexDecode" | b"AHx" => ascii_hex(&data),
-                b"ASCII85Decode" | b"A85" => ascii85(&data),
+                b"ASCII85Decode" | b"A85" => inflate::ascii85(&data),
                 b"RunLengthDecode" | b"RL" => run_length(&data, cap).map_err(|_| over())?,
                 b"FlateDecode" | b"Fl" => {
                     let out = inflate::inflate(&data, cap).map_err(|_| over())?;
@@ -658,39 +658,6 @@ fn ascii_hex(data: &[u8]) -> Vec<u8> {
     }
     if let Some(h) = high {
         out.push(h << 4);
-    }
-    out
-}
-
-/// ASCII base-85 to bytes, up to `~>`; whitespace skipped, `z` four zeros, a
-/// short last group as the standard says. At most 4 bytes out per byte in.
-fn ascii85(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() * 4 / 5);
-    let mut group = [0u8; 5];
-    let mut n = 0;
-    let start = if data.starts_with(b"<~") { 2 } else { 0 };
-    for &b in &data[start..] {
-        match b {
-            b'~' => break,
-            b'z' if n == 0 => out.extend_from_slice(&[0; 4]),
-            b'!'..=b'u' => {
-                group[n] = b - b'!';
-                n += 1;
-                if n == 5 {
-                    let v = group.iter().fold(0u64, |v, &d| v * 85 + d as u64);
-                    out.extend_from_slice(&(v as u32).to_be_bytes());
-                    n = 0;
-                }
-            }
-            _ => {}
-        }
-    }
-    if n > 1 {
-        for d in group.iter_mut().skip(n) {
-            *d = 84;
-        }
-        let v = group.iter().fold(0u64, |v, &d| v * 85 + d as u64);
-        out.extend_from_slice(&(v as u32).to_be_bytes()[..n - 1]);
     }
     out
 }

@@ -77,15 +77,8 @@ fn decode_layers(
                     .is_none_or(|v| v != 0);
                 unlzw(&out, early_change, cap)?
             }
-            b"ASCII85Decode" => {
-                // At most 4 bytes out per byte in: no bomb, so lopdf's own decoder.
-                let mut dict = Dictionary::new();
-                dict.set("Filter", Object::Name(b"ASCII85Decode".to_vec()));
-                match Stream::new(dict, out).decompressed_content() {
-                    Ok(decoded) => decoded,
-                    Err(_) => return Ok(Vec::new()),
-                }
-            }
+            // at most 4 bytes out per byte in: no bomb
+            b"ASCII85Decode" => ascii85(&out),
             _ => break,
         };
         if out.len() as u64 > cap {
@@ -93,6 +86,39 @@ fn decode_layers(
         }
     }
     Ok(out)
+}
+
+/// ASCII base-85 to bytes, up to `~>`; whitespace skipped, `z` four zeros, a
+/// short last group as the standard says. At most 4 bytes out per byte in.
+pub(crate) fn ascii85(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() * 4 / 5);
+    let mut group = [0u8; 5];
+    let mut n = 0;
+    let start = if data.starts_with(b"<~") { 2 } else { 0 };
+    for &b in &data[start..] {
+        match b {
+            b'~' => break,
+            b'z' if n == 0 => out.extend_from_slice(&[0; 4]),
+            b'!'..=b'u' => {
+                group[n] = b - b'!';
+                n += 1;
+                if n == 5 {
+                    let v = group.iter().fold(0u64, |v, &d| v * 85 + d as u64);
+                    out.extend_from_slice(&(v as u32).to_be_bytes());
+                    n = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    if n > 1 {
+        for d in group.iter_mut().skip(n) {
+            *d = 84;
+        }
+        let v = group.iter().fold(0u64, |v, &d| v * 85 + d as u64);
+        out.extend_from_slice(&(v as u32).to_be_bytes()[..n - 1]);
+    }
+    out
 }
 
 /// Zlib, falling back to raw deflate after the 2-byte header when zlib gives

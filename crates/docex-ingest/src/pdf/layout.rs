@@ -133,16 +133,13 @@ impl Glyphs {
             .copied()
             .max_by(|a, b| (a.width * a.height).total_cmp(&(b.width * b.height)));
         let mut chars = 0usize;
-        // writing directions, the one with most glyphs first
-        let mut counts = [0usize; 4];
-        for g in &self.glyphs {
-            counts[g.rot as usize] += 1;
+        // the glyphs of each writing direction, the one with most glyphs first
+        let mut groups: [Vec<Glyph>; 4] = Default::default();
+        for g in std::mem::take(&mut self.glyphs) {
+            groups[g.rot as usize].push(g);
         }
-        let mut rots: Vec<u8> = (0..4u8).filter(|&r| counts[r as usize] > 0).collect();
-        rots.sort_by_key(|&r| std::cmp::Reverse(counts[r as usize]));
-        let glyphs = std::mem::take(&mut self.glyphs);
-        for rot in rots {
-            let mut group: Vec<Glyph> = glyphs.iter().filter(|g| g.rot == rot).cloned().collect();
+        groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+        for mut group in groups.into_iter().filter(|g| !g.is_empty()) {
             group.sort_by(|a, b| a.v.total_cmp(&b.v).then(a.u0.total_cmp(&b.u0)));
             let mut previous: Option<(f32, f32)> = None; // baseline and size of the last line
             for (base, line) in lines(group) {
