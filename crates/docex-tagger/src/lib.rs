@@ -22,6 +22,7 @@ use std::sync::Arc;
 use docex_core::{Role, TaggedSpan};
 use ort::environment::Environment;
 use ort::ep::{self, ExecutionProvider};
+use ort::session::builder::SessionBuilder;
 use ort::session::Session;
 use ort::value::Tensor;
 use serde::Deserialize;
@@ -151,6 +152,22 @@ impl Runtime {
     pub fn provider(&self) -> Provider {
         self.provider
     }
+
+    /// A session builder for one worker thread: one intra-op thread (a worker
+    /// process per core does the parallel work) and the runtime's provider. The
+    /// tagger's sessions and the OCR models' (docex-paddle) start from it.
+    pub fn session_builder(&self) -> Result<SessionBuilder, TaggerError> {
+        let builder = Session::builder(&self.env)
+            .map_err(ort_err)?
+            .with_intra_threads(1)
+            .map_err(ort_err)?;
+        match self.provider {
+            Provider::Cpu => Ok(builder),
+            Provider::Cuda => builder
+                .with_execution_providers([ep::CUDA::default().build().error_on_failure()])
+                .map_err(|e| TaggerError::CudaUnavailable(e.to_string())),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -265,17 +282,8 @@ impl Model {
 
     /// A tagger for one worker thread: its own session with one intra-op thread.
     pub fn tagger(self: &Arc<Self>, runtime: &Runtime) -> Result<Tagger, TaggerError> {
-        let builder = Session::builder(&runtime.env)
-            .map_err(ort_err)?
-            .with_intra_threads(1)
-            .map_err(ort_err)?;
-        let builder = match runtime.provider {
-            Provider::Cpu => builder,
-            Provider::Cuda => builder
-                .with_execution_providers([ep::CUDA::default().build().error_on_failure()])
-                .map_err(|e| TaggerError::CudaUnavailable(e.to_string()))?,
-        };
-        let session = { builder }
+        let session = runtime
+            .session_builder()?
             .commit_from_memory(&self.onnx)
             .map_err(|e| self.broken(e))?;
         Ok(Tagger {
