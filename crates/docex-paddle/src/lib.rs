@@ -15,6 +15,7 @@
 mod cls;
 pub mod det;
 pub mod geom;
+pub mod head;
 mod layout;
 pub mod rec;
 
@@ -25,6 +26,7 @@ use image::{imageops, GrayImage};
 use ort::ep;
 use ort::session::builder::SessionBuilder;
 use ort::session::Session;
+use ort::value::Tensor;
 use thiserror::Error;
 use tracing::debug;
 
@@ -117,11 +119,22 @@ impl PaddleOcr {
         models: &Models,
         mut builder: impl FnMut() -> Result<SessionBuilder, String>,
     ) -> Result<PaddleOcr, PaddleError> {
-        let mut open = |file: &str| -> Result<Session, PaddleError> {
+        let head = head::narrowed(&models.dir.join(REC_FILE))?;
+        let mut open = |file: &str, head: Option<&head::Head>| -> Result<Session, PaddleError> {
             let path = models.dir.join(file);
             let model = |e: ort::Error<SessionBuilder>| PaddleError::Model(e.to_string());
-            builder()
-                .map_err(PaddleError::Model)?
+            let mut b = builder().map_err(PaddleError::Model)?;
+            if let Some(h) = head {
+                let classes = h.dict.len() as i64;
+                let weight = Tensor::from_array(([h.hidden as i64, classes], h.weight.1.clone()))?;
+                let bias = Tensor::from_array(([classes], h.bias.1.clone()))?;
+                b = b
+                    .with_initializer(&h.weight.0, weight.into_dyn())
+                    .map_err(model)?
+                    .with_initializer(&h.bias.0, bias.into_dyn())
+                    .map_err(model)?;
+            }
+            b
                 // the inputs' sizes change from page to page and line to line: no
                 // memory patterns, and no CPU arena, which keeps the largest
                 // input's buffers for the life of the worker
@@ -132,14 +145,10 @@ impl PaddleOcr {
                 .commit_from_file(&path)
                 .map_err(|e| PaddleError::Model(format!("{}: {e}", path.display())))
         };
-        let det = open(DET_FILE)?;
-        let rec = open(REC_FILE)?;
-        let cls = open(CLS_FILE)?;
-        let characters = rec
-            .metadata()?
-            .custom("character")
-            .ok_or_else(|| PaddleError::Model(format!("{REC_FILE} has no character metadata")))?;
-        let dict = rec::Dictionary::from_metadata(&characters);
+        let det = open(DET_FILE, None)?;
+        let rec = open(REC_FILE, Some(&head))?;
+        let cls = open(CLS_FILE, None)?;
+        let dict = head.dict;
         Ok(PaddleOcr {
             det,
             rec,

@@ -48,6 +48,18 @@ impl Dictionary {
         Dictionary { chars }
     }
 
+    /// The entries `keep` names, in that order.
+    pub fn subset(&self, keep: &[usize]) -> Dictionary {
+        Dictionary {
+            chars: keep.iter().map(|&k| self.chars[k].clone()).collect(),
+        }
+    }
+
+    /// The entry of class `k` (the blank is empty).
+    pub fn entry(&self, k: usize) -> &str {
+        &self.chars[k]
+    }
+
     /// Classes the model must output (blank and space included).
     pub fn len(&self) -> usize {
         self.chars.len()
