@@ -207,10 +207,85 @@ def ocr_sroie(root: str, ids, cache: str, log=print) -> str:
     return cache
 
 
+# The docex binary that reads receipts with PP-OCR for training text: DOCEX_BIN, else this
+# checkout's release build (scripts/setup.sh).
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+
+def docex_bin() -> str | None:
+    path = os.environ.get("DOCEX_BIN") or os.path.join(REPO, "target", "release", "docex")
+    return path if os.access(path, os.X_OK) else None
+
+
+def split_text_output(stdout: str) -> dict[str, str]:
+    """`docex text A B ...` output: the text after each "==> PATH <==" header, by PATH."""
+    out, cur, lines = {}, None, []
+    for line in stdout.split("\n"):
+        m = re.fullmatch(r"==> (.*) <==", line)
+        if m:
+            if cur is not None:
+                out[cur] = "\n".join(lines).strip("\n")
+            cur, lines = m.group(1), []
+        elif cur is not None:
+            lines.append(line)
+    if cur is not None:
+        out[cur] = "\n".join(lines).strip("\n")
+    return out
+
+
+def ocr_sroie_paddle(root: str, ids, cache: str, binary: str, log=print, chunk: int = 40) -> str:
+    """Reads the receipts `ids` with docex's PP-OCR (``docex text --ocr paddle``, one process per
+    core, `chunk` receipts a process) into cache/ID.txt; files already there are kept. A receipt
+    docex cannot read is left out (logged). Returns cache."""
+    os.makedirs(cache, exist_ok=True)
+    todo = [i for i in sorted(ids) if not os.path.exists(os.path.join(cache, i + ".txt"))
+            and os.path.exists(os.path.join(root, "sroie", "img", i + ".jpg"))]
+
+    def run(part):
+        paths = [os.path.join(root, "sroie", "img", i + ".jpg") for i in part]
+        r = subprocess.run([binary, "text", "--quiet", "--ocr", "paddle", *paths],
+                           capture_output=True, text=True, env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+        texts = split_text_output(r.stdout) if len(paths) > 1 else {paths[0]: r.stdout.strip("\n")}
+        done = 0
+        for i, path in zip(part, paths):
+            if path not in texts or (r.returncode and len(paths) == 1):
+                log(f"sroie {i}: docex text --ocr paddle gave no text: {r.stderr[-200:]}")
+                continue
+            out = os.path.join(cache, i + ".txt")
+            with open(out + ".part", "w", encoding="utf-8") as f:
+                f.write(texts[path] + "\n")
+            os.replace(out + ".part", out)
+            done += 1
+        return done
+
+    parts = [todo[k:k + chunk] for k in range(0, len(todo), chunk)]
+    with ThreadPoolExecutor(os.cpu_count() or 1) as ex:
+        done = sum(ex.map(run, parts))
+    if done:
+        log(f"sroie: {done} receipts read with docex's PP-OCR into {cache}")
+    return cache
+
+
+def sroie_text_page(txt_path: str):
+    """Page text from a plain text file (docex text's output): lines as they are, words split
+    on spaces. Returns (text, words) as sroie_page does."""
+    with open(txt_path, encoding="utf-8") as f:
+        lines = [" ".join(line.split()) for line in f.read().split("\n")]
+    lines = [line for line in lines if line]
+    text = "\n".join(lines)
+    words, pos = [], 0
+    for li, line in enumerate(lines):
+        for w in line.split(" "):
+            words.append((pos, pos + len(w), li))
+            pos += len(w) + 1
+    return text, words
+
+
 def convert_sroie(root: str, text_source: str = "tesseract", tsv_dir: str | None = None):
     """text_source: "tesseract" (the data set's Tesseract TSV), "pipeline" (tsv_dir/ID.tsv from
-    ocr_sroie: the receipts as docex reads them) or "box" (the ground-truth OCR lines); the
-    last two are used only as extra training text."""
+    ocr_sroie: the receipts as docex reads them), "paddle" (tsv_dir/ID.txt from
+    ocr_sroie_paddle: as docex's PP-OCR reads them) or "box" (the ground-truth OCR lines); all
+    but the first are used only as extra training text."""
     docs = []
     for kp in sorted(glob.glob(os.path.join(root, "sroie", "key", "*.json"))):
         doc_id = os.path.splitext(os.path.basename(kp))[0]
@@ -218,12 +293,19 @@ def convert_sroie(root: str, text_source: str = "tesseract", tsv_dir: str | None
             src = os.path.join(root, "sroie", "box", doc_id + ".csv")
         elif text_source == "pipeline":
             src = os.path.join(tsv_dir, doc_id + ".tsv")
+        elif text_source == "paddle":
+            src = os.path.join(tsv_dir, doc_id + ".txt")
         else:
             src = os.path.join(root, "sroie", "tesseract", doc_id + ".tsv")
         if not os.path.exists(src):
             continue
         key = json.load(open(kp, encoding="utf-8"))
-        text, words = sroie_box_page(src) if text_source == "box" else sroie_page(src)
+        if text_source == "box":
+            text, words = sroie_box_page(src)
+        elif text_source == "paddle":
+            text, words = sroie_text_page(src)
+        else:
+            text, words = sroie_page(src)
         spans, fields = [], {}
         company = (key.get("company") or "").strip()
         if company:
@@ -247,7 +329,8 @@ def convert_sroie(root: str, text_source: str = "tesseract", tsv_dir: str | None
                 spans.append([sp[0], sp[1], "TOTAL"])
         if not spans:
             continue
-        suffix = {"tesseract": "", "box": "#box", "pipeline": "#psm" + PIPELINE_PSM}[text_source]
+        suffix = {"tesseract": "", "box": "#box", "pipeline": "#psm" + PIPELINE_PSM,
+                  "paddle": "#paddle"}[text_source]
         docs.append({"id": f"sroie/{doc_id}{suffix}", "source": "sroie", "doc_type": "receipt",
                      "text": text, "spans": sorted(spans), "fields": fields,
                      "group": store_key(company)})
@@ -565,10 +648,21 @@ def convert_all(root: str, out_dir: str, log=print, ocr_cache: str | None = None
     elif ocr_cache:
         log("sroie: no tesseract command: training without the receipts as docex reads them")
     write_jsonl(os.path.join(out_dir, "sroie_psm6.train.jsonl"), s_psm)
+    # and as docex's PP-OCR reads them (the engine `auto` gives receipts)
+    s_paddle = []
+    binary = docex_bin()
+    if ocr_cache and binary:
+        txts = ocr_sroie_paddle(root, [i.split("/", 1)[1] for i in train_ids], ocr_cache + "_paddle",
+                                binary, log=log)
+        s_paddle = [d for d in convert_sroie(root, "paddle", txts) if d["id"].split("#")[0] in train_ids]
+    elif ocr_cache:
+        log("sroie: no docex binary (DOCEX_BIN, target/release/docex): training without PP-OCR text")
+    write_jsonl(os.path.join(out_dir, "sroie_paddle.train.jsonl"), s_paddle)
     n_keys = len(glob.glob(os.path.join(root, "sroie", "key", "*.json")))
     summary = {
         "sroie": {"docs": len(sroie), "dropped": n_keys - len(sroie), "train": len(s_tr),
                   "train_box_text": len(s_box), "train_psm6_text": len(s_psm),
+                  "train_paddle_text": len(s_paddle),
                   "dev": len(s_dev), "dev_stores": s_groups,
                   "aligned": {t: sum(any(s[2] == t for s in d["spans"]) for d in sroie)
                               for t in ("VENDOR", "INVOICE_DATE", "TOTAL")}},

@@ -27,7 +27,7 @@ DEFAULTS = dict(seed=7, epochs=12, batch=32, lr=2e-3, window=256, vocab_size=200
 ARCH_KEYS = ("rnn", "layers", "char", "crf", "shape", "layout", "hidden")
 # real sources cut into tiled windows: the receipts (the data set's Tesseract text, the text as
 # docex reads it, the ground-truth OCR lines), every window each epoch, then MIDD, resampled
-EVERY_EPOCH = ("sroie", "sroie_box", "sroie_psm6")
+EVERY_EPOCH = ("sroie", "sroie_box", "sroie_psm6", "sroie_paddle")
 TILED_SOURCES = (*EVERY_EPOCH, "midd")
 
 
@@ -83,7 +83,7 @@ def batches_by_length(items, batch: int, rng: random.Random):
     return bs
 
 
-def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger-v2",
+def run_train(data_root: str, out_dir: str, work: str, name: str | None = None,
               synth_wait: float = 0.0, **kw):
     cfg = dict(DEFAULTS, **{k: v for k, v in kw.items() if v is not None})
     # One intra-op thread: the model is small and Python-loop bound, and on a shared 2-core
@@ -195,6 +195,8 @@ def run_train(data_root: str, out_dir: str, work: str, name: str = "docex-tagger
     model.to("cpu")
 
     log(f"exporting to {out_dir}")
+    # the model is named after its folder (models/docex-tagger-v3 -> docex-tagger-v3)
+    name = name or os.path.basename(os.path.normpath(out_dir))
     save_model_dir(model, tokenizer, chars, out_dir, name=name, window=W)
     worst = parity_check(model, os.path.join(out_dir, "model.onnx"))
     log(f"onnx parity: max abs diff {worst:.2e}")
