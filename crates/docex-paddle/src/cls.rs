@@ -4,10 +4,11 @@ use image::{imageops, GrayImage};
 use ort::session::Session;
 use ort::value::Tensor;
 
-use crate::PaddleError;
+use crate::{rec, PaddleError};
 
-/// The classifier's input (PP-OCR `cls_image_shape` [3, 48, 192]).
-const HEIGHT: u32 = 48;
+/// The classifier's input (PP-OCR `cls_image_shape` [3, 48, 192]): as high as the
+/// recogniser's, so that [`rec::fill_row`] writes it.
+const HEIGHT: u32 = rec::HEIGHT;
 const WIDTH: u32 = 192;
 /// A line is taken as upside down when the classifier says so with at least this
 /// probability (PP-OCR's `cls_thresh`).
@@ -25,16 +26,7 @@ pub fn upside_down(session: &mut Session, lines: &[&GrayImage]) -> Result<Vec<f3
         let ratio = line.width() as f32 / line.height().max(1) as f32;
         let rw = ((HEIGHT as f32 * ratio).ceil() as u32).clamp(1, WIDTH);
         let resized = imageops::resize(*line, rw, HEIGHT, imageops::FilterType::Triangle);
-        let base = row * 3 * plane;
-        for (y, pixels) in resized.rows().enumerate() {
-            for (x, p) in pixels.enumerate() {
-                let v = p.0[0] as f32 / 127.5 - 1.0;
-                let at = y * w + x;
-                input[base + at] = v;
-                input[base + plane + at] = v;
-                input[base + 2 * plane + at] = v;
-            }
-        }
+        rec::fill_row(&mut input, row, w, &resized);
     }
     let tensor = Tensor::from_array((vec![lines.len() as i64, 3, h as i64, w as i64], input))?;
     let outputs = session.run(ort::inputs![tensor])?;

@@ -148,6 +148,23 @@ fn bilinear(image: &GrayImage, x: f32, y: f32) -> u8 {
     (top * (1.0 - ay) + bottom * ay).round().clamp(0.0, 255.0) as u8
 }
 
+/// Writes `line` (at most `width` wide, [`HEIGHT`] high) as row `row` of a batch
+/// input `width` wide: the grey value in all three channels, scaled to -1..1 as
+/// PP-OCR's models expect; the rest of the row stays 0 (padding).
+pub(crate) fn fill_row(input: &mut [f32], row: usize, width: usize, line: &GrayImage) {
+    let plane = HEIGHT as usize * width;
+    let base = row * 3 * plane;
+    for (y, pixels) in line.rows().enumerate() {
+        for (x, p) in pixels.enumerate() {
+            let v = p.0[0] as f32 / 127.5 - 1.0;
+            let at = y * width + x;
+            input[base + at] = v;
+            input[base + plane + at] = v;
+            input[base + 2 * plane + at] = v;
+        }
+    }
+}
+
 /// Width of a line's input at [`HEIGHT`], keeping its aspect ratio.
 fn input_width(line: &GrayImage) -> u32 {
     let ratio = line.width() as f32 / line.height().max(1) as f32;
@@ -204,16 +221,7 @@ fn run_batch(
     for (row, &i) in batch.iter().enumerate() {
         let resized =
             imageops::resize(&lines[i], widths[i], HEIGHT, imageops::FilterType::Triangle);
-        let base = row * 3 * plane;
-        for (y, pixels) in resized.rows().enumerate() {
-            for (x, p) in pixels.enumerate() {
-                let v = p.0[0] as f32 / 127.5 - 1.0;
-                let at = y * w + x;
-                input[base + at] = v;
-                input[base + plane + at] = v;
-                input[base + 2 * plane + at] = v;
-            }
-        }
+        fill_row(&mut input, row, w, &resized);
     }
     let tensor = Tensor::from_array((vec![batch.len() as i64, 3, h as i64, w as i64], input))?;
     let outputs = session.run(ort::inputs![tensor])?;

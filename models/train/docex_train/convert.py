@@ -91,6 +91,11 @@ def sroie_box_page(csv_path: str):
             parts = raw.rstrip("\r\n").split(",", 8)
             if len(parts) == 9 and parts[8].strip():
                 lines.append(" ".join(parts[8].split()))
+    return lines_page(lines)
+
+
+def lines_page(lines: list[str]):
+    """(text, words) of text lines, each with single spaces between its words."""
     text = "\n".join(lines)
     words, pos = [], 0
     for li, line in enumerate(lines):
@@ -271,14 +276,7 @@ def sroie_text_page(txt_path: str):
     on spaces. Returns (text, words) as sroie_page does."""
     with open(txt_path, encoding="utf-8") as f:
         lines = [" ".join(line.split()) for line in f.read().split("\n")]
-    lines = [line for line in lines if line]
-    text = "\n".join(lines)
-    words, pos = [], 0
-    for li, line in enumerate(lines):
-        for w in line.split(" "):
-            words.append((pos, pos + len(w), li))
-            pos += len(w) + 1
-    return text, words
+    return lines_page([line for line in lines if line])
 
 
 def convert_sroie(root: str, text_source: str = "tesseract", tsv_dir: str | None = None):
