@@ -68,7 +68,8 @@ def write_card(out_dir: str, info: dict, work: str | None = None):
         F = 2 * P * R / (P + R) if P + R else 0.0
         overall.append(f"| {t} | {P:.3f} | {R:.3f} | {F:.3f} | {(c / n if n else 0):.3f} ({n}) |")
     hist = "\n".join(f"| {h['epoch']} | {h['loss']} | {h['elapsed_s']} |" for h in info["history"])
-    text = f"""# docex-tagger-v2
+    name = os.path.basename(os.path.normpath(out_dir))
+    text = f"""# {name}
 
 BiLSTM-CRF token tagger for invoices, receipts and contracts, used by `crates/docex-tagger`.
 Inputs, outputs, tokenizer and label set follow the contract in `models/README.md`.
@@ -97,7 +98,7 @@ Command (from the repository root, with the venv of `models/train/requirements.t
 `pip install --no-deps -e models/train`; or prefix `PYTHONPATH=models/train`):
 
 ```
-python -m docex_train train --data ../shared/data --out models/docex-tagger-v2
+python -m docex_train train --data ../shared/data --out models/{name}
 ```
 
 Seeds fixed (seed {cfg['seed']}); trained on {info.get('gpu') or 'CPU'} ({info['torch_threads']} CPU torch thread(s)), torch {info['torch']}.\nTraining stops at a {cfg['time_budget']:.0f} s budget if the epochs are not done by then{' (it was reached in this run)' if info['stopped_early'] else ' (not reached in this run)'}.
@@ -110,7 +111,9 @@ windows at random offsets that cover every labelled token, plus about 30 % rando
 epoch / available: {_windows(info['windows'])}
 (`sroie_box` = the training receipts again with their ground-truth OCR text; `sroie_psm6` = the training
 receipts read again from the scans by Tesseract as docex reads them, `--psm {PIPELINE_PSM}`, when the run had one (the data
-set's own TSVs are `--psm 3`); `synth` = documents from the
+set's own TSVs are `--psm 3`); `sroie_paddle` = the training receipts read by docex's PP-OCR
+(`docex text --ocr paddle`, the engine `--ocr auto` gives receipts), when the run had the release build
+and the PP-OCR models; `synth` = documents from the
 project's generator `docex_train.synth`, {info['synth_docs']} documents, of them {cfg['synth_ocr_docs']} documents rendered as
 scans and read back by Tesseract (`--psm {PIPELINE_PSM}`), one training document per page (`docex_train.synth_ocr`; about 8 minutes of OCR on 2 cores
 the first time, then cached), at most {int(cfg['synth_frac'] * 100)} % of the windows;
@@ -132,6 +135,9 @@ Real, third-party annotated data (read from the shared data folder, not shipped)
 - SROIE: Huang et al., "ICDAR2019 Competition on Scanned Receipt OCR and Information Extraction", ICDAR 2019.
 - MIDD: Baviskar et al., "Multi-layout Invoice Document Dataset (MIDD)", Data 6(7):78, 2021.
 - CUAD: Hendrycks et al., "CUAD: An Expert-Annotated NLP Dataset for Legal Contract Review", NeurIPS 2021.
+
+The `sroie_paddle` training text was read by PaddleOCR's PP-OCRv6 small detection and recognition models
+(Apache-2.0; the ONNX files of the PyPI wheel `rapidocr` 3.10.0, run by docex's `crates/docex-paddle`).
 
 Plus documents from the project's own generator (`docex_train.synth`), which cover fields the real
 data lacks (due dates, net/tax amounts, customers on English invoices, other currencies).
