@@ -179,6 +179,9 @@ Per source:
 ## End to end: `docex eval` on the dev documents
 {_include(os.path.join(work, "devrun", "eval.md"), "(not run: `make eval`)")}
 
+Scans are read as `[ocr] engine` of the pipeline says (`auto`: receipts and photos by PP-OCR, page scans by
+Tesseract); `EXTRACT_ARGS="--ocr tesseract" make eval` scores the other engine (BENCHMARKS.md, "OCR engines").
+
 ## Error analysis
 {_include(os.path.join(here, "error_analysis.md"), "(none written)")}
 
