@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what docex needs on Debian/Ubuntu, idempotently:
 #   1. system packages (Tesseract + Leptonica + English data, clang for bindgen; Chromium and LibreOffice Calc with --tests)
-#   2. the ONNX Runtime shared library, unzipped from the PyPI `onnxruntime` wheel into .ort/
+#   2. the ONNX Runtime shared library, unzipped from the PyPI `onnxruntime` wheel into .ort/ (SHA-256 checked)
 #   3. the PP-OCR models, unzipped from the PyPI `rapidocr` wheel into .ppocr/ (SHA-256 checked)
 #   4. the Rust build (release binary, or the test build with `--tests`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ORT_VERSION=1.31.1
+# SHA-256 of libonnxruntime.so.1.31.1 as the onnxruntime 1.31.1 manylinux x86_64 wheel holds it
+ORT_SHA256=fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3
 APT_PACKAGES=(libtesseract-dev libleptonica-dev tesseract-ocr-eng clang libclang-dev pkg-config python3-pip)
 # --tests only: headless Chromium renders `docex explain --html` pages (tests/e2e/explain.rs);
 # LibreOffice reads tables.xlsx back (tests/e2e/exports.rs).
@@ -33,7 +35,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q "${missing[@]}"
 fi
 
-if [ ! -f ".ort/libonnxruntime.so.${ORT_VERSION}" ]; then
+ort_ok() { echo "${ORT_SHA256}  .ort/libonnxruntime.so.${ORT_VERSION}" | sha256sum --check --status 2>/dev/null; }
+if ! ort_ok; then
   echo "setup: fetching ONNX Runtime ${ORT_VERSION} (PyPI wheel)" >&2
   rm -rf .ort && mkdir -p .ort/wheel
   python3 -m pip download -q --no-deps --only-binary=:all: --dest .ort/wheel \
@@ -49,6 +52,7 @@ with zipfile.ZipFile(wheel) as z:
         dst.write(src.read())
 PY
   rm -rf .ort/wheel
+  ort_ok || { rm -f ".ort/libonnxruntime.so.${ORT_VERSION}"; echo "setup: the ONNX Runtime library does not match its SHA-256" >&2; exit 1; }
 fi
 
 # PP-OCR (PaddleOCR's PP-OCRv6 small detection and recognition, mobile v2.0 orientation
