@@ -55,7 +55,7 @@ fn rows(mut reads: Vec<Read>) -> Vec<Vec<Read>> {
     let mut rows: Vec<Vec<Read>> = Vec::new();
     for read in reads {
         let (_, y, _, h) = read.area.bounds();
-        // the row above whose last-added box overlaps this one enough
+        // joins the last row when any of its boxes overlaps this one enough
         let joins = rows.last().is_some_and(|row| {
             row.iter().any(|o| {
                 let (_, oy, _, oh) = o.area.bounds();

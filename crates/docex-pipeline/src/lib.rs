@@ -104,6 +104,7 @@ impl PipelineConfig {
             runtime,
             engine: self.ocr.engine,
             paddle: None,
+            paddle_loaded: Mutex::new(None),
             ocr: OcrConfig {
                 lang: self.ocr.lang,
                 datapath: None,
@@ -137,6 +138,9 @@ pub struct Pipeline {
     engine: OcrEngine,
     /// The PP-OCR models, once [`Pipeline::set_ocr`] found them.
     paddle: Option<docex_paddle::Models>,
+    /// The PP-OCR [`Pipeline::set_ocr`] loaded to check the models, kept for the
+    /// first worker thread that reads a page with it (not loaded twice).
+    paddle_loaded: Mutex<Option<PaddleOcr>>,
     ocr: OcrConfig,
     limits: Limits,
     pdf_password: Option<String>,
@@ -188,12 +192,17 @@ impl Pipeline {
             self.engine = engine;
         }
         self.paddle = None;
+        let mut loaded = None;
         if self.engine != OcrEngine::Tesseract {
             let models = docex_paddle::Models::locate(paddle_dir)?;
-            // loads the three models once: a broken file fails here
-            PaddleOcr::new(&models, || self.session_builder())?;
+            // loads the three models: a broken file fails here
+            loaded = Some(PaddleOcr::new(&models, || self.session_builder())?);
             self.paddle = Some(models);
         }
+        *self
+            .paddle_loaded
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner()) = loaded;
         Ok(())
     }
 
@@ -377,7 +386,15 @@ impl Pipeline {
         extractor: docex_core::Extractor,
     ) -> Result<(Page, GrayImage), BoxError> {
         if worker.paddle.is_none() {
-            worker.paddle = Some(PaddleOcr::new(models, || self.session_builder())?);
+            let checked = self
+                .paddle_loaded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            worker.paddle = Some(match checked {
+                Some(ocr) => ocr,
+                None => PaddleOcr::new(models, || self.session_builder())?,
+            });
         }
         let ocr = worker.paddle.as_mut().expect("engine was just created");
         Ok(ocr
