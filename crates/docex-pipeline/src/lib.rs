@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use docex_core::{DocumentResult, Extraction, InputDoc, Page, TaggedSpan};
-use docex_ingest::{IngestError, Limits, Ocr, OcrConfig, PageInput};
+use docex_ingest::{Limits, Ocr, OcrConfig, PageInput};
 use docex_normalize::DateOrder;
 use docex_paddle::{PaddleError, PaddleOcr};
 use docex_tagger::{Model, Runtime, Tagger, TaggerError};
@@ -399,7 +399,7 @@ impl Pipeline {
         let ocr = worker.paddle.as_mut().expect("engine was just created");
         Ok(ocr
             .recognize_upright(number, image, extractor)
-            .map_err(|e| format!("page {number}: {e}"))?)
+            .map_err(|e| page_error(number, e))?)
     }
 }
 
@@ -503,7 +503,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A page and the spans the tagger labelled on it.
 type Tagged = (Page, Vec<TaggedSpan>);
 
-fn page_error(number: usize, e: IngestError) -> String {
+/// A page's error as a document error names it, whichever engine failed.
+fn page_error(number: usize, e: impl std::fmt::Display) -> String {
     format!("page {number}: {e}")
 }
 
