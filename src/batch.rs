@@ -16,9 +16,9 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use docex_core::{DocumentResult, DocumentRows, InputDoc, TableWriter};
+use docex_core::{content_hash, DocumentResult, DocumentRows, InputDoc, TableWriter};
 use docex_output::{rows_of, Tables, DOCUMENT_COLUMNS};
-use docex_pipeline::manifest::{content_hash, Manifest, Shard, Status};
+use docex_pipeline::manifest::{Manifest, Shard, Status};
 use docex_pipeline::pool::{Job, JobEnd, ProcessPool, WorkerCommand};
 use tracing::{debug, info, warn};
 

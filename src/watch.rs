@@ -33,9 +33,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
-use docex_core::InputDoc;
+use docex_core::{content_hash, InputDoc};
 use docex_output::DOCUMENT_COLUMNS;
-use docex_pipeline::manifest::content_hash;
 use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use tracing::{debug, info, warn};
 

@@ -420,11 +420,38 @@ pub struct DocumentResult {
     pub document: String,
     /// The extraction, or a one-line reason why it failed.
     pub outcome: Result<Extraction, String>,
-    /// The content hash (BLAKE3, hex) of the bytes that were read and extracted,
+    /// The content hash ([`hash_bytes`]) of the bytes that were read and extracted,
     /// when they could be read: the run records the rows under this hash, not the
     /// one it took before handing the file out (the file may change in between).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_hash: Option<String>,
+}
+
+/// The content hash of a file (BLAKE3, hex) and its size: a document's identity
+/// across names, runs and machines. The run's manifest keys documents by it, and a
+/// worker names the bytes it extracted by it ([`hash_bytes`]): both sides of the
+/// process boundary compute it here, the same way.
+pub fn content_hash(path: &std::path::Path) -> std::io::Result<(String, u64)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((hasher.finalize().to_hex().to_string(), size))
+}
+
+/// The content hash of bytes in memory: the same as [`content_hash`] of a file
+/// holding them.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
 }
 
 /// One input to process.

@@ -244,7 +244,7 @@ impl Pipeline {
         // read once: the hash names exactly the bytes extracted
         let (outcome, content_hash) = match std::fs::read(&doc.path) {
             Ok(bytes) => {
-                let hash = manifest::hash_bytes(&bytes);
+                let hash = docex_core::hash_bytes(&bytes);
                 let outcome = self.extract(bytes, workers);
                 (outcome.map_err(|e| one_line(e.as_ref())), Some(hash))
             }

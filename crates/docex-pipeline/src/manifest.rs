@@ -14,7 +14,6 @@
 //! its consolidation.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -697,30 +696,6 @@ fn renamed_json(json: &str, name: &str) -> String {
     value.to_string()
 }
 
-/// The content hash of a file (BLAKE3, hex): a document's identity across names,
-/// runs and machines.
-pub fn content_hash(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = blake3::Hasher::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((hasher.finalize().to_hex().to_string(), size))
-}
-
-/// The content hash of bytes in memory: the same as [`content_hash`] of a file
-/// holding them.
-pub fn hash_bytes(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
-}
-
 /// `--shard K/N`: this machine takes the documents whose hash falls in part K
 /// (0-based) of N.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -756,8 +731,8 @@ impl std::str::FromStr for Shard {
 }
 
 impl Shard {
-    /// Whether the document with this hash (hex, as [`content_hash`] gives it) is
-    /// this shard's.
+    /// Whether the document with this hash (hex, as [`docex_core::content_hash`]
+    /// gives it) is this shard's.
     pub fn takes(&self, hash: &str) -> bool {
         let head = hash.get(..16).unwrap_or(hash);
         let n = u64::from_str_radix(head, 16).unwrap_or_else(|_| {
