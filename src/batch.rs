@@ -16,10 +16,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use docex_batch::manifest::{Manifest, Shard, Status};
+use docex_batch::pool::{Job, JobEnd, ProcessPool, WorkerCommand};
 use docex_core::{content_hash, DocumentResult, DocumentRows, InputDoc, TableWriter};
 use docex_output::{rows_of, Tables, DOCUMENT_COLUMNS};
-use docex_pipeline::manifest::{Manifest, Shard, Status};
-use docex_pipeline::pool::{Job, JobEnd, ProcessPool, WorkerCommand};
 use tracing::{debug, info, warn};
 
 /// How often the tables are regenerated while a run goes on; less often when
@@ -564,7 +564,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, tables: &Tables) -> anyhow::Result<
     let _lock = lock_output(out)?;
     let mut manifest = Manifest::open(out)?;
     for dir in shards {
-        let db = dir.join(docex_pipeline::manifest::MANIFEST_FILE);
+        let db = dir.join(docex_batch::manifest::MANIFEST_FILE);
         if !db.is_file() {
             anyhow::bail!(
                 "{}: no {} (not a docex output folder)",

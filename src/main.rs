@@ -27,8 +27,8 @@ use std::time::Duration;
 use anyhow::{anyhow, Context};
 use batch::{Batch, Redo};
 use clap::{Parser, Subcommand, ValueEnum};
-use docex_pipeline::manifest::Shard;
-use docex_pipeline::pool::WorkerCommand;
+use docex_batch::manifest::Shard;
+use docex_batch::pool::WorkerCommand;
 use docex_pipeline::PipelineConfig;
 use docex_tagger::{Device, Runtime};
 use tracing::info;
@@ -174,7 +174,7 @@ struct WorkerArgs {
     #[command(flatten)]
     pipeline: PipelineArgs,
     /// The batch's memory limit, in MB: the worker limits its data segment above it
-    /// (docex_pipeline::pool::limit_memory).
+    /// (docex_batch::pool::limit_memory).
     #[arg(long)]
     max_memory_mb: Option<u64>,
 }
@@ -346,7 +346,7 @@ fn main() -> ExitCode {
                     "docex: stopped: {}\n\
                      docex: what finished before is kept in {}: run the same command again once that is fixed",
                     printable(&format!("{e:#}")),
-                    out.join(docex_pipeline::manifest::MANIFEST_FILE).display()
+                    out.join(docex_batch::manifest::MANIFEST_FILE).display()
                 );
                 ExitCode::from(exit::STOPPED)
             }
@@ -451,7 +451,7 @@ fn build_pipeline(args: &PipelineArgs) -> anyhow::Result<docex_pipeline::Pipelin
 /// `docex worker`: builds the pipeline, then answers documents until stdin closes.
 fn worker(args: &WorkerArgs) -> anyhow::Result<u8> {
     if let Some(mb) = args.max_memory_mb {
-        docex_pipeline::pool::limit_memory(mb)
+        docex_batch::pool::limit_memory(mb)
             .with_context(|| format!("setting the worker's memory limit ({mb} MB)"))?;
     }
     let pipeline = build_pipeline(&args.pipeline)?;
@@ -464,7 +464,7 @@ fn worker(args: &WorkerArgs) -> anyhow::Result<u8> {
     // And one asked to copy a file over a document before reading it stands in for
     // a writer that changes the file after the supervisor hashed it.
     let change_on = std::env::var("DOCEX_TEST_CHANGE_ON").ok();
-    let served = docex_pipeline::pool::serve(|doc| {
+    let served = docex_batch::pool::serve(|doc| {
         if crash_on.as_deref().is_some_and(|c| doc.display.contains(c)) {
             std::process::abort();
         }
@@ -563,7 +563,7 @@ fn start_batch(
 
 fn extract(args: ExtractArgs) -> anyhow::Result<u8> {
     batch::handle_signals();
-    let inputs = docex_pipeline::collect_inputs(&args.inputs, Some(&args.batch.out))?;
+    let inputs = docex_batch::collect_inputs(&args.inputs, Some(&args.batch.out))?;
     let redo = Redo {
         all: args.force,
         failed: args.retry_failed,

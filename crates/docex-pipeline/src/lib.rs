@@ -8,17 +8,14 @@
 //!
 //! [`Pipeline`] is the stages; [`SingleWorker`] is their engines on one thread,
 //! reused from document to document. Batch runs put a process boundary around it
-//! ([`pool`]): `docex extract` and `docex watch` hand documents to `docex worker`
+//! (`docex-batch`): `docex extract` and `docex watch` hand documents to `docex worker`
 //! processes, so a crash or a runaway document costs that document only, and keep
-//! the [`manifest`] of what is done (and the rows of the output tables).
+//! the manifest of what is done (and the rows of the output tables).
 //! [`SingleWorker::explain`] runs one document in-process and keeps what the
 //! stages saw (page text, word boxes, the images OCR read) for `docex explain`.
 
 mod assemble;
 mod config;
-mod inputs;
-pub mod manifest;
-pub mod pool;
 mod route;
 
 use std::path::{Path, PathBuf};
@@ -35,7 +32,6 @@ use tracing::debug;
 
 pub use assemble::{assemble, Locale};
 pub use config::{LimitsSection, LocaleSection, OcrEngine, OcrSection, PipelineConfig};
-pub use inputs::collect_inputs;
 pub use route::{route, Route};
 
 /// Set-up errors (the run cannot start). Per-document failures are not errors of
@@ -59,14 +55,6 @@ pub enum PipelineError {
     /// The PP-OCR models are missing or do not load.
     #[error(transparent)]
     Paddle(#[from] PaddleError),
-    /// An input path cannot be read.
-    #[error("input {path}: {reason}")]
-    Input {
-        /// The path.
-        path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
 }
 
 impl PipelineConfig {

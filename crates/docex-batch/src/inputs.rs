@@ -3,9 +3,18 @@
 use std::path::{Path, PathBuf};
 
 use docex_core::InputDoc;
+use thiserror::Error;
 use tracing::debug;
 
-use crate::PipelineError;
+/// An input path that cannot be read, or may not be (the output folder).
+#[derive(Debug, Error)]
+#[error("input {path}: {reason}")]
+pub struct InputError {
+    /// The path.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub reason: String,
+}
 
 /// Expands files and folders (recursively, in name order) into documents. A file
 /// given directly is named as given. A file found in a folder is named relative to
@@ -18,17 +27,17 @@ use crate::PipelineError;
 pub fn collect_inputs(
     paths: &[PathBuf],
     exclude: Option<&Path>,
-) -> Result<Vec<InputDoc>, PipelineError> {
+) -> Result<Vec<InputDoc>, InputError> {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| PipelineError::Input {
+        let meta = std::fs::metadata(p).map_err(|e| InputError {
             path: p.clone(),
             reason: e.to_string(),
         })?;
         if meta.is_dir() {
             if exclude.is_some() && p.canonicalize().ok() == exclude {
-                return Err(PipelineError::Input {
+                return Err(InputError {
                     path: p.clone(),
                     reason: "is the output folder (--out): its own tables would be read as \
                              documents; give an --out outside it or in a subfolder"
@@ -64,7 +73,7 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, dir: &Path, out: &mut Vec<InputDoc>) -> Result<(), PipelineError> {
+    fn dir(&mut self, dir: &Path, out: &mut Vec<InputDoc>) -> Result<(), InputError> {
         let canon = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
         if self.seen.contains(&canon) {
             return Ok(());
@@ -74,7 +83,7 @@ impl Walk<'_> {
             return Ok(());
         }
         self.seen.push(canon);
-        let rd = std::fs::read_dir(dir).map_err(|e| PipelineError::Input {
+        let rd = std::fs::read_dir(dir).map_err(|e| InputError {
             path: dir.to_owned(),
             reason: e.to_string(),
         })?;
