@@ -1,5 +1,9 @@
 //! Legal forms at the end of company names (`Ltd`, `GmbH`, `Sdn Bhd`, `S/B`): the
 //! form a tagged name stopped short of, and the form OCR misread (`SON BHD`, `$/B`).
+//! Names (`party.rs`, `preamble.rs`) ask it whether words are a form's; it asks
+//! nothing of theirs.
+
+use crate::distance::edit_distance;
 
 /// Legal forms, as their words are written without dots, upper case. Callers try the
 /// most words first, so that `GMBH & CO KG` wins over `GMBH` and `SDN BHD` over `BHD`.
@@ -209,7 +213,7 @@ fn mend_sdn_bhd(words: &[&str]) -> Option<String> {
     let near = |word: &str, want: &str| {
         let w: Vec<char> = bare(word).chars().collect();
         let first = w.first() == want.chars().next().as_ref();
-        let edits = crate::party::edit_distance(&w, &want.chars().collect::<Vec<_>>());
+        let edits = edit_distance(&w, &want.chars().collect::<Vec<_>>());
         first && (1..=2).contains(&edits) && (3..=5).contains(&w.len())
     };
     let right = |word: &str, want: &str| misreads(&bare(word), want).is_some_and(|n| n <= 1);

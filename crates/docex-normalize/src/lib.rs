@@ -67,6 +67,7 @@
 
 mod amount;
 mod date;
+mod distance;
 mod duration;
 mod jurisdiction;
 mod legal_form;
@@ -83,11 +84,10 @@ pub use date::{
     find_dates, find_ocr_dates, infer_date_order, latest_document_year, parse_date,
     repair_ocr_date, DateOrder, ParsedDate,
 };
+pub use distance::edit_distance;
 pub use duration::{add_duration, parse_duration};
 pub use jurisdiction::clean_jurisdiction;
 pub use legal_form::{form_word, legal_form_after, mend_legal_form};
-pub use party::{
-    clean_party, edit_distance, fold, legal_line_start, name_words_before, trim_ocr_specks,
-};
+pub use party::{clean_party, fold, legal_line_start, name_words_before, trim_ocr_specks};
 pub use preamble::{between_names, words_at, ClauseName};
 pub use scan::Found;

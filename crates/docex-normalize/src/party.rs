@@ -5,6 +5,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::distance::edit_distance;
+use crate::legal_form::{form_word, names_a_company};
+
 fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("party pattern is valid")
 }
@@ -319,23 +322,6 @@ fn without_leading_lowercase(s: &str) -> &str {
     }
 }
 
-/// Levenshtein distance between two names' characters.
-pub fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1)
-                .min(row[j] + 1)
-                .min(diag + usize::from(ca != cb));
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
-}
-
 /// A word OCR made of a logo's edge, a rule or a stain: no letter or digit, and not
 /// one that joins the words of a name (`&`, `-`, `+`, `/`, `.`, brackets).
 fn junk_word(word: &str) -> bool {
@@ -358,17 +344,14 @@ fn past_ocr_junk<'w>(words: &[&'w str]) -> Vec<&'w str> {
     if parts.len() < 2 {
         return words.to_vec();
     }
-    let companies: Vec<&&[&str]> = parts
-        .iter()
-        .filter(|p| crate::legal_form::names_a_company(p))
-        .collect();
+    let companies: Vec<&&[&str]> = parts.iter().filter(|p| names_a_company(p)).collect();
     if let [company] = companies[..] {
         return company.to_vec();
     }
     let last = parts[parts.len() - 1];
     let named = last
         .iter()
-        .filter(|w| w.chars().any(char::is_alphabetic) && !crate::legal_form::form_word(w))
+        .filter(|w| w.chars().any(char::is_alphabetic) && !form_word(w))
         .count();
     if named >= 2 {
         return last.to_vec();
@@ -475,7 +458,7 @@ pub fn legal_line_start(name: &str) -> Option<usize> {
             .split_whitespace()
             .last()
             .is_some_and(|w| ["and", "of", "the", "for"].contains(&w.to_lowercase().as_str()));
-    if runs_on || !crate::legal_form::names_a_company(&legal_words) {
+    if runs_on || !names_a_company(&legal_words) {
         return None;
     }
     let spelled = fold(legal);
