@@ -8,6 +8,10 @@
 //! On a terminal the entities are coloured by field; piped, or with `NO_COLOR`
 //! set, they are marked `[[text]]{field=value 0.93}`.
 //!
+//! `--trace` adds each field's path (docex-fields' trace): the candidates of its kind
+//! with their evidence, the document type's evidence, each rule that changed the field
+//! or a candidate's role, and the chosen entity.
+//!
 //! `--html` writes the same as one self-contained page: an OCR'd page shows the
 //! image Tesseract read (embedded as PNG) with a box per entity drawn over it,
 //! beside the highlighted text; a text-layer page is drawn from its words at their
@@ -20,6 +24,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use base64::Engine as _;
 use docex_core::{DocumentResult, Entity, InputDoc, Role};
+use docex_fields::trace::Change;
 use docex_output::{rows_of, DOCUMENT_COLUMNS};
 use docex_pipeline::{Explained, ExplainedPage};
 
@@ -33,9 +38,17 @@ pub struct ExplainArgs {
     /// the entity boxes, highlighted text).
     #[arg(long, value_name = "OUT.html")]
     html: Option<PathBuf>,
+    /// Also print each field's path: its candidates with their evidence (role,
+    /// confidence, the label before them), what decided the document type, every
+    /// rule that changed the field, and the choice.
+    #[arg(long)]
+    trace: bool,
     #[command(flatten)]
     pipeline: PipelineArgs,
 }
+
+/// How many candidates `--trace` lists per field (the field's own role first).
+const TRACE_CANDIDATES: usize = 12;
 
 /// One colour per role (`Role::ALL` order) for the HTML boxes and highlights.
 const HTML_COLOURS: [&str; 14] = [
@@ -64,7 +77,10 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<u8> {
     };
     let colour = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let text = render_text(&display, pipeline.model_name(), &explained, colour);
+    let mut text = render_text(&display, pipeline.model_name(), &explained, colour);
+    if args.trace {
+        text.push_str(&render_trace(&explained));
+    }
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         // `docex explain ... | head` is not an error
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -189,6 +205,146 @@ fn render_text(display: &str, model: &str, explained: &Explained, colour: bool) 
     let _ = writeln!(s, "\n{bold}--- fields ---{reset}");
     for (column, value) in fields(display, explained) {
         let _ = writeln!(s, "{column:<16} {value}");
+    }
+    s
+}
+
+/// `--trace`: per field, the candidates of its kind with their evidence, the steps that
+/// changed it, and the choice; first what decided the document type.
+fn render_trace(explained: &Explained) -> String {
+    let trace = &explained.trace;
+    let x = &explained.extraction;
+    let mut s = String::from("\n--- trace ---\n");
+    if let Some((doc_type, ev)) = &trace.doc_type {
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let _ = writeln!(
+            s,
+            "doc_type {doc_type}: contract words {}, billing words {}, till words {}, invoice words {}; \
+             party named {}, customer {}, due date {}, a total {}",
+            ev.contract_words,
+            ev.billing_words,
+            ev.till_words,
+            ev.invoice_words,
+            yes(ev.parties),
+            yes(ev.customer),
+            yes(ev.due_date),
+            yes(ev.total),
+        );
+    }
+    let mention = |e: &Entity| {
+        format!(
+            "p{} {}-{} {:?} -> {:?} {} {:.3}",
+            e.page,
+            e.start,
+            e.end,
+            e.text.replace('\n', " "),
+            e.value,
+            e.role.map_or("(no role)", |r| r.field_name()),
+            e.confidence
+        )
+    };
+    for role in Role::ALL {
+        let field = role.field_name();
+        let value = match role {
+            Role::Party => x.fields.parties.join("; "),
+            _ => x
+                .fields
+                .clone()
+                .slot_mut(role)
+                .and_then(|v| v.clone())
+                .unwrap_or_default(),
+        };
+        let candidates: Vec<_> = trace
+            .candidates
+            .iter()
+            .filter(|c| c.entity.kind == role.kind())
+            .collect();
+        let steps: Vec<_> = trace
+            .steps
+            .iter()
+            .filter_map(|st| {
+                let changes: Vec<String> = st
+                    .changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::Field {
+                            field: f,
+                            before,
+                            after,
+                        } if *f == field => Some(format!("{field} {before:?} -> {after:?}")),
+                        Change::Candidate {
+                            entity,
+                            role_before,
+                            confidence_before,
+                        } if entity.role == Some(role) || *role_before == Some(role) => {
+                            Some(format!(
+                                "{} (was {} {:.3})",
+                                mention(entity),
+                                role_before.map_or("(no role)", |r| r.field_name()),
+                                confidence_before
+                            ))
+                        }
+                        Change::Added { entity } if entity.role == Some(role) => {
+                            Some(format!("added {}", mention(entity)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                (!changes.is_empty()).then_some((st.family, st.rule, changes))
+            })
+            .collect();
+        if value.is_empty()
+            && steps.is_empty()
+            && !candidates.iter().any(|c| c.entity.role == Some(role))
+        {
+            continue;
+        }
+        let _ = writeln!(s, "\n{field} = {value:?}");
+        // the tagger's candidates of this role first, then the others of its kind
+        let mut shown: Vec<_> = candidates
+            .iter()
+            .filter(|c| c.entity.role == Some(role))
+            .chain(candidates.iter().filter(|c| c.entity.role != Some(role)))
+            .collect();
+        let more = shown.len().saturating_sub(TRACE_CANDIDATES);
+        shown.truncate(TRACE_CANDIDATES);
+        let _ = writeln!(
+            s,
+            "  candidates ({} of kind {}):",
+            candidates.len(),
+            role.kind().as_str()
+        );
+        for c in shown {
+            let _ = writeln!(s, "    {}  label {:?}", mention(&c.entity), c.label.trim());
+        }
+        if more > 0 {
+            let _ = writeln!(s, "    ... {more} more");
+        }
+        for (family, rule, changes) in steps {
+            let _ = writeln!(s, "  {family}: {rule}");
+            for c in changes {
+                let _ = writeln!(s, "    {c}");
+            }
+        }
+        let chosen: Vec<_> = x
+            .entities
+            .iter()
+            .filter(|e| e.role == Some(role) && (role == Role::Party || e.value == value))
+            .collect();
+        match chosen.first() {
+            Some(e) if role != Role::Party => {
+                let _ = writeln!(s, "  chosen: {}", mention(e));
+            }
+            Some(_) => {
+                let _ = writeln!(s, "  chosen: {} mention(s)", chosen.len());
+            }
+            None if value.is_empty() => {
+                let _ = writeln!(s, "  chosen: none");
+            }
+            None => {
+                let _ = writeln!(s, "  chosen: {value:?}, no entity");
+            }
+        }
     }
     s
 }

@@ -83,6 +83,83 @@ fn explain_marks_the_fields_of_a_text_pdf() {
     );
 }
 
+/// `docex explain --trace` on the sample contract and text invoice: what decided the
+/// document type, and for every field of the expected row its candidates, the rules that
+/// changed it, and an entity chosen for its value (no value without one).
+#[test]
+fn explain_trace_gives_every_field_its_candidates_rules_and_entity() {
+    for (name, doc_type) in [
+        ("contract.pdf", "contract"),
+        ("invoice-text.pdf", "invoice"),
+    ] {
+        let out = docex(&["explain", &sample(name), "--trace"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let trace = stdout
+            .split_once("\n--- trace ---\n")
+            .unwrap_or_else(|| panic!("{name}: no trace in {stdout}"))
+            .1;
+        assert!(
+            trace.starts_with(&format!("doc_type {doc_type}: contract words ")),
+            "{name}: {trace}"
+        );
+        let row = expected(name);
+        let mut checked = 0;
+        for (field, value) in &row {
+            // the row's fields (not document, status, ... nor currency, which no entity gives)
+            if value.is_empty()
+                || [
+                    "document",
+                    "status",
+                    "error",
+                    "doc_type",
+                    "pages",
+                    "empty_pages",
+                    "currency",
+                ]
+                .contains(&field.as_str())
+            {
+                continue;
+            }
+            let section = trace
+                .split("\n\n")
+                .find(|s| s.starts_with(&format!("{field} = ")))
+                .unwrap_or_else(|| panic!("{name}: no {field} in {trace}"));
+            assert!(
+                section.contains("\n  candidates ("),
+                "{name} {field}: {section}"
+            );
+            assert!(
+                section.contains("\n  choice: most confident of each role"),
+                "{section}"
+            );
+            let chosen = section
+                .lines()
+                .find(|l| l.starts_with("  chosen: "))
+                .unwrap_or_else(|| panic!("{name} {field}: nothing chosen in {section}"));
+            assert!(
+                !chosen.ends_with("no entity") && !chosen.ends_with("none"),
+                "{name} {field}: {chosen}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 4, "{name}: only {checked} fields in {trace}");
+    }
+    // the invoice's number under its label is preferred over the reference line's
+    let out = docex(&["explain", &sample("invoice-text.pdf"), "--trace"]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("\n  ids: labelled invoice numbers preferred\n"),
+        "{stdout}"
+    );
+    // without --trace, no trace
+    assert!(!explain_plain("invoice-text.pdf").contains("--- trace ---"));
+}
+
 /// `docex explain receipt.png --html`, once: the page's path.
 fn receipt_html() -> &'static PathBuf {
     static HTML: OnceLock<PathBuf> = OnceLock::new();

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //!            ┌──────────── one worker process (owns a Tesseract engine and an ONNX session) ────────────┐
-//! document ─►│ read + detect ─► pages ─► OCR / text layer ─► tag (BiLSTM) ─► normalise + choose fields │─► result
+//! document ─►│ read + detect ─► pages ─► OCR / text layer ─► tag (BiLSTM) ─► resolve fields (docex-fields) │─► result
 //!            └───────────────────────────────────────────────────────────────────────────────────────────┘
 //! ```
 //!
@@ -14,7 +14,6 @@
 //! [`SingleWorker::explain`] runs one document in-process and keeps what the
 //! stages saw (page text, word boxes, the images OCR read) for `docex explain`.
 
-mod assemble;
 mod config;
 mod route;
 
@@ -30,8 +29,9 @@ use image::GrayImage;
 use thiserror::Error;
 use tracing::debug;
 
-pub use assemble::{assemble, Locale};
 pub use config::{LimitsSection, LocaleSection, OcrEngine, OcrSection, PipelineConfig};
+pub use docex_fields::Locale;
+use docex_fields::{resolve, resolve_traced, Trace};
 pub use route::{route, Route};
 
 /// Set-up errors (the run cannot start). Per-document failures are not errors of
@@ -52,6 +52,9 @@ pub enum PipelineError {
     /// The worker pool could not start.
     #[error("thread pool: {0}")]
     Pool(String),
+    /// A lexicon of the field layer is broken (`crates/docex-fields/lexicons/`).
+    #[error("{0}")]
+    Lexicon(String),
     /// The PP-OCR models are missing or do not load.
     #[error(transparent)]
     Paddle(#[from] PaddleError),
@@ -84,6 +87,7 @@ impl PipelineConfig {
                     path: PathBuf::from(&self.name),
                     reason,
                 })?;
+        docex_fields::lexicon::check().map_err(|e| PipelineError::Lexicon(e.to_string()))?;
         let model = Arc::new(Model::load(&models_dir.join(&self.model))?);
         model.check(&runtime)?;
         docex_tagger::log_provider(&runtime, &model);
@@ -247,7 +251,7 @@ impl Pipeline {
 
     fn extract(&self, bytes: Vec<u8>, workers: &Workers) -> Result<Extraction, BoxError> {
         let (pages, _) = self.pages(bytes, workers, false)?;
-        Ok(assemble(&pages, &self.locale))
+        Ok(resolve(&pages, &self.locale))
     }
 
     /// Every page's text and tags, and with `keep_images` the images OCR read. Pages
@@ -429,7 +433,7 @@ impl SingleWorker<'_> {
         let explained = self.pool.install(|| -> Result<Explained, BoxError> {
             let bytes = std::fs::read(&doc.path)?;
             let (pages, images) = self.pipeline.pages(bytes, &self.workers, true)?;
-            let extraction = assemble(&pages, &self.pipeline.locale);
+            let (extraction, trace) = resolve_traced(&pages, &self.pipeline.locale);
             let pages = pages
                 .into_iter()
                 .zip(images)
@@ -438,7 +442,11 @@ impl SingleWorker<'_> {
                     Ok(ExplainedPage { page, image })
                 })
                 .collect::<Result<_, BoxError>>()?;
-            Ok(Explained { pages, extraction })
+            Ok(Explained {
+                pages,
+                extraction,
+                trace,
+            })
         });
         explained.map_err(|e| one_line(e.as_ref()))
     }
@@ -452,6 +460,8 @@ pub struct Explained {
     /// What was extracted (entity offsets are into the pages' text, boxes in
     /// pixels of their images).
     pub extraction: Extraction,
+    /// How each field was chosen (`docex explain --trace`).
+    pub trace: Trace,
 }
 
 /// One page of an [`Explained`] document.

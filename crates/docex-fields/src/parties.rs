@@ -8,15 +8,16 @@ use docex_core::{Entity, EntityKind, Fields, Page, Role, TaggedSpan};
 use docex_normalize as norm;
 use regex::Regex;
 
-use super::{
-    distinct_parties, entity, listed_party, page_of, push_sorted, same_party, FALLBACK_PENALTY,
-    SCANNED_CONFIDENCE,
-};
+use crate::choose::{distinct_parties, listed_party, push_sorted};
+use crate::names::same_party;
+use crate::sources::entity;
+use crate::text::page_of;
+use crate::{FALLBACK_PENALTY, SCANNED_CONFIDENCE};
 
 /// How far (in characters) after the first party named a contract's other parties are
 /// named: the preamble (`This Agreement is made by and between A, a Delaware
 /// corporation with offices at ..., and B, ...`).
-pub(super) const PREAMBLE_CHARS: usize = 1000;
+pub(crate) const PREAMBLE_CHARS: usize = 1000;
 
 /// Where a contract's recitals or operative part begins (`WHEREAS`, `RECITALS`,
 /// `Background`, `NOW, THEREFORE`): the preamble that names the parties has ended.
@@ -37,7 +38,7 @@ static RECITALS: LazyLock<Regex> = LazyLock::new(|| {
 /// name first met in `WHEREAS, the Licensor, of which New Mountain Finance Advisers
 /// BDC, L.L.C. is an affiliate` is not a party either. Their mentions lose the
 /// party role (they stay in the entities); `parties` keeps the preamble's names.
-pub(super) fn keep_preamble_parties(
+pub(crate) fn keep_preamble_parties(
     fields: &mut Fields,
     entities: &mut [Entity],
     pages: &[(Page, Vec<TaggedSpan>)],
@@ -85,7 +86,7 @@ fn defined_alias(all_text: &str, name: &str) -> bool {
 /// and among PSS, PSS Merger Corp. ("Merger Corp.") and GSMS`): a party named
 /// `PSS, PSS Merger Corp.`, whose head before the comma is an alias the contract
 /// defines, is the name after it.
-pub(super) fn drop_alias_heads(
+pub(crate) fn drop_alias_heads(
     fields: &mut Fields,
     entities: &mut [Entity],
     pages: &[(Page, Vec<TaggedSpan>)],
@@ -135,7 +136,7 @@ static LOWER_AND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s+and\s+").ex
 /// INCORPORATED`). A name in capitals cannot hold a lowercase `and`: such a party is
 /// the two names on either side of it, each its own mention. (`Savings and Loan
 /// Association` is one name: it is not in capitals.)
-pub(super) fn split_joined_parties(
+pub(crate) fn split_joined_parties(
     fields: &mut Fields,
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
@@ -187,7 +188,7 @@ static BETWEEN: LazyLock<Regex> =
 /// is a party's name ([`norm::between_names`]: a legal form, a definition, a
 /// description) and the contract does not use it as another party's alias
 /// (`"Trust"`). Its entity is at the fallback confidence.
-pub(super) fn add_between_parties(
+pub(crate) fn add_between_parties(
     fields: &mut Fields,
     entities: &mut Vec<Entity>,
     pages: &[(Page, Vec<TaggedSpan>)],
