@@ -1,7 +1,9 @@
 # The two commands of the README:
 #   make demo   set up (apt packages, ONNX Runtime, release build) and run docex on samples/
-#   make test   set up (same, test build) and run every test; .ci/run calls exactly this
-.PHONY: demo test setup train samples lint eval eval-seen eval-synth eval-probe
+#   make test   set up (same, test build) and run every test; .ci/run calls exactly this:
+#               the Rust checks and tests, then ruff and the training package's tests (lint-py,
+#               test-py) and the probe scores against their floors (eval-probe), on the test build
+.PHONY: demo test setup train samples lint lint-py test-py eval eval-seen eval-synth eval-probe
 
 demo:
 	scripts/setup.sh
@@ -13,6 +15,13 @@ test:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
+	$(MAKE) lint-py test-py eval-probe DOCEX_BIN=target/debug/docex DOCEX_SETUP="scripts/setup.sh --tests"
+
+# The docex binary that test-py and eval-probe run, and the setup that builds it: the release
+# build; `make test` passes its test build instead, which writes the same documents.csv and
+# entities.csv for the probe documents (checked 2026-12-06) and spares CI a second build.
+DOCEX_BIN := target/release/docex
+DOCEX_SETUP := scripts/setup.sh
 
 setup:
 	scripts/setup.sh
@@ -27,6 +36,22 @@ PY := .venv/bin/python
 $(PY):
 	python3 -m venv .venv
 	$(PY) -m pip install -q -r models/train/requirements.txt
+
+# ruff over all the repo's Python (ruff.toml), at the version requirements-lint.txt pins:
+# installed into .venv once, and again when the pin changes.
+RUFF := .venv/bin/ruff
+$(RUFF): requirements-lint.txt | $(PY)
+	$(PY) -m pip install -q -r requirements-lint.txt
+	touch $@
+
+lint-py: $(RUFF)
+	$(RUFF) check .
+
+# The training package's tests, every one: DOCEX_NO_SKIP makes a skipped test fail, and
+# test_paddle_text reads a receipt with DOCEX_BIN.
+test-py: $(PY)
+	$(DOCEX_SETUP)
+	DOCEX_NO_SKIP=1 DOCEX_BIN=$(abspath $(DOCEX_BIN)) PYTHONPATH=models/train $(PY) -m pytest -q models/train
 
 train: $(PY)
 	PYTHONPATH=models/train $(PY) -m docex_train train --data ../shared/data --out models/docex-tagger-v2
@@ -50,8 +75,12 @@ eval-synth: $(PY)
 	scripts/eval-synth.sh
 
 # The same on hand-written documents of kinds and layouts neither ../shared/data nor the
-# generator has (models/probe/README.md); needs no Python and no data.
+# generator has (models/probe/README.md); needs no Python packages and no data. Fails when a
+# score falls below its floor in models/probe/floors.tsv (scripts/check-floors.py).
+PROBE := models/train/work/proberun
 eval-probe:
-	scripts/setup.sh
-	target/release/docex extract models/probe/docs --out models/train/work/proberun --force -q
-	target/release/docex eval --labels models/probe/labels.jsonl models/train/work/proberun --errors models/train/work/proberun/errors.csv
+	$(DOCEX_SETUP)
+	$(DOCEX_BIN) extract models/probe/docs --out $(PROBE) --force -q
+	$(DOCEX_BIN) eval --labels models/probe/labels.jsonl $(PROBE) --errors $(PROBE)/errors.csv
+	$(DOCEX_BIN) eval --labels models/probe/labels.jsonl $(PROBE) --json > $(PROBE)/scores.json
+	scripts/check-floors.py models/probe/floors.tsv $(PROBE)/scores.json

@@ -160,7 +160,7 @@ def main() -> None:
                 print(f"| {name} | {len(files)} | {t:.1f} | {engine} | {d:.1f} | **{d / t:.2f}x** |", flush=True)
         if a.rss_docs:
             copies(sets["receipts"], a.rss_docs, work / "many")
-            print(f"\n| engine | documents | wall s | peak RSS (docex and its workers) |")
+            print("\n| engine | documents | wall s | peak RSS (docex and its workers) |")
             print("|---|---|---|---|")
             for engine in a.rss_engines.split(","):
                 d, peak = docex(a.bin, work / "many", work / f"out-many-{engine}", engine)

@@ -90,7 +90,7 @@ def chromium_html(text, style):
     """One div per line (pre-wrap), each column an inline block at least as wide as
     the gap to the next column (in ch), so columns line up and never overlap."""
     pages = pages_of(text)
-    cols = max([len(l.rstrip()) for p in pages for l in p.split("\n")] + [40])
+    cols = max([len(line.rstrip()) for p in pages for line in p.split("\n")] + [40])
     # A4 less 2 x 18 mm is 174 mm wide; a ch is about 0.55 em (0.65 letter-spaced)
     size_pt = min(11.0, 174 / 25.4 * 72 / (cols * 0.62))
     out = ["<!DOCTYPE html><html><head><meta charset='utf-8'><style>",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what docex needs on Debian/Ubuntu, idempotently:
-#   1. system packages (Tesseract + Leptonica + English data, clang for bindgen; Chromium and LibreOffice Calc with --tests)
+#   1. system packages (Tesseract + Leptonica + English data, clang for bindgen; with --tests also Chromium,
+#      LibreOffice Calc, the tesseract command and pdftotext)
 #   2. the ONNX Runtime shared library, unzipped from the PyPI `onnxruntime` wheel into .ort/ (SHA-256 checked)
 #   3. the PP-OCR models, unzipped from the PyPI `rapidocr` wheel into .ppocr/ (SHA-256 checked)
 #   4. the Rust build (release binary, or the test build with `--tests`)
@@ -12,8 +13,9 @@ ORT_VERSION=1.31.1
 ORT_SHA256=fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3
 APT_PACKAGES=(libtesseract-dev libleptonica-dev tesseract-ocr-eng clang libclang-dev pkg-config python3-pip)
 # --tests only: headless Chromium renders `docex explain --html` pages (tests/e2e/explain.rs);
-# LibreOffice reads tables.xlsx back (tests/e2e/exports.rs).
-TEST_APT_PACKAGES=(chromium libreoffice-calc-nogui)
+# LibreOffice reads tables.xlsx back (tests/e2e/exports.rs); the training package's tests run
+# the `tesseract` command (test_synth_ocr.py) and `pdftotext` (test_synth.py).
+TEST_APT_PACKAGES=(chromium libreoffice-calc-nogui tesseract-ocr poppler-utils)
 if [ "${1:-}" = "--tests" ]; then APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}"); fi
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -20,7 +20,7 @@ import torch
 from tokenizers import Tokenizer
 
 from .model import Tagger
-from .text import Encoder, MAX_CHARS
+from .text import MAX_CHARS, Encoder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKPOINT = os.path.join(os.path.dirname(HERE), "work", "checkpoint.pt")

@@ -60,7 +60,11 @@ def write_card(out_dir: str, info: dict, work: str | None = None):
     by_type = {}
     for r in rows:
         a = by_type.setdefault(r["type"], [0, 0, 0, 0, 0])
-        a[0] += r["tp"]; a[1] += r["fp"]; a[2] += r["fn"]; a[3] += r["doc_correct"]; a[4] += r["doc_total"]
+        a[0] += r["tp"]
+        a[1] += r["fp"]
+        a[2] += r["fn"]
+        a[3] += r["doc_correct"]
+        a[4] += r["doc_total"]
     overall = ["| field | P | R | F1 | doc acc (n) |", "|---|---|---|---|---|"]
     for t, (tp, fp, fn, c, n) in sorted(by_type.items()):
         P = tp / (tp + fp) if tp + fp else 0.0

@@ -14,8 +14,7 @@ import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
-from .patterns import (amount_spans, find_dates, find_durations, find_jurisdictions, parse_amount,
-                       parse_date)
+from .patterns import amount_spans, find_dates, find_durations, find_jurisdictions, parse_amount, parse_date
 
 SEED = 13
 
@@ -38,7 +37,7 @@ def write_jsonl(path: str, docs):
 
 def read_jsonl(path: str):
     with open(path, encoding="utf-8") as f:
-        return [json.loads(l) for l in f if l.strip()]
+        return [json.loads(line) for line in f if line.strip()]
 
 
 # --- SROIE ---------------------------------------------------------------------------
@@ -48,7 +47,7 @@ def sroie_page(tsv_path: str):
     rows = []
     with open(tsv_path, encoding="utf-8", errors="replace") as f:
         rd = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(rd, None)
+        next(rd, None)  # the header
         for r in rd:
             if len(r) < 12 or r[0] != "5":
                 continue
@@ -380,7 +379,7 @@ def midd_doc(path: str, line_every: int = 12):
     toks = []
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
         rd = csv.reader(f)
-        header = next(rd, None)
+        next(rd, None)  # the header
         for r in rd:
             if not r:
                 continue
@@ -509,7 +508,7 @@ def convert_cuad(root: str):
     docs = []
     bad_offsets = 0
     with open(os.path.join(root, "cuad_key_fields.train.jsonl"), encoding="utf-8") as f:
-        rows = [json.loads(l) for l in f if l.strip()]
+        rows = [json.loads(line) for line in f if line.strip()]
     for r in rows:
         p = os.path.join(root, "cuad", "txt", r["file"])
         if not os.path.exists(p):

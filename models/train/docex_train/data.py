@@ -8,7 +8,7 @@ import numpy as np
 from .labels import LABELS, spans_to_bilou
 from .text import FEATURES, MAX_CHARS, Encoder, char_ids_for, features_for
 
-LABEL_ID = {l: i for i, l in enumerate(LABELS)}
+LABEL_ID = {label: i for i, label in enumerate(LABELS)}
 
 
 def repair_edges(tags: np.ndarray) -> np.ndarray:

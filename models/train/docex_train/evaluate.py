@@ -59,7 +59,6 @@ class Predictor:
         self.encoder = Encoder(self.tokenizer, self.meta["chars"])
         self.sess = onnx_session(os.path.join(model_dir, "model.onnx"))
         self.labels = self.meta["labels"]
-        L = len(self.labels)
         NEG = -1e4
         tr = np.asarray(self.meta["transitions"], dtype=np.float64)
         for i, a in enumerate(self.labels):

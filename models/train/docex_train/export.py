@@ -108,9 +108,12 @@ def parity_check(model: Tagger, onnx_path: str, seed: int = 0, atol: float = 1e-
             # the same row alone, unpadded, and with extra padding
             for extra in (0, 13):
                 T = n + extra
-                w1 = torch.zeros(1, T, dtype=torch.long); w1[0, :n] = w[b, :n]
-                c1 = torch.zeros(1, T, MAX_CHARS, dtype=torch.long); c1[0, :n] = c[b, :n]
-                f1 = torch.zeros(1, T, f.size(2)); f1[0, :n] = f[b, :n]
+                w1 = torch.zeros(1, T, dtype=torch.long)
+                w1[0, :n] = w[b, :n]
+                c1 = torch.zeros(1, T, MAX_CHARS, dtype=torch.long)
+                c1[0, :n] = c[b, :n]
+                f1 = torch.zeros(1, T, f.size(2))
+                f1[0, :n] = f[b, :n]
                 l1 = torch.tensor([n])
                 o1 = run_onnx(sess, w1.numpy(), c1.numpy(), f1.numpy(), l1.numpy())
                 d1 = float(np.abs(o1[0, :n] - ox[b, :n]).max())

@@ -70,7 +70,7 @@ def segments(line: str) -> list[tuple[int, str]]:
 
 
 def _layout_cols(lines: list[str]) -> int:
-    return max([len(l.rstrip()) for l in lines] + [40])
+    return max([len(line.rstrip()) for line in lines] + [40])
 
 
 def _is_bold(line: str, ln: int) -> bool:
@@ -98,7 +98,7 @@ def text_pdf(doc: dict, path: str, font: str | None = None, seed: int = 0,
     margin = 48.0
     usable_w = A4_PT[0] - 2 * margin
     usable_h = A4_PT[1] - 2 * margin
-    all_lines = [l for p in pages for l in p.split("\n")]
+    all_lines = [line for p in pages for line in p.split("\n")]
     cols = _layout_cols(all_lines)
     size = min(max_size, usable_w / (cols * 0.6))
     for page in pages:
@@ -152,7 +152,7 @@ def page_images(doc: dict, dpi: int = 200, kind: str | None = None, font: str | 
     kind = kind or ("receipt" if doc.get("doc_type") == "receipt" else "a4")
     font = font or rng.choice(["sans", "serif", "mono"])
     pages = pages_of(doc)
-    all_lines = [l for p in pages for l in p.split("\n")]
+    all_lines = [line for p in pages for line in p.split("\n")]
     cols = _layout_cols(all_lines)
     out = []
     for page in pages:

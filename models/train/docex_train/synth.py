@@ -137,8 +137,8 @@ class Doc:
         return self
 
     def extend(self, other: "Doc") -> "Doc":
-        for s, e, l in other.spans:
-            self.spans.append([s + self.pos, e + self.pos, l])
+        for s, e, lab in other.spans:
+            self.spans.append([s + self.pos, e + self.pos, lab])
         self.parts.extend(other.parts)
         self.pos += other.pos
         return self
@@ -185,12 +185,12 @@ def columns(left: list[list[Seg]], right_col: list[list[Seg]], width: int,
     col2 = max(lw + gap, width)
     out = []
     for i in range(max(len(left), len(right_col))):
-        l = list(left[i]) if i < len(left) else []
+        left_row = list(left[i]) if i < len(left) else []
         r = list(right_col[i]) if i < len(right_col) else []
         if r:
-            out.append(pad(l, col2) + r)
+            out.append(pad(left_row, col2) + r)
         else:
-            out.append(l)
+            out.append(left_row)
     return out
 
 
@@ -260,7 +260,7 @@ def paginate(d: Doc, lines_per_page: int, header=None, footer=None) -> tuple[Doc
         sub = Doc()
         sub.parts = [text[lo:hi]]
         sub.pos = hi - lo
-        sub.spans = [[s - lo, e - lo, l] for s, e, l in d.spans if lo <= s < hi]
+        sub.spans = [[s - lo, e - lo, lab] for s, e, lab in d.spans if lo <= s < hi]
         out.extend(sub)
         if footer:
             f = footer(pi + 1, n_pages)
@@ -616,17 +616,17 @@ class Gen:
 
     # -- names -------------------------------------------------------------
     def person(self) -> str:
-        f, l = self.ch(FIRST), self.ch(LAST)
+        first, last = self.ch(FIRST), self.ch(LAST)
         x = self.r.random()
         if x < 0.6:
-            return f"{f} {l}"
+            return f"{first} {last}"
         if x < 0.75:
-            return f"{f} {self.ch('ABCDEFGHJKLMNPRSTW')}. {l}"
+            return f"{first} {self.ch('ABCDEFGHJKLMNPRSTW')}. {last}"
         if x < 0.85:
-            return f"{self.ch(['Mr.', 'Ms.', 'Dr.', 'Mrs.', 'Mr', 'Ms'])} {f} {l}"
+            return f"{self.ch(['Mr.', 'Ms.', 'Dr.', 'Mrs.', 'Mr', 'Ms'])} {first} {last}"
         if x < 0.93:
-            return f"{f} {l}".upper()
-        return f"{f[0]}. {l}"
+            return f"{first} {last}".upper()
+        return f"{first[0]}. {last}"
 
     def company(self, cc: str) -> str:
         r = self.r
@@ -704,7 +704,7 @@ class Gen:
                           "CH": "Switzerland", "NL": "Netherlands", "IT": "Italy", "ES": "Spain",
                           "IE": "Ireland", "AT": "Austria", "MY": "Malaysia", "IN": "India",
                           "AU": "Australia", "SG": "Singapore", "CA": "Canada"}.get(cc, ""))
-        return [l for l in lines if l]
+        return [line for line in lines if line]
 
     def phone(self, cc: str) -> str:
         d = self.digits
@@ -1016,9 +1016,9 @@ def make_invoice(g: Gen) -> tuple[Doc, dict]:
     d.blank(g.ri(1, 2))
 
     if r.random() < 0.3 and not simple:
-        d.line(g.ch(loc([f"Thank you for your order. We invoice you as follows:",
-                     f"Dear Customer, please find below our invoice for services rendered.",
-                     f"Wir berechnen Ihnen folgende Leistungen:",
+        d.line(g.ch(loc(["Thank you for your order. We invoice you as follows:",
+                     "Dear Customer, please find below our invoice for services rendered.",
+                     "Wir berechnen Ihnen folgende Leistungen:",
                      f"Services for the period {fd(inv_date.replace(day=1))} - {fd(inv_date)}",
                      f"Project: {g.ch(PLACE)} {g.ch(['rollout', 'migration', 'campaign', 'phase 2'])}"], cc)))
         d.blank()
@@ -1180,7 +1180,10 @@ def make_email_invoice(g: Gen) -> tuple[Doc, dict]:
     rate = g.ch([x for x in prof["rates"] if x] or [10], "tax_rate")
     tax = round(net * rate / 100)
     total = net + tax
-    fd = lambda x: fmt_date(x, date_style)
+
+    def fd(x):
+        return fmt_date(x, date_style)
+
     sender = g.person()
     recip = g.person()
     dom = re.sub(r"[^a-z]", "", vendor.lower().split()[0])[:12] or "mail"
@@ -1527,7 +1530,10 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
     if date_style == "legal" and r.random() < 0.3:
         date_style = "legal_nocomma"
     other_style = date_style if date_style not in ("legal", "legal_nocomma") else g.ch(["month_d_y", "d_month_y", "month_d_y"])
-    fd = lambda x: fmt_date(x, other_style)
+
+    def fd(x):
+        return fmt_date(x, other_style)
+
     title = g.ch([ctype.upper(), ctype, ctype.upper(), f"{ctype.upper()}"], "title_case")
     juris_pre, juris = g.o.get("juris") or g.ch(JURIS)
     juris_span = juris[4:] if juris.startswith("the ") and juris != "the State of Israel" else juris
@@ -1579,7 +1585,6 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
     pre_style = g.ch(["us", "us", "us", "uk", "dated", "header"], "pre_style")
     if pre_style != "us" and eff_mode == "effective_as_of":
         eff_mode = "defined"  # only the US preamble has the "effective as of" wording
-    aliases = [alias_a, alias_b] + (["Guarantor"] if third else [])
     eff_def = eff_mode == "defined"
     if pre_style == "us":
         pre.add(g.ch([f'This {ctype} (the "Agreement") is ', f"THIS {ctype.upper()} (this \"Agreement\") is ", f'This {ctype} ("Agreement") is ']))
@@ -1659,9 +1664,7 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
         return f"{cur_sym}{fmt_amount(g.ri(1, 500) * 1000000 // 100 * 100, 'en')[:-3]}"
     secs = r.sample(SECTION_TITLES, g.ri(4, 8))
     term_pos = g.ri(1, 2)
-    law_pos = len(secs) + 1
     numbering = g.ch(["num", "art", "sec"])
-    k = 0
     sections: list[tuple[str, Doc]] = []
     for i, st in enumerate(secs):
         body = Doc()
@@ -1679,8 +1682,8 @@ def make_contract(g: Gen) -> tuple[Doc, dict]:
     if term_mode in ("term", "term_and_exp"):
         tb.add(g.ch([f"The term of this Agreement shall commence on {start_ref} and shall continue for a period of ",
                      f"This Agreement shall commence on {start_ref} and remain in force for an initial term of ",
-                     f"The initial term of this Agreement shall be ",
-                     f"Unless terminated earlier, this Agreement shall remain in effect for "]))
+                     "The initial term of this Agreement shall be ",
+                     "Unless terminated earlier, this Agreement shall remain in effect for "]))
         tb.add(tphr, "TERM")
         if term_mode == "term_and_exp":
             tb.add(g.ch([", expiring on ", " and shall expire on ", ", ending on "]))
@@ -1813,7 +1816,7 @@ def _whitespace_style(d: Doc, style: str) -> Doc:
     out = Doc()
     out.parts = ["".join(keep)]
     out.pos = j
-    out.spans = [[new_index[s], new_index[e - 1] + 1, l] for s, e, l in d.spans]
+    out.spans = [[new_index[s], new_index[e - 1] + 1, lab] for s, e, lab in d.spans]
     return out
 
 
@@ -1841,7 +1844,7 @@ def _whitespace_style_trailing(d: Doc) -> Doc:
     out = Doc()
     out.parts = ["".join(keep)]
     out.pos = j
-    out.spans = [[new_index[s], new_index[e - 1] + 1, l] for s, e, l in d.spans]
+    out.spans = [[new_index[s], new_index[e - 1] + 1, lab] for s, e, lab in d.spans]
     return out
 
 
@@ -1862,7 +1865,7 @@ def make_document(kind: str, rng: random.Random, opts: dict | None = None) -> di
     d = _whitespace_style(d, ws) if ws == "single" else _clean(d)
     text = d.text.strip("\n") + "\n"
     lead = len(d.text) - len(d.text.lstrip("\n"))
-    spans = sorted([[s - lead, e - lead, l] for s, e, l in d.spans if e > s], key=lambda x: (x[0], x[1]))
+    spans = sorted([[s - lead, e - lead, lab] for s, e, lab in d.spans if e > s], key=lambda x: (x[0], x[1]))
     return {"doc_type": kind, "text": text, "spans": spans, "fields": fields}
 
 
@@ -1882,13 +1885,13 @@ def validate(doc: dict) -> list[str]:
     """Consistency problems of a generated document (empty list = fine)."""
     errs = []
     t = doc["text"]
-    for s, e, l in doc["spans"]:
+    for s, e, lab in doc["spans"]:
         if not (0 <= s < e <= len(t)):
-            errs.append(f"span out of range {s},{e},{l}")
+            errs.append(f"span out of range {s},{e},{lab}")
         elif t[s:e].strip() != t[s:e] or not t[s:e]:
-            errs.append(f"span has edge whitespace {t[s:e]!r} {l}")
-        if l not in LABELS:
-            errs.append(f"bad label {l}")
+            errs.append(f"span has edge whitespace {t[s:e]!r} {lab}")
+        if lab not in LABELS:
+            errs.append(f"bad label {lab}")
     sp = sorted(doc["spans"])
     for a, b in zip(sp, sp[1:]):
         if b[0] < a[1]:

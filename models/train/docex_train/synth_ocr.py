@@ -391,7 +391,7 @@ def _pages_with_spans(doc: dict) -> list[tuple[str, list]]:
     drawn = render.pages_of(doc)
     for k, raw in enumerate(doc["text"].split("\f")):
         page = drawn[k]
-        spans = [[s - off, e - off, l] for s, e, l in doc["spans"]
+        spans = [[s - off, e - off, lab] for s, e, lab in doc["spans"]
                  if off <= s and e <= off + len(page)]
         out.append((page, spans))
         off += len(raw) + 1
@@ -529,7 +529,7 @@ def generate_ocr(n: int, seed: int, cache_dir: str, jobs: int = 2,
             meta = {}
         if meta.get("key") == key:
             with open(out_path, encoding="utf-8") as f:
-                docs = OcrDocs(json.loads(l) for l in f if l.strip())
+                docs = OcrDocs(json.loads(line) for line in f if line.strip())
             docs.stats = dict(meta.get("stats", {}), cached=True)
             log(f"synth_ocr: {len(docs)} pages from the cache {out_path}")
             return docs

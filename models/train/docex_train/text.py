@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tokenizers import Regex, Tokenizer
-from tokenizers import normalizers, pre_tokenizers
+from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers
 from tokenizers.models import WordLevel
 
 PRETOKEN_PATTERN = r"[0-9]+(?:[.,/:-][0-9]+)*|[^\W\d_]+|\S"
@@ -101,7 +100,7 @@ def layout_features(text: str, offsets: list[tuple[int, int]]) -> list[list[floa
             page_end = text.find("\f", s0)
             page = text[page_start:page_end if page_end >= 0 else len(text)]
             lines = page.split("\n")
-            last_line, width = max(1, len(lines) - 1), max(1, max(len(l) for l in lines))
+            last_line, width = max(1, len(lines) - 1), max(1, max(len(line) for line in lines))
             line_no, nl, nl_at = 0, 0, page_start
             para = True
         else:

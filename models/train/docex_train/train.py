@@ -59,7 +59,7 @@ def load_synth(n: int, seed: int, work: str, wait_s: float = 0.0):
         d = dict(d)
         d.setdefault("source", "synth")
         d.setdefault("id", f"synth/{i}")
-        d["spans"] = [list(s) for s in d.get("spans", []) if s[2] in {l[2:] for l in LABELS if l != "O"}]
+        d["spans"] = [list(s) for s in d.get("spans", []) if s[2] in {lab[2:] for lab in LABELS if lab != "O"}]
         good.append(d)
     write_jsonl(os.path.join(work, "data", "synth.jsonl"), good)
     return good
@@ -146,7 +146,7 @@ def run_train(data_root: str, out_dir: str, work: str, name: str | None = None,
     per_epoch["synth"] = min(len(pools["synth"]), int(cfg["synth_frac"] / (1 - cfg["synth_frac"]) * n_real))
     pool_sizes = {k: len(v) for k, v in pools.items()}
     pool_sizes["cuad"] = len(cuad_pool)
-    log(f"windows per epoch / pool: " + ", ".join(f"{k} {per_epoch[k]}/{pool_sizes[k]}" for k in per_epoch))
+    log("windows per epoch / pool: " + ", ".join(f"{k} {per_epoch[k]}/{pool_sizes[k]}" for k in per_epoch))
 
     torch.manual_seed(cfg["seed"] if cfg["init_seed"] < 0 else cfg["init_seed"])
     model = Tagger(len(vocab) + 2, len(chars), LABELS, **{k: cfg[k] for k in ARCH_KEYS})

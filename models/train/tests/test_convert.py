@@ -1,5 +1,12 @@
-from docex_train.convert import (_align_company, _align_date, _align_total, _clean_tag, _cuad_type,
-                                 is_party_name, store_key)
+from docex_train.convert import (
+    _align_company,
+    _align_date,
+    _align_total,
+    _clean_tag,
+    _cuad_type,
+    is_party_name,
+    store_key,
+)
 from docex_train.patterns import find_dates, find_durations, find_jurisdictions, parse_amount
 
 

@@ -1,4 +1,3 @@
-import json
 
 import numpy as np
 import torch
@@ -42,6 +41,7 @@ def test_evaluate_docs_counts(tmp_path):
 
 def test_marginals_sum_to_one_and_match_brute_force():
     import itertools
+
     from docex_train.evaluate import marginals_np
     rng = np.random.default_rng(0)
     em, tr = rng.normal(size=(3, 4)), rng.normal(size=(4, 4))

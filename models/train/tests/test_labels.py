@@ -1,4 +1,4 @@
-from docex_train.labels import (LABELS, allowed_transition, bilou_to_spans, spans_to_bilou)
+from docex_train.labels import LABELS, allowed_transition, bilou_to_spans, spans_to_bilou
 
 
 def test_label_set():
@@ -33,9 +33,15 @@ def test_transitions():
 
 def test_window_edge_repair():
     import numpy as np
+
     from docex_train.data import LABEL_ID, repair_edges
-    ids = lambda ts: np.asarray([LABEL_ID[t] for t in ts])
-    back = lambda a: [LABELS[i] for i in a]
+
+    def ids(ts):
+        return np.asarray([LABEL_ID[t] for t in ts])
+
+    def back(a):
+        return [LABELS[i] for i in a]
+
     assert back(repair_edges(ids(["I-PARTY", "L-PARTY", "O", "B-TERM", "I-TERM"]))) == \
         ["B-PARTY", "L-PARTY", "O", "B-TERM", "L-TERM"]
     assert back(repair_edges(ids(["L-PARTY", "O", "B-TERM"]))) == ["U-PARTY", "O", "U-TERM"]

@@ -1,6 +1,5 @@
 import itertools
 
-import numpy as np
 import pytest
 import torch
 
@@ -103,7 +102,6 @@ def test_parity_check_can_fail(tmp_path):
         parity_check(m, str(p))
 
 
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("arch", [dict(rnn="gru"), dict(layers=2), dict(char="none"), dict(crf=False),
@@ -120,7 +118,7 @@ def test_switched_off_features_do_not_matter():
     torch.manual_seed(2)
     m = Tagger(50, 10, LABELS, word_dim=8, char_dim=6, char_filters=8, hidden=12, dropout=0.0, layout=False).eval()
     w, c, f, ln = dummy_inputs(50, 10, lengths=(6, 3))
-    from docex_train.text import LAYOUT_FEATURES, FEATURES
+    from docex_train.text import FEATURES, LAYOUT_FEATURES
     f2 = f.clone()
     for name in LAYOUT_FEATURES:
         f2[:, :, FEATURES.index(name)] = 0.77

@@ -3,8 +3,8 @@ split per file, pages as lines and words, and the real binary on the sample rece
 import os
 import shutil
 
-from docex_train.convert import (REPO, docex_bin, ocr_sroie_paddle, split_text_output,
-                                 sroie_text_page)
+from docex_train.convert import REPO, docex_bin, ocr_sroie_paddle, split_text_output, sroie_text_page
+
 
 def test_docex_text_output_is_split_at_its_headers():
     out = "==> /d/a.jpg <==\nSHOP SDN BHD\nTOTAL 9.00\n\n==> /d/b.jpg <==\nCAFE\n"

@@ -40,18 +40,24 @@ def test_onnx_io_and_padding_invariance():
     C = len(meta["chars"]) + 2
     lengths = [11, 4, 1]
     B, T = len(lengths), max(lengths)
-    w = rng.integers(1, V, (B, T)); c = rng.integers(0, C, (B, T, MAX_CHARS))
+    w = rng.integers(1, V, (B, T))
+    c = rng.integers(0, C, (B, T, MAX_CHARS))
     F = len(meta["features"])
     f = (rng.random((B, T, F)) > 0.5).astype(np.float32)
     for b, n in enumerate(lengths):
-        w[b, n:] = 0; c[b, n:] = 0; f[b, n:] = 0
+        w[b, n:] = 0
+        c[b, n:] = 0
+        f[b, n:] = 0
     out = run_onnx(sess, w, c, f, lengths)
     assert out.shape == (B, T, len(LABELS))
     for b, n in enumerate(lengths):
         for pad in (0, 7):
-            w1 = np.zeros((1, n + pad), np.int64); w1[0, :n] = w[b, :n]
-            c1 = np.zeros((1, n + pad, MAX_CHARS), np.int64); c1[0, :n] = c[b, :n]
-            f1 = np.zeros((1, n + pad, F), np.float32); f1[0, :n] = f[b, :n]
+            w1 = np.zeros((1, n + pad), np.int64)
+            w1[0, :n] = w[b, :n]
+            c1 = np.zeros((1, n + pad, MAX_CHARS), np.int64)
+            c1[0, :n] = c[b, :n]
+            f1 = np.zeros((1, n + pad, F), np.float32)
+            f1[0, :n] = f[b, :n]
             o1 = run_onnx(sess, w1, c1, f1, [n])
             assert np.abs(o1[0, :n] - out[b, :n]).max() < 1e-4
 

@@ -9,7 +9,6 @@ import pytest
 
 from docex_train import synth, synth_ocr as so
 
-
 # --- the fuzzy aligner ------------------------------------------------------------
 
 def _match(text, gold):

@@ -1,8 +1,16 @@
 import json
 import os
 
-from docex_train.text import (FEATURES, Encoder, build_vocab, char_ids_for, features_for,
-                              make_tokenizer, pretokens, shape_features)
+from docex_train.text import (
+    FEATURES,
+    Encoder,
+    build_vocab,
+    char_ids_for,
+    features_for,
+    make_tokenizer,
+    pretokens,
+    shape_features,
+)
 
 
 def test_pretokenizer_spec():
