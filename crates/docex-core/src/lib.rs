@@ -395,6 +395,83 @@ impl Fields {
     }
 }
 
+/// A constraint between a document's chosen values that they break: the field layer
+/// lowers the confidence of the values involved, and the review lists the document.
+/// Both read the same checks ([`Check::of`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Check {
+    /// Net plus tax differs from the total by more than a cent.
+    NetTaxTotal {
+        /// The net amount as written in the field.
+        net: String,
+        /// The tax amount.
+        tax: String,
+        /// The total amount.
+        total: String,
+    },
+    /// The due date is before the invoice date.
+    DueBeforeIssue {
+        /// The invoice date (`YYYY-MM-DD`).
+        issued: String,
+        /// The due date (`YYYY-MM-DD`).
+        due: String,
+    },
+}
+
+impl Check {
+    /// The checks that chosen values break: `amounts` are the net, tax and total, each
+    /// with its value in cents when it reads as an amount; `dates` the invoice and due
+    /// dates as ISO dates (`YYYY-MM-DD`, which compare as strings).
+    pub fn of(
+        amounts: [(&str, Option<i64>); 3],
+        dates: (Option<&str>, Option<&str>),
+    ) -> Vec<Check> {
+        let mut checks = Vec::new();
+        let [(net, n), (tax, t), (total, s)] = amounts;
+        if let (Some(n), Some(t), Some(s)) = (n, t, s) {
+            if (n + t - s).abs() > 1 {
+                checks.push(Check::NetTaxTotal {
+                    net: net.to_owned(),
+                    tax: tax.to_owned(),
+                    total: total.to_owned(),
+                });
+            }
+        }
+        if let (Some(issued), Some(due)) = dates {
+            if due < issued {
+                checks.push(Check::DueBeforeIssue {
+                    issued: issued.to_owned(),
+                    due: due.to_owned(),
+                });
+            }
+        }
+        checks
+    }
+
+    /// The roles whose chosen values break the check (the due date, not the invoice date,
+    /// is taken for the wrong one).
+    pub fn roles(&self) -> &'static [Role] {
+        match self {
+            Check::NetTaxTotal { .. } => &[Role::NetAmount, Role::TaxAmount, Role::TotalAmount],
+            Check::DueBeforeIssue { .. } => &[Role::DueDate],
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Check::NetTaxTotal { net, tax, total } => write!(
+                f,
+                "net_amount + tax_amount != total_amount ({net} + {tax} != {total})"
+            ),
+            Check::DueBeforeIssue { issued, due } => {
+                write!(f, "due_date before invoice_date ({due} < {issued})")
+            }
+        }
+    }
+}
+
 /// Everything extracted from one document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Extraction {
@@ -487,4 +564,32 @@ pub trait TableWriter: Send + Sync {
         dir: &std::path::Path,
         rows: &[DocumentRows],
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_name_what_disagrees_and_the_roles_to_doubt() {
+        let sum = |n, t, s| [("n", Some(n)), ("t", Some(t)), ("s", Some(s))];
+        // a cent either way is rounding
+        assert!(Check::of(sum(1000, 200, 1201), (None, None)).is_empty());
+        let broken = Check::of(
+            sum(1000, 200, 1300),
+            (Some("2024-01-31"), Some("2024-01-30")),
+        );
+        assert_eq!(
+            broken.iter().map(Check::to_string).collect::<Vec<_>>(),
+            [
+                "net_amount + tax_amount != total_amount (n + t != s)",
+                "due_date before invoice_date (2024-01-30 < 2024-01-31)"
+            ]
+        );
+        assert_eq!(broken[0].roles().len(), 3);
+        assert_eq!(broken[1].roles(), [Role::DueDate]);
+        // a missing value checks nothing
+        let missing = [("n", Some(1)), ("t", None), ("s", Some(5))];
+        assert!(Check::of(missing, (Some("2024-01-31"), None)).is_empty());
+    }
 }

@@ -10,7 +10,7 @@
 //! extracted row in these tables, or no field either. `other` documents with
 //! some field are not listed for lack of key fields (they have none).
 
-use docex_core::DocumentRows;
+use docex_core::{Check, DocumentRows};
 
 use docex_normalize::decimal_cents;
 
@@ -99,26 +99,18 @@ pub fn review_reasons(rows: &DocumentRows) -> Vec<String> {
             }
         }
     }
-    let (net, tax, total) = (
-        field("net_amount"),
-        field("tax_amount"),
-        field("total_amount"),
+    // the field layer's own checks (docex_core::Check), on the row's values
+    let amount = |name: &str| (field(name), decimal_cents(field(name)));
+    let date = |name: &str| iso_date(field(name)).map(|_| field(name));
+    let checks = Check::of(
+        [
+            amount("net_amount"),
+            amount("tax_amount"),
+            amount("total_amount"),
+        ],
+        (date("invoice_date"), date("due_date")),
     );
-    if let (Some(n), Some(t), Some(s)) =
-        (decimal_cents(net), decimal_cents(tax), decimal_cents(total))
-    {
-        if (n + t - s).abs() > 1 {
-            reasons.push(format!(
-                "net_amount + tax_amount != total_amount ({net} + {tax} != {total})"
-            ));
-        }
-    }
-    let (issued, due) = (field("invoice_date"), field("due_date"));
-    if let (Some(i), Some(d)) = (iso_date(issued), iso_date(due)) {
-        if d < i {
-            reasons.push(format!("due_date before invoice_date ({due} < {issued})"));
-        }
-    }
+    reasons.extend(checks.iter().map(Check::to_string));
     reasons
 }
 
