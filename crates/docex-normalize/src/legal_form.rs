@@ -3,49 +3,54 @@
 //! Names (`party.rs`, `preamble.rs`) ask it whether words are a form's; it asks
 //! nothing of theirs.
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
 use crate::distance::edit_distance;
 
-/// Legal forms, as their words are written without dots, upper case. Callers try the
-/// most words first, so that `GMBH & CO KG` wins over `GMBH` and `SDN BHD` over `BHD`.
-const FORMS: &[&[&str]] = &[
-    &["GMBH", "&", "CO", "KG"],
-    &["PRIVATE", "LIMITED"],
-    &["SDN", "BHD"],
-    &["PTE", "LTD"],
-    &["PTY", "LTD"],
-    &["PVT", "LTD"],
-    &["CO", "LTD"],
-    &["S/B"],
-    &["SB"],
-    &["BHD"],
-    &["BERHAD"],
-    &["PLT"],
-    &["LTD"],
-    &["LIMITED"],
-    &["PLC"],
-    &["LLC"],
-    &["PLLC"],
-    &["LLP"],
-    &["LLLP"],
-    &["LP"],
-    &["INC"],
-    &["INCORPORATED"],
-    &["CORP"],
-    &["CORPORATION"],
-    &["GMBH"],
-    &["AG"],
-    &["KG"],
-    &["OHG"],
-    &["SA"],
-    &["SAS"],
-    &["SARL"],
-    &["SRL"],
-    &["SPA"],
-    &["BV"],
-    &["NV"],
-    &["A/S"],
-    &["OYJ"],
-];
+/// Legal forms (`lexicons/legal_forms.toml`), each as its words are written without
+/// dots, upper case, in the file's order. Callers try the most words first, so that
+/// `GMBH & CO KG` wins over `GMBH` and `SDN BHD` over `BHD`.
+static FORMS: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    forms(include_str!("../lexicons/legal_forms.toml")).expect("lexicons/legal_forms.toml (tested)")
+});
+
+/// `lexicons/legal_forms.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormsFile {
+    form: Vec<FormEntry>,
+}
+
+/// One legal form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormEntry {
+    /// Its words without dots, upper case, space-separated.
+    words: String,
+    /// The countries that use it (ISO 3166-1 alpha-2): documentation for now.
+    #[allow(dead_code)]
+    countries: Vec<String>,
+}
+
+/// The forms of a legal forms file, in order.
+fn forms(toml_text: &str) -> Result<Vec<Vec<String>>, String> {
+    let file: FormsFile = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+    file.form
+        .into_iter()
+        .map(|f| {
+            let words: Vec<String> = f.words.split(' ').map(str::to_owned).collect();
+            if words.iter().any(|w| w.is_empty() || *w != bare(w)) {
+                return Err(format!(
+                    "{:?} is not written bare (upper case, no dots)",
+                    f.words
+                ));
+            }
+            Ok(words)
+        })
+        .collect()
+}
 
 /// A word as the forms are written: dots and a trailing comma dropped, upper case.
 fn bare(word: &str) -> String {
@@ -93,7 +98,7 @@ fn misreads(word: &str, want: &str) -> Option<usize> {
 /// The form the words spell, if any: exactly, or (with `ocr`) with one misread
 /// character per word in a form of three letters or more (`AG` and `SA` are too
 /// short to tell from noise). Returns the form and how many characters were misread.
-fn form_of(words: &[&str], ocr: bool) -> Option<(&'static [&'static str], usize)> {
+fn form_of(words: &[&str], ocr: bool) -> Option<(&'static [String], usize)> {
     FORMS.iter().find_map(|form| {
         if form.len() != words.len() {
             return None;
@@ -101,7 +106,7 @@ fn form_of(words: &[&str], ocr: bool) -> Option<(&'static [&'static str], usize)
         let mut n = 0;
         for (w, want) in words.iter().zip(form.iter()) {
             let w = bare(w);
-            if w == *want {
+            if w == **want {
                 continue;
             }
             if !ocr || want.len() < 3 {
@@ -109,7 +114,7 @@ fn form_of(words: &[&str], ocr: bool) -> Option<(&'static [&'static str], usize)
             }
             n += misreads(&w, want)?;
         }
-        Some((*form, n))
+        Some((form.as_slice(), n))
     })
 }
 
@@ -150,7 +155,7 @@ pub fn legal_form_after(after: &str, ocr: bool) -> Option<usize> {
 /// Whether `word` is (a word of) a legal form, as written (`Sdn.`, `BHD`, `Inc.`).
 pub fn form_word(word: &str) -> bool {
     let w = bare(word);
-    FORMS.iter().any(|form| form.contains(&w.as_str()))
+    FORMS.iter().any(|form| form.contains(&w))
 }
 
 /// Whether `words` are a name that ends in a legal form (misread ones count), with a
@@ -295,6 +300,49 @@ fn respell(word: &str, want: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Examples {
+        example: Vec<Example>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Example {
+        after: String,
+        takes: String,
+        #[serde(default)]
+        ocr: bool,
+    }
+
+    #[test]
+    fn the_legal_forms_examples_hold() {
+        let examples: Examples =
+            toml::from_str(include_str!("../lexicons/examples/legal_forms.toml")).unwrap();
+        let mut failures = Vec::new();
+        for x in &examples.example {
+            let got = legal_form_after(&x.after, x.ocr)
+                .map(|n| x.after.chars().take(n).collect::<String>())
+                .unwrap_or_default();
+            if got != x.takes {
+                failures.push(format!(
+                    "{:?} (ocr {}): took {got:?}, not {:?}",
+                    x.after, x.ocr, x.takes
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert_eq!(FORMS.len(), 37, "every form of the file is read");
+    }
+
+    #[test]
+    fn a_form_not_written_bare_is_refused() {
+        let bad = "[[form]]\nwords = \"Sdn. Bhd.\"\ncountries = [\"MY\"]\n";
+        assert!(forms(bad).unwrap_err().contains("Sdn. Bhd."));
+        let unknown = "[[form]]\nwords = \"LTD\"\ncountries = []\nlanguage = \"en\"\n";
+        assert!(forms(unknown).is_err());
+    }
 
     #[test]
     fn a_form_after_the_name_is_taken() {
