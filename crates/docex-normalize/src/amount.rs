@@ -58,63 +58,67 @@ pub fn decimal_cents(value: &str) -> Option<i64> {
     Some(if negative { -cents } else { cents })
 }
 
+/// `lexicons/currencies.toml`: the marks and codes amounts carry.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Currencies {
+    /// ISO 4217 codes recognised when written out.
+    codes: Vec<String>,
+    /// Currencies a bare `$` may stand for.
+    dollars: Vec<String>,
+    /// Marks other than ISO codes, with their codes, in matching order.
+    mark: Vec<Mark>,
+    /// Tax numbers that name a dollar's country.
+    dollar_country: Vec<DollarCountry>,
+}
+
+/// A currency mark and the code it stands for (`RM` for `MYR`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mark {
+    mark: String,
+    code: String,
+}
+
+/// A tax number's pattern and the dollar it names.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DollarCountry {
+    pattern: String,
+    code: String,
+}
+
+static CURRENCIES: LazyLock<Currencies> = LazyLock::new(|| {
+    toml::from_str(include_str!("../lexicons/currencies.toml"))
+        .expect("lexicons/currencies.toml (tested)")
+});
+
 /// Currency marks other than ISO codes, with the code they stand for.
 /// A bare `$` is the US dollar unless the document says otherwise (see [`parse_amount_in`]).
-const MARKS: &[(&str, &str)] = &[
-    ("US$", "USD"),
-    ("AU$", "AUD"),
-    ("A$", "AUD"),
-    ("CA$", "CAD"),
-    ("C$", "CAD"),
-    ("SG$", "SGD"),
-    ("S$", "SGD"),
-    ("NZ$", "NZD"),
-    ("HK$", "HKD"),
-    ("R$", "BRL"),
-    ("$", "USD"),
-    ("€", "EUR"),
-    ("£", "GBP"),
-    ("¥", "JPY"),
-    ("₹", "INR"),
-    ("₩", "KRW"),
-    ("₱", "PHP"),
-    ("฿", "THB"),
-    ("SFr.", "CHF"),
-    ("Fr.", "CHF"),
-    ("Rs.", "INR"),
-    ("Rs", "INR"),
-    ("RS.", "INR"),
-    ("RS", "INR"),
-    ("Rp.", "IDR"),
-    ("Rp", "IDR"),
-    ("RM", "MYR"),
-];
+static MARKS: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    CURRENCIES
+        .mark
+        .iter()
+        .map(|m| (m.mark.as_str(), m.code.as_str()))
+        .collect()
+});
 
 /// ISO 4217 codes recognised when written out.
-const CODES: &[&str] = &[
-    "USD", "EUR", "GBP", "CHF", "SGD", "AUD", "CAD", "JPY", "INR", "MYR", "CNY", "HKD", "NZD",
-    "SEK", "NOK", "DKK", "ZAR", "IDR", "THB", "PHP", "AED", "SAR", "KRW", "BRL", "MXN", "PLN",
-    "CZK", "HUF", "TRY", "TWD", "VND", "ILS", "ARS", "CLP", "COP",
-];
+static CODES: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| CURRENCIES.codes.iter().map(String::as_str).collect());
 
 /// Currencies a bare `$` may stand for: the dollars, and the pesos that write it too.
-const DOLLARS: &[&str] = &[
-    "USD", "AUD", "CAD", "SGD", "NZD", "HKD", "MXN", "ARS", "CLP", "COP",
-];
+static DOLLARS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| CURRENCIES.dollars.iter().map(String::as_str).collect());
 
 /// The country a document's tax number names, for a bare `$` where no currency code is
-/// written: an Australian Business Number, a Canadian GST/HST or business number
-/// (`784512390 RT0001`), a New Zealand business number, a Singapore entity number.
+/// written (`lexicons/currencies.toml`, `dollar_country`).
 static DOLLAR_COUNTRY: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    [
-        (r"\bABN\b[\s:.#]*\d{2}\s?\d{3}\s?\d{3}\s?\d{3}\b", "AUD"),
-        (r"\bGST/HST\b|\b\d{9}\s?RT\s?\d{4}\b", "CAD"),
-        (r"\bNZBN\b", "NZD"),
-        (r"\bUEN\b", "SGD"),
-    ]
-    .into_iter()
-    .map(|(re, code)| (regex(re), code))
-    .collect()
+    CURRENCIES
+        .dollar_country
+        .iter()
+        .map(|d| (regex(&d.pattern), d.code.as_str()))
+        .collect()
 });
 
 /// The ISO code of a currency mark or code, exactly as matched.
@@ -554,6 +558,59 @@ fn has_cents(num: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Examples {
+        example: Vec<Example>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Example {
+        #[serde(default)]
+        amount: Option<String>,
+        #[serde(default)]
+        document: Option<String>,
+        #[serde(default)]
+        text: Option<String>,
+        code: String,
+    }
+
+    #[test]
+    fn the_currencies_examples_hold() {
+        let examples: Examples =
+            toml::from_str(include_str!("../lexicons/examples/currencies.toml")).unwrap();
+        let mut failures = Vec::new();
+        for x in &examples.example {
+            let got = match (&x.amount, &x.text) {
+                (Some(a), None) => {
+                    parse_amount_in(a, x.document.as_deref()).and_then(|a| a.currency)
+                }
+                (None, Some(t)) => detect_currency(t),
+                _ => panic!(
+                    "an example has an amount or a text: {:?} {:?}",
+                    x.amount, x.text
+                ),
+            };
+            if got.as_deref().unwrap_or_default() != x.code {
+                failures.push(format!(
+                    "{:?}{:?}: {got:?}, not {:?}",
+                    x.amount, x.text, x.code
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert_eq!(
+            (
+                MARKS.len(),
+                CODES.len(),
+                DOLLARS.len(),
+                DOLLAR_COUNTRY.len()
+            ),
+            (27, 35, 10, 4)
+        );
+    }
 
     #[test]
     fn parse_amount_table() {
