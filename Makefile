@@ -32,15 +32,19 @@ lint:
 
 # Retrain the shipped model from ../shared/data and the generator, and rebuild the samples.
 # Both use the Python environment of models/train/requirements.txt in .venv (created here).
+# The stamp is written only after pip succeeds: a half-finished install is retried, and a
+# changed requirements file is installed again.
 PY := .venv/bin/python
-$(PY):
-	python3 -m venv .venv
+PY_ENV := .venv/.requirements-installed
+$(PY_ENV): models/train/requirements.txt
+	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q -r models/train/requirements.txt
+	touch $@
 
 # ruff over all the repo's Python (ruff.toml), at the version requirements-lint.txt pins:
 # installed into .venv once, and again when the pin changes.
 RUFF := .venv/bin/ruff
-$(RUFF): requirements-lint.txt | $(PY)
+$(RUFF): requirements-lint.txt | $(PY_ENV)
 	$(PY) -m pip install -q -r requirements-lint.txt
 	touch $@
 
@@ -49,29 +53,29 @@ lint-py: $(RUFF)
 
 # The training package's tests, every one: DOCEX_NO_SKIP makes a skipped test fail, and
 # test_paddle_text reads a receipt with DOCEX_BIN.
-test-py: $(PY)
+test-py: $(PY_ENV)
 	$(DOCEX_SETUP)
 	DOCEX_NO_SKIP=1 DOCEX_BIN=$(abspath $(DOCEX_BIN)) PYTHONPATH=models/train $(PY) -m pytest -q models/train
 
-train: $(PY)
+train: $(PY_ENV)
 	PYTHONPATH=models/train $(PY) -m docex_train train --data ../shared/data --out models/docex-tagger-v2
 
-samples: $(PY)
+samples: $(PY_ENV)
 	PYTHONPATH=models/train $(PY) -m docex_train.samples --out samples --check
 
 # End-to-end dev scores (needs ../shared/data): docex extract + docex eval on the model card's
 # dev splits; the table on stdout, mismatches in models/train/work/devrun/errors.csv.
-eval: $(PY)
+eval: $(PY_ENV)
 	scripts/eval-dev.sh
 
 # The same on the training documents (models/train/work/trainrun): scores overstate, the
 # model has seen them; four times the documents to check a field rule on.
-eval-seen: $(PY)
+eval-seen: $(PY_ENV)
 	SPLIT=train scripts/eval-dev.sh
 
 # The same on generated documents of an unused seed (text and scans): a guard for field
 # rules beyond the narrow dev splits; compare two builds, the level is high by construction.
-eval-synth: $(PY)
+eval-synth: $(PY_ENV)
 	scripts/eval-synth.sh
 
 # The same on hand-written documents of kinds and layouts neither ../shared/data nor the

@@ -23,8 +23,8 @@ def main(floors_path: str, report_path: str) -> int:
 
     failures = []
     if report["missing"] or report["errors"]:
-        failures.append(f"{report['missing']} labelled documents not in documents.csv, "
-                        f"{report['errors']} error rows (expected none)")
+        failures.append(f"labelled documents not in documents.csv: {report['missing']}, "
+                        f"error rows: {report['errors']} (expected none)")
     checked = 0
     for source in report["sources"]:
         for score in source["fields"] + [source["overall"]]:
@@ -36,7 +36,7 @@ def main(floors_path: str, report_path: str) -> int:
                 continue
             checked += 1
             if score["docs"] != int(floor["docs"]):
-                failures.append(f"{name}: {score['docs']} labelled documents, the floors were set on {floor['docs']}")
+                failures.append(f"{name}: labelled documents {score['docs']}, the floors were set on {floor['docs']}")
             for col, value in (("accuracy", score["accuracy"]), ("mean_f1", score.get("mean_f1"))):
                 if not floor[col]:
                     continue

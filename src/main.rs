@@ -3,10 +3,10 @@
 //!
 //! ```text
 //! docex extract INPUT... --out DIR          docex watch INBOX --out DIR
-//!   files ─► content hash ─► manifest (DIR/manifest.sqlite): done? duplicate? another shard's?
+//!   files ─► content hash ─► manifest (DIR/manifest.sqlite): done? duplicate? another shard's?   (docex-batch)
 //!         ─► docex worker processes, one document each at a time:
-//!              ingest (pdf-extract | page image ─► Tesseract) ─► tokenizer ─► BiLSTM (ONNX) ─► Viterbi
-//!              ─► normalise (dates, amounts, parties) ─► choose fields
+//!              ingest (pdf-extract | page image ─► PP-OCR or Tesseract) ─► tokenizer ─► BiLSTM (ONNX) ─► Viterbi
+//!              ─► fields (docex-fields: candidates ─► document type ─► resolvers ─► constraints)
 //!         ─► rows into the manifest ─► DIR/documents.csv, DIR/entities.csv (rewritten atomically)
 //! ```
 //!
