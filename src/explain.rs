@@ -228,7 +228,7 @@ fn render_trace(explained: &Explained) -> String {
             yes(ev.parties),
             yes(ev.customer),
             yes(ev.due_date),
-            yes(ev.total),
+            ev.total.map_or("not asked", yes),
         );
     }
     let mention = |e: &Entity| {
@@ -247,12 +247,7 @@ fn render_trace(explained: &Explained) -> String {
         let field = role.field_name();
         let value = match role {
             Role::Party => x.fields.parties.join("; "),
-            _ => x
-                .fields
-                .clone()
-                .slot_mut(role)
-                .and_then(|v| v.clone())
-                .unwrap_or_default(),
+            _ => x.fields.value(role).unwrap_or_default().to_owned(),
         };
         let candidates: Vec<_> = trace
             .candidates

@@ -374,6 +374,28 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// The value of a role's single-valued field (`None` when it has none, and for
+    /// [`Role::Party`], which is a list).
+    pub fn value(&self, role: Role) -> Option<&str> {
+        match role {
+            Role::Vendor => &self.vendor,
+            Role::Customer => &self.customer,
+            Role::InvoiceNumber => &self.invoice_number,
+            Role::InvoiceDate => &self.invoice_date,
+            Role::DueDate => &self.due_date,
+            Role::NetAmount => &self.net_amount,
+            Role::TaxAmount => &self.tax_amount,
+            Role::TotalAmount => &self.total_amount,
+            Role::AgreementDate => &self.agreement_date,
+            Role::EffectiveDate => &self.effective_date,
+            Role::ExpirationDate => &self.expiration_date,
+            Role::Term => &self.term,
+            Role::Jurisdiction => &self.jurisdiction,
+            Role::Party => return None,
+        }
+        .as_deref()
+    }
+
     /// The single-valued slot of a role (`None` for [`Role::Party`], which is a list).
     pub fn slot_mut(&mut self, role: Role) -> Option<&mut Option<String>> {
         Some(match role {

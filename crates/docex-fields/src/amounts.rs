@@ -221,12 +221,6 @@ pub(crate) fn past_the_subtotal(
 /// line the rounded total.
 pub(crate) const ROUNDING_REACH: usize = 3;
 
-/// The smallest coin that cash totals are rounded to, in cents: 5 unless the
-/// currency is known to round otherwise.
-pub(crate) fn cash_unit(currency: Option<&str>) -> i64 {
-    matchers().cash_unit(currency)
-}
-
 /// `cents` rounded to the nearest multiple of `unit` (halves away from zero).
 pub(crate) fn round_to(cents: i64, unit: i64) -> i64 {
     let r = cents.rem_euclid(unit);
@@ -294,7 +288,7 @@ pub(crate) fn after_rounding(
         return;
     };
     let total = &entities[t];
-    let unit = cash_unit(total.currency.as_deref());
+    let unit = matchers().cash_unit(total.currency.as_deref());
     if cents.rem_euclid(unit) == 0 {
         return;
     }
@@ -597,7 +591,7 @@ pub(crate) fn misread_last_digit(
     let Some((t, page, cents)) = chosen_total(fields, entities, pages) else {
         return;
     };
-    let unit = cash_unit(entities[t].currency.as_deref());
+    let unit = matchers().cash_unit(entities[t].currency.as_deref());
     if !is_ocr(page) || cents.rem_euclid(unit) == 0 {
         return;
     }
@@ -675,6 +669,20 @@ pub(crate) fn complete_amounts(entities: &mut [Entity]) {
         e.role = Some(missing);
         e.confidence = e.confidence.max(conf * 0.9);
     }
+}
+
+/// The currency of the chosen total: its own mark, else the document's (`currency`),
+/// when the document has a total or a net amount.
+pub(crate) fn currency_of_total(fields: &mut Fields, entities: &[Entity], currency: Option<&str>) {
+    fields.currency = fields
+        .total_amount
+        .as_ref()
+        .and_then(|_| chosen(entities, Role::TotalAmount).and_then(|e| e.currency.clone()))
+        .or_else(|| {
+            currency
+                .filter(|_| fields.total_amount.is_some() || fields.net_amount.is_some())
+                .map(str::to_owned)
+        });
 }
 
 /// Whether some amount would be the document's total: the tagged one, or one that

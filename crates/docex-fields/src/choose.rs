@@ -78,9 +78,8 @@ pub(crate) fn distinct_parties<'a>(names: impl IntoIterator<Item = &'a str>) -> 
 /// value that follows from others (an expiration date from the start and the term) gets
 /// one on the term's mention, at the lower confidence of the two it follows from.
 pub(crate) fn each_value_has_its_entity(fields: &Fields, entities: &mut Vec<Entity>) {
-    let mut fields = fields.clone();
     for role in Role::ALL {
-        let Some(Some(value)) = fields.slot_mut(role).map(|v| v.clone()) else {
+        let Some(value) = fields.value(role).map(str::to_owned) else {
             continue;
         };
         if entities

@@ -25,13 +25,12 @@ pub(crate) fn checks(f: &Fields) -> Vec<Check> {
 
 /// Lowers the confidence of chosen values that disagree with each other.
 pub(crate) fn check_consistency(f: &Fields, entities: &mut [Entity]) {
-    let mut f = f.clone();
-    for check in checks(&f) {
+    for check in checks(f) {
         for &role in check.roles() {
-            let value = f.slot_mut(role).and_then(|v| v.clone());
+            let value = f.value(role);
             for e in entities
                 .iter_mut()
-                .filter(|e| e.role == Some(role) && Some(&e.value) == value.as_ref())
+                .filter(|e| e.role == Some(role) && Some(e.value.as_str()) == value)
             {
                 e.confidence *= INCONSISTENT_PENALTY;
             }

@@ -29,8 +29,9 @@ pub struct Evidence {
     pub customer: bool,
     /// A due date is tagged.
     pub due_date: bool,
-    /// Some amount would be the total (see [`has_total`]).
-    pub total: bool,
+    /// Some amount would be the total (see [`has_total`]); asked only when the words
+    /// and the other roles do not decide (`None`: not asked).
+    pub total: Option<bool>,
 }
 
 impl Evidence {
@@ -43,7 +44,7 @@ impl Evidence {
         let lower = text.to_lowercase();
         let m = matchers();
         let count = |words: &Regex| words.find_iter(&lower).count();
-        Evidence {
+        let mut evidence = Evidence {
             contract_words: count(&m.contract),
             billing_words: count(&m.billing),
             till_words: count(&m.till),
@@ -51,7 +52,35 @@ impl Evidence {
             parties: entities.iter().any(listed_party),
             customer: chosen(entities, Role::Customer).is_some(),
             due_date: chosen(entities, Role::DueDate).is_some(),
-            total: has_total(entities, pages),
+            total: None,
+        };
+        // the total costs a run of the total rules on a copy: only when it decides
+        if evidence.by_words_and_roles().is_none() {
+            evidence.total = Some(has_total(entities, pages));
+        }
+        evidence
+    }
+
+    /// Contract words, a named party counting two.
+    fn contract(&self) -> usize {
+        self.contract_words + 2 * usize::from(self.parties)
+    }
+
+    /// The type the words and the tagged roles give on their own, if they decide.
+    fn by_words_and_roles(&self) -> Option<DocType> {
+        let contract = self.contract();
+        let billing = self.billing_words + usize::from(self.customer) + usize::from(self.due_date);
+        let (till, invoice) = (self.till_words, self.invoice_words);
+        if contract >= 3 && contract > billing + invoice {
+            Some(DocType::Contract)
+        } else if billing >= 1 && billing >= till {
+            Some(DocType::Invoice)
+        } else if till >= 1 {
+            Some(DocType::Receipt)
+        } else if invoice >= 1 {
+            Some(DocType::Invoice)
+        } else {
+            None
         }
     }
 
@@ -59,20 +88,11 @@ impl Evidence {
     /// receipts are headed "TAX INVOICE"); billing words such as "bill to" or "due date"
     /// and a customer or due date do.
     pub fn doc_type(&self) -> DocType {
-        let contract = self.contract_words + 2 * usize::from(self.parties);
-        let billing = self.billing_words + usize::from(self.customer) + usize::from(self.due_date);
-        let (till, invoice) = (self.till_words, self.invoice_words);
-        if contract >= 3 && contract > billing + invoice {
-            DocType::Contract
-        } else if billing >= 1 && billing >= till {
-            DocType::Invoice
-        } else if till >= 1 {
+        if let Some(t) = self.by_words_and_roles() {
+            t
+        } else if self.total == Some(true) {
             DocType::Receipt
-        } else if invoice >= 1 {
-            DocType::Invoice
-        } else if self.total {
-            DocType::Receipt
-        } else if contract > 0 {
+        } else if self.contract() > 0 {
             DocType::Contract
         } else {
             DocType::Other

@@ -325,29 +325,36 @@ impl Matchers {
         })
     }
 
-    /// The matcher of a list by its file and name, as the examples files name them.
+    /// Every list's matcher with its file and name, as the examples files name them.
+    pub fn lists(&self) -> [(&'static str, &'static str, &Regex); 18] {
+        [
+            ("doctype", "contract", &self.contract),
+            ("doctype", "billing", &self.billing),
+            ("doctype", "till", &self.till),
+            ("doctype", "invoice", &self.invoice),
+            ("labels", "total", &self.total_line),
+            ("labels", "not_total", &self.not_total_line),
+            ("labels", "subtotal", &self.subtotal_label),
+            ("labels", "before_tax", &self.before_tax),
+            ("labels", "payment", &self.payment_line),
+            ("labels", "change", &self.change_line),
+            ("labels", "rounding", &self.rounding_line),
+            ("labels", "customer_heading", &self.customer_heading),
+            ("labels", "vendor_heading", &self.vendor_heading),
+            ("labels", "other_date", &self.other_date_label),
+            ("taxes", "tax", &self.tax_line),
+            ("taxes", "tax_name", &self.tax_name),
+            ("taxes", "tax_included", &self.tax_included),
+            ("locale", "us_address", &self.us_address),
+        ]
+    }
+
+    /// The matcher of a list by its file and name (see [`Matchers::lists`]).
     pub fn by_name(&self, file: &str, list: &str) -> Option<&Regex> {
-        Some(match (file, list) {
-            ("doctype", "contract") => &self.contract,
-            ("doctype", "billing") => &self.billing,
-            ("doctype", "till") => &self.till,
-            ("doctype", "invoice") => &self.invoice,
-            ("labels", "total") => &self.total_line,
-            ("labels", "not_total") => &self.not_total_line,
-            ("labels", "subtotal") => &self.subtotal_label,
-            ("labels", "before_tax") => &self.before_tax,
-            ("labels", "payment") => &self.payment_line,
-            ("labels", "change") => &self.change_line,
-            ("labels", "rounding") => &self.rounding_line,
-            ("labels", "customer_heading") => &self.customer_heading,
-            ("labels", "vendor_heading") => &self.vendor_heading,
-            ("labels", "other_date") => &self.other_date_label,
-            ("taxes", "tax") => &self.tax_line,
-            ("taxes", "tax_name") => &self.tax_name,
-            ("taxes", "tax_included") => &self.tax_included,
-            ("locale", "us_address") => &self.us_address,
-            _ => return None,
-        })
+        self.lists()
+            .into_iter()
+            .find(|(f, l, _)| *f == file && *l == list)
+            .map(|(_, _, re)| re)
     }
 
     /// The coin a currency's cash totals round to, in cents.
@@ -464,26 +471,7 @@ mod tests {
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
         // every list has an example that matches and one that does not
-        for (file, list) in [
-            ("doctype", "contract"),
-            ("doctype", "billing"),
-            ("doctype", "till"),
-            ("doctype", "invoice"),
-            ("labels", "total"),
-            ("labels", "not_total"),
-            ("labels", "subtotal"),
-            ("labels", "before_tax"),
-            ("labels", "payment"),
-            ("labels", "change"),
-            ("labels", "rounding"),
-            ("labels", "customer_heading"),
-            ("labels", "vendor_heading"),
-            ("labels", "other_date"),
-            ("taxes", "tax"),
-            ("taxes", "tax_name"),
-            ("taxes", "tax_included"),
-            ("locale", "us_address"),
-        ] {
+        for (file, list, _) in m.lists() {
             let name = format!("{file}/{list}");
             for want in [true, false] {
                 assert!(

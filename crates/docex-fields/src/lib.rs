@@ -37,7 +37,7 @@ mod terms;
 mod text;
 pub mod trace;
 
-use docex_core::{DocType, Entity, Extraction, Fields, Page, Role, TaggedSpan};
+use docex_core::{DocType, Entity, Extraction, Fields, Page, TaggedSpan};
 use docex_normalize::DateOrder;
 
 pub use trace::Trace;
@@ -224,15 +224,7 @@ fn run(pages: &TaggedPages, locale: &Locale, mut trace: Option<&mut Trace>) -> E
             doctype::keep_fields_of(doc_type, f)
         });
         run.step("amounts", "currency of the total", |f, e, _| {
-            f.currency = f
-                .total_amount
-                .as_ref()
-                .and_then(|_| choose::chosen(e, Role::TotalAmount).and_then(|e| e.currency.clone()))
-                .or_else(|| {
-                    currency
-                        .clone()
-                        .filter(|_| f.total_amount.is_some() || f.net_amount.is_some())
-                });
+            amounts::currency_of_total(f, e, currency.as_deref())
         });
     }
     // 4. each value with its entity, then the constraints between them

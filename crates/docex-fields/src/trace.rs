@@ -66,26 +66,19 @@ pub struct Trace {
     pub steps: Vec<Step>,
 }
 
-/// Each field's value, by column name.
+/// Each field's value, by name: every role's, and the currency.
 fn field_values(f: &Fields) -> Vec<(&'static str, String)> {
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    vec![
-        ("vendor", opt(&f.vendor)),
-        ("customer", opt(&f.customer)),
-        ("invoice_number", opt(&f.invoice_number)),
-        ("invoice_date", opt(&f.invoice_date)),
-        ("due_date", opt(&f.due_date)),
-        ("currency", opt(&f.currency)),
-        ("net_amount", opt(&f.net_amount)),
-        ("tax_amount", opt(&f.tax_amount)),
-        ("total_amount", opt(&f.total_amount)),
-        ("parties", f.parties.join("; ")),
-        ("agreement_date", opt(&f.agreement_date)),
-        ("effective_date", opt(&f.effective_date)),
-        ("expiration_date", opt(&f.expiration_date)),
-        ("term", opt(&f.term)),
-        ("jurisdiction", opt(&f.jurisdiction)),
-    ]
+    Role::ALL
+        .into_iter()
+        .map(|role| {
+            let value = match role {
+                Role::Party => f.parties.join("; "),
+                _ => f.value(role).unwrap_or_default().to_owned(),
+            };
+            (role.field_name(), value)
+        })
+        .chain([("currency", f.currency.clone().unwrap_or_default())])
+        .collect()
 }
 
 /// Where an entity stands, to match it before and after a step.

@@ -390,7 +390,7 @@ fn field(fields: &Fields, name: &str) -> Option<String> {
         return fields.currency.clone();
     }
     let role = role_named(name).expect("a checked field name");
-    fields.clone().slot_mut(role).expect("not parties").clone()
+    fields.value(role).map(str::to_owned)
 }
 
 fn check_field_name(name: &str) -> Result<(), String> {
